@@ -1,0 +1,35 @@
+# The two Quickstart commands of the README: `make main` and `make test`.
+# Both create the virtual environment .venv from nothing when it is missing.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+# The FSDD copy beside a checkout of this project (CI's layout); elsewhere the
+# data set is looked up in $SKAUDIO_DATA or ~/skaudio_data and downloaded.
+ifneq ($(wildcard ../shared/datasets/fsdd/recordings),)
+export SKAUDIO_DATA ?= $(abspath ../shared/datasets)
+endif
+
+.PHONY: main test lint docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	touch $@
+
+main: $(VENV)/.installed
+	$(BIN)/skaudio describe fsdd
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check skaudio tests benchmarks examples
+	$(BIN)/ruff format --check skaudio tests benchmarks examples
+
+# pytest exits 5 when it collected no test: that is a broken suite, not a pass.
+test: lint
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$rc
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,353 @@
+"""Reading audio files: :func:`load_audio` and the :class:`WaveformLoader`."""
+
+import os
+import re
+from numbers import Integral, Real
+
+import numpy as np
+import soundfile as sf
+import torch
+import torchaudio
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from tqdm.auto import tqdm
+
+from .preprocessing import fix_length
+
+__all__ = ["AudioLoadError", "load_audio", "scan_audio_files", "WaveformLoader"]
+
+# libsndfile notes a header that promises more data than the file holds as
+# "data : 16000 (should be 7978)" in its log, then quietly reads what is there.
+_TRUNCATED_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+
+class AudioLoadError(ValueError):
+    """An audio file could not be read.
+
+    Parameters
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        What was wrong with it.
+    """
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"Cannot load audio file '{self.path}': {reason}")
+
+    def __reduce__(self):
+        # joblib workers send exceptions back pickled; keep both fields.
+        return type(self), (self.path, self.reason)
+
+
+def _check_path(path):
+    """Raise :class:`AudioLoadError` for paths that cannot hold audio."""
+    if not os.path.exists(path):
+        raise AudioLoadError(path, "file does not exist")
+    if os.path.isdir(path):
+        raise AudioLoadError(path, "is a directory, not a file")
+    if os.path.getsize(path) == 0:
+        raise AudioLoadError(path, "file is empty (0 bytes)")
+
+
+def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
+    """Decode an audio file with soundfile, mix to mono and resample.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        WAV, FLAC, OGG, or any other format the installed libsndfile reads
+        (MP3 from libsndfile 1.1 on).
+    sample_rate : int, default=None
+        Rate to resample to with :func:`torchaudio.functional.resample`;
+        ``None`` keeps the file's own rate.
+    mono : bool, default=True
+        Average the channels into one.
+    offset : float, default=0.0
+        Seconds to skip at the start of the file.
+    duration : float, default=None
+        Seconds to read after ``offset``; ``None`` reads to the end.
+
+    Returns
+    -------
+    waveform : ndarray of shape (n_times,) or (n_channels, n_times)
+        float32 samples, 1-D when ``mono`` is true.
+    sample_rate : int
+        Rate of ``waveform``.
+
+    Raises
+    ------
+    AudioLoadError
+        When the file is missing, a directory, empty, not audio, truncated,
+        holds no samples (after ``offset``) or holds NaN or infinite samples.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("tone.wav", np.zeros(800), 8000)
+    >>> x, sr = load_audio("tone.wav", sample_rate=16000)
+    >>> x.shape, x.dtype, sr
+    ((1600,), dtype('float32'), 16000)
+    """
+    path = os.fspath(path)
+    _check_path(path)
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0 seconds, got {offset}.")
+    if duration is not None and duration <= 0:
+        raise ValueError(f"duration must be > 0 seconds, got {duration}.")
+    try:
+        with sf.SoundFile(path) as f:
+            native_rate = f.samplerate
+            truncated = _TRUNCATED_DATA.search(f.extra_info)
+            if truncated and int(truncated[2]) < int(truncated[1]):
+                raise AudioLoadError(
+                    path,
+                    f"file is truncated: its header promises {truncated[1]} bytes "
+                    f"of audio data but only {truncated[2]} are present",
+                )
+            start = round(offset * native_rate)
+            if f.frames == 0:
+                raise AudioLoadError(path, "file contains no samples")
+            if start >= f.frames:
+                raise AudioLoadError(
+                    path,
+                    f"offset {offset} s is at or past the end of the file "
+                    f"({f.frames / native_rate:.3f} s)",
+                )
+            f.seek(start)
+            frames = -1 if duration is None else round(duration * native_rate)
+            data = f.read(frames, dtype="float32", always_2d=True).T
+    except AudioLoadError:
+        raise
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioLoadError(path, f"not a readable audio file ({exc})") from None
+    if data.shape[1] == 0:
+        raise AudioLoadError(path, "file contains no samples")
+    if not np.isfinite(data).all():
+        raise AudioLoadError(path, "file contains NaN or infinite samples")
+    if mono:
+        data = data.mean(axis=0)
+    if sample_rate is not None and sample_rate != native_rate:
+        data = torchaudio.functional.resample(
+            torch.from_numpy(data), native_rate, sample_rate
+        ).numpy()
+    else:
+        sample_rate = native_rate
+    return np.ascontiguousarray(data, dtype=np.float32), sample_rate
+
+
+def _problem(path):
+    """Return why ``path`` cannot be loaded, or ``None`` when it can."""
+    try:
+        load_audio(path, mono=False)
+    except AudioLoadError as exc:
+        return exc.reason
+    return None
+
+
+def scan_audio_files(paths, *, n_jobs=None):
+    """Try to decode every file and report all that fail, at once.
+
+    Use it to clean a data set before training: :class:`WaveformLoader` stops
+    at the first bad file, this lists them all.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        Files to check.
+    n_jobs : int, default=None
+        Parallel workers (threads), as in :class:`joblib.Parallel`.
+
+    Returns
+    -------
+    problems : dict of str to str
+        Each unreadable file mapped to the reason; empty when all are fine.
+    """
+    paths = [os.fspath(p) for p in paths]
+    reasons = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(_problem)(p) for p in paths
+    )
+    return {p: r for p, r in zip(paths, reasons, strict=True) if r is not None}
+
+
+def _check_paths(X):
+    """Return ``X`` as a list of path strings, naming the first bad row."""
+    if isinstance(X, str | os.PathLike):
+        raise TypeError(
+            "X must be a 1-D array-like of file paths, got a single path "
+            f"{os.fspath(X)!r}; wrap it in a list."
+        )
+    X = np.asarray(X, dtype=object)
+    if X.ndim == 2 and X.shape[1] == 1:
+        X = X[:, 0]
+    if X.ndim != 1:
+        raise ValueError(
+            f"X must be a 1-D array-like of file paths, got shape {X.shape}."
+        )
+    if len(X) == 0:
+        raise ValueError("X is empty: WaveformLoader needs at least one path.")
+    for i, path in enumerate(X):
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(
+                f"X[{i}] is {type(path).__name__} {path!r}, expected a file path "
+                "(str or os.PathLike)."
+            )
+    return [os.fspath(p) for p in X]
+
+
+class WaveformLoader(TransformerMixin, BaseEstimator):
+    """Load audio files into a float32 array of fixed-length waveforms.
+
+    The first step of a pipeline that starts from file paths. Stateless:
+    ``fit`` only checks the parameters.
+
+    Parameters
+    ----------
+    sample_rate : int, default=None
+        Rate to resample every file to; ``None`` keeps the files' own rate,
+        which must then be the same for all files.
+    duration : float, default=1.0
+        Length of each output waveform in seconds: shorter files are padded
+        with zeros, longer ones cropped (see ``align``). ``None`` keeps the
+        files' lengths, which must then all be equal.
+    align : {"start", "center"}, default="start"
+        Keep the start of long files and pad short ones at the end, or keep
+        the middle and pad both sides equally.
+    mono : bool, default=True
+        Average channels; otherwise all files must have the same number of
+        channels.
+    n_jobs : int, default=None
+        Files decoded in parallel (threads: decoding and resampling release
+        the GIL), as in :class:`joblib.Parallel`.
+    verbose : int, default=0
+        Show a progress bar when > 0.
+
+    See Also
+    --------
+    load_audio : Decode a single file.
+    scan_audio_files : Report every unreadable file of a data set at once.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("a.wav", np.zeros(4000), 8000)
+    >>> sf.write("b.wav", np.zeros(12000), 8000)
+    >>> WaveformLoader(duration=1.0).fit_transform(["a.wav", "b.wav"]).shape
+    (2, 8000)
+    """
+
+    _parameter_constraints = {
+        "sample_rate": [Interval(Integral, 1, None, closed="left"), None],
+        "duration": [Interval(Real, 0, None, closed="neither"), None],
+        "align": [StrOptions({"start", "center"})],
+        "mono": ["boolean"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sample_rate=None,
+        duration=1.0,
+        align="start",
+        mono=True,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.sample_rate = sample_rate
+        self.duration = duration
+        self.align = align
+        self.mono = mono
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def fit(self, X=None, y=None):
+        """Check the parameters; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,)
+            File paths (not read).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : WaveformLoader
+        """
+        self._validate_params()
+        return self
+
+    def transform(self, X):
+        """Load the files.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, 1)
+            File paths (str or os.PathLike).
+
+        Returns
+        -------
+        waveforms : ndarray of shape (n_samples, n_times) or \
+                (n_samples, n_channels, n_times)
+            float32; ``n_times = round(duration * sample_rate)``, and
+            ``n_channels`` only when ``mono=False``.
+
+        Raises
+        ------
+        AudioLoadError
+            For the first file that cannot be read, naming it.
+        """
+        self._validate_params()
+        paths = _check_paths(X)
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+            delayed(load_audio)(p, sample_rate=self.sample_rate, mono=self.mono)
+            for p in paths
+        )
+        results = tqdm(
+            results,
+            total=len(paths),
+            desc="Loading audio",
+            unit="file",
+            disable=not self.verbose,
+        )
+        waveforms, first_rate = [], None
+        for path, (waveform, rate) in zip(paths, results, strict=True):
+            if first_rate is None:
+                first_rate, first_path = rate, path
+            elif rate != first_rate:
+                raise ValueError(
+                    f"Files have different sample rates: '{first_path}' is "
+                    f"{first_rate} Hz, '{path}' is {rate} Hz. Set sample_rate to "
+                    "resample them to one rate."
+                )
+            waveforms.append(waveform)
+        if self.duration is not None:
+            n_times = round(self.duration * first_rate)
+            waveforms = [fix_length(w, n_times, align=self.align) for w in waveforms]
+        return self._stack(paths, waveforms)
+
+    @staticmethod
+    def _stack(paths, waveforms):
+        """Stack waveforms into one array, naming the first shape mismatch."""
+        for path, w in zip(paths, waveforms, strict=True):
+            if w.shape != waveforms[0].shape:
+                raise ValueError(
+                    f"Cannot stack waveforms of different shapes: '{paths[0]}' has "
+                    f"shape {waveforms[0].shape}, '{path}' has {w.shape}. Set "
+                    "duration to pad/crop them to one length, or mono=True."
+                )
+        return np.stack(waveforms)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.one_d_array = True
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags

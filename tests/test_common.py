@@ -1,0 +1,74 @@
+"""scikit-learn's common estimator checks over every estimator of skaudio.
+
+Estimators are discovered by walking the package, so a new one is checked
+without being listed here. Each gets cheap parameters from ``CHECK_PARAMS``;
+``EXPECTED_FAILED_CHECKS`` names every check it is known to fail and why.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import skaudio
+
+# Cheap settings so that the checks run in seconds (tiny networks, few epochs).
+CHECK_PARAMS = {
+    "RandomRoll": {"n_rolls": 2, "random_state": 0},
+}
+
+# {estimator name: {check name: reason}}
+EXPECTED_FAILED_CHECKS = {}
+
+# Estimators whose input is not a numeric 2-D array: the common checks cannot
+# feed them (sklearn yields no check for them) so they have their own tests.
+HAND_TESTED = {
+    "WaveformLoader": "takes file paths; see tests/test_io.py",
+}
+
+
+def _discover_estimators():
+    classes = {}
+    for module in pkgutil.walk_packages(skaudio.__path__, "skaudio."):
+        for name, obj in inspect.getmembers(importlib.import_module(module.name)):
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and obj.__module__.startswith("skaudio")
+                and not name.startswith("_")
+            ):
+                classes[name] = obj
+    return dict(sorted(classes.items()))
+
+
+ESTIMATORS = _discover_estimators()
+
+
+def _instances():
+    for name, cls in ESTIMATORS.items():
+        if name not in HAND_TESTED:
+            yield cls(**CHECK_PARAMS.get(name, {}))
+
+
+@parametrize_with_checks(
+    list(_instances()),
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
+        type(est).__name__, {}
+    ),
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", sorted(HAND_TESTED))
+def test_hand_tested_estimators_are_skipped_by_sklearn(name):
+    # If sklearn starts yielding checks for one of these, test it here instead.
+    assert not get_tags(ESTIMATORS[name]()).input_tags.two_d_array
+
+
+def test_every_estimator_is_exported():
+    assert set(ESTIMATORS) <= set(skaudio.__all__)
