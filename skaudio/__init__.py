@@ -1,5 +1,6 @@
 """skaudio: audio classification with convolutional networks for scikit-learn."""
 
+from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
 
@@ -8,8 +9,11 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AudioLoadError",
     "FixedLength",
+    "MelTransformer",
+    "MFCCTransformer",
     "PerSampleNormalizer",
     "RandomRoll",
+    "SpectrogramTransformer",
     "WaveformLoader",
     "fix_length",
     "load_audio",

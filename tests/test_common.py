@@ -17,8 +17,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import skaudio
 
 # Cheap settings so that the checks run in seconds (tiny networks, few epochs).
+# The feature transformers get clips of 1 to 10 samples from these checks, so
+# a tiny FFT with zero padding (any length works) and a Mel filterbank whose
+# filters all cover one of its 5 bins.
+_TINY_STFT = {"n_fft": 8, "hop_length": 2, "pad_mode": "constant"}
 CHECK_PARAMS = {
+    "MelTransformer": {**_TINY_STFT, "n_mels": 2},
+    "MFCCTransformer": {**_TINY_STFT, "n_mels": 2, "n_mfcc": 2},
     "RandomRoll": {"n_rolls": 2, "random_state": 0},
+    "SpectrogramTransformer": _TINY_STFT,
 }
 
 # {estimator name: {check name: reason}}
