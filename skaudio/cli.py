@@ -32,6 +32,11 @@ def _table(title, counts):
 
 def _describe(args):
     filenames, labels, groups = _load_dataset(args.dataset)
+    loader = WaveformLoader(duration=args.duration, n_jobs=args.n_jobs)
+    start = time.perf_counter()
+    X = loader.fit_transform(filenames)
+    elapsed = time.perf_counter() - start
+    # Every file decoded above, so their headers are readable.
     infos = [sf.info(f) for f in filenames]
     seconds = np.array([i.duration for i in infos])
     print(f"{len(filenames)} files, {len(set(labels))} classes")
@@ -44,10 +49,6 @@ def _describe(args):
         f"duration (s): min {seconds.min():.3f}, median {np.median(seconds):.3f}, "
         f"max {seconds.max():.3f}; {short:.1%} at most {args.duration} s"
     )
-    loader = WaveformLoader(duration=args.duration, n_jobs=args.n_jobs)
-    start = time.perf_counter()
-    X = loader.fit_transform(filenames)
-    elapsed = time.perf_counter() - start
     print(
         f"loaded into an array of shape {X.shape} ({X.dtype}, "
         f"{X.nbytes / 2**20:.1f} MiB) in {elapsed:.2f} s"

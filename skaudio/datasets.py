@@ -214,7 +214,13 @@ def fetch_fsdd(
                     shutil.copyfileobj(r, out)
             except OSError as exc:
                 raise OSError(f"Downloading FSDD from {url} failed: {exc}") from exc
-            _extract(archive, Path(tmp) / "unpacked")
+            try:
+                _extract(archive, Path(tmp) / "unpacked")
+            except (tarfile.TarError, zipfile.BadZipFile) as exc:
+                raise OSError(
+                    f"The file downloaded from {url} is not a readable .tar.gz or "
+                    f".zip archive: {exc}"
+                ) from exc
             found = sorted(Path(tmp, "unpacked").glob("**/recordings"))
             if not found:
                 raise OSError(f"The archive from {url} has no recordings/ folder.")

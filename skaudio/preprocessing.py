@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_random_state, validate_data
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
 
 
-def fix_length(x, n_times, *, align="start"):
+def fix_length(x, n_times, *, align="start", out=None):
     """Pad with zeros or crop the last axis of ``x`` to ``n_times``.
 
     Parameters
@@ -24,26 +24,32 @@ def fix_length(x, n_times, *, align="start"):
         ``"start"`` keeps the first samples and pads at the end; ``"center"``
         keeps the middle and pads both ends (the extra sample, if any, at the
         end).
+    out : ndarray of shape (..., n_times), default=None
+        Array to write the result into (every element is written).
 
     Returns
     -------
     y : ndarray of shape (..., n_times)
-        ``x`` itself when it already has that length.
+        ``out`` when given; else ``x`` itself when it already has that length,
+        or a new array.
 
     Examples
     --------
     >>> fix_length(np.arange(1, 4), 5, align="center")
     array([0, 1, 2, 3, 0])
     """
-    excess = x.shape[-1] - n_times
-    if excess == 0:
-        return x
-    before = excess // 2 if align == "center" else 0
-    if excess > 0:
-        return x[..., before : before + n_times]
-    before = -excess // 2 if align == "center" else 0
-    pad = [(0, 0)] * (x.ndim - 1) + [(before, -excess - before)]
-    return np.pad(x, pad)
+    n_in = x.shape[-1]
+    if out is None:
+        if n_in == n_times:
+            return x
+        out = np.empty(x.shape[:-1] + (n_times,), dtype=x.dtype)
+    n = min(n_in, n_times)
+    src = (n_in - n) // 2 if align == "center" else 0
+    dst = (n_times - n) // 2 if align == "center" else 0
+    out[..., :dst] = 0
+    out[..., dst : dst + n] = x[..., src : src + n]
+    out[..., dst + n :] = 0
+    return out
 
 
 def _validate_waveforms(estimator, X, reset):

@@ -1,0 +1,78 @@
+"""Time WaveformLoader on all of FSDD against a soundfile loop and librosa.load.
+
+Each contender loads the 3,000 FSDD files to float32 mono at the native 8 kHz;
+the loader also pads/crops to 1 s. The contenders run interleaved, round after
+round in one process, and the median of the rounds is reported, so that a
+slow spell of the machine hits all of them alike.
+
+    python benchmarks/bench_io.py [--repeats 5] [--out benchmarks/results/io.md]
+"""
+
+import argparse
+import platform
+import statistics
+import time
+from datetime import date
+
+import librosa
+import numpy as np
+import soundfile as sf
+
+from skaudio.datasets import load_fsdd
+from skaudio.io import WaveformLoader
+
+
+def soundfile_loop(paths):
+    return [sf.read(p, dtype="float32")[0] for p in paths]
+
+
+def librosa_loop(paths):
+    return [librosa.load(p, sr=None)[0] for p in paths]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", default=None, help="write the Markdown table here")
+    args = parser.parse_args()
+
+    paths = load_fsdd().filenames
+    contenders = {
+        "WaveformLoader(n_jobs=1)": WaveformLoader(n_jobs=1).fit_transform,
+        "WaveformLoader(n_jobs=2)": WaveformLoader(n_jobs=2).fit_transform,
+        "soundfile.read loop": soundfile_loop,
+        "librosa.load(sr=None) loop": librosa_loop,
+    }
+    for load in contenders.values():  # warm up imports and caches
+        load(paths[:50])
+    times = {name: [] for name in contenders}
+    for _ in range(args.repeats):
+        for name, load in contenders.items():
+            start = time.perf_counter()
+            load(paths)
+            times[name].append(time.perf_counter() - start)
+
+    librosa_s = statistics.median(times["librosa.load(sr=None) loop"])
+    lines = [
+        f"`python benchmarks/bench_io.py --repeats {args.repeats}` on "
+        f"{date.today()}, {platform.machine()} VM, 2 CPU cores, no GPU, "
+        f"{len(paths)} FSDD files; median of {args.repeats} interleaved runs.",
+        "",
+        "| loader | median s | files/s | speed-up vs librosa.load |",
+        "|---|---|---|---|",
+    ]
+    for name, t in times.items():
+        s = statistics.median(t)
+        lines.append(
+            f"| {name} | {s:.2f} | {len(paths) / s:.0f} | {librosa_s / s:.1f}× |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    print("all runs (s):", {k: np.round(v, 2).tolist() for k, v in times.items()})
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("# Loading FSDD\n\n" + table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+import pickle
+import re
+
+import joblib
+import numpy as np
+import pytest
+import soundfile as sf
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from skaudio import PerSampleNormalizer
+from skaudio.datasets import load_fsdd
+from skaudio.io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
+
+
+def _sine(freq, sample_rate, seconds=0.5):
+    t = np.arange(round(seconds * sample_rate)) / sample_rate
+    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def _bad_files(tmp_path):
+    """One file per way a file can be unreadable, with a regex of the reason."""
+    good = _sine(440, 8000)
+    sf.write(tmp_path / "ok.wav", good, 8000, subtype="PCM_16")
+    data = (tmp_path / "ok.wav").read_bytes()
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "text.wav").write_text("this is not audio\n" * 10)
+    (tmp_path / "cut.wav").write_bytes(data[: len(data) // 2])
+    sf.write(tmp_path / "flac.flac", good, 8000)
+    flac = (tmp_path / "flac.flac").read_bytes()
+    (tmp_path / "cut.flac").write_bytes(flac[: len(flac) // 2])
+    sf.write(tmp_path / "ogg.ogg", good, 8000)
+    ogg = (tmp_path / "ogg.ogg").read_bytes()
+    (tmp_path / "cut.ogg").write_bytes(ogg[: len(ogg) // 2])
+    sf.write(tmp_path / "zero.wav", np.zeros(0, np.float32), 8000)
+    sf.write(tmp_path / "nan.wav", np.full(100, np.nan, np.float32), 8000, "FLOAT")
+    (tmp_path / "folder.wav").mkdir()
+    return {
+        "missing.wav": "file does not exist",
+        "folder.wav": "is a directory",
+        "empty.wav": r"file is empty \(0 bytes\)",
+        "text.wav": "not a readable audio file",
+        "cut.wav": "file is truncated: its header promises",
+        "cut.flac": "corrupt or truncated",
+        "cut.ogg": "truncated|malformed",
+        "zero.wav": "file contains no samples",
+        "nan.wav": "NaN or infinite samples",
+    }
+
+
+def test_load_audio_mono_float32(tmp_path):
+    x = _sine(440, 8000)
+    sf.write(tmp_path / "a.wav", x, 8000, subtype="FLOAT")
+    y, sr = load_audio(tmp_path / "a.wav")
+    assert sr == 8000 and y.dtype == np.float32
+    np.testing.assert_array_equal(y, x)
+
+
+def test_stereo_mixes_to_mono(tmp_path):
+    left, right = _sine(440, 8000), _sine(1000, 8000)
+    sf.write(tmp_path / "s.wav", np.stack([left, right], 1), 8000, subtype="FLOAT")
+    mono, _ = load_audio(tmp_path / "s.wav")
+    np.testing.assert_allclose(mono, (left + right) / 2, atol=1e-7)
+    both, _ = load_audio(tmp_path / "s.wav", mono=False)
+    np.testing.assert_array_equal(both, np.stack([left, right]))
+
+
+@pytest.mark.parametrize("native", [8000, 16000, 44100])
+@pytest.mark.parametrize("target", [8000, 16000, 44100])
+def test_resampling_keeps_duration_and_pitch(tmp_path, native, target):
+    sf.write(tmp_path / "a.wav", _sine(440, native), native, subtype="FLOAT")
+    y, sr = load_audio(tmp_path / "a.wav", sample_rate=target)
+    assert sr == target and y.shape == (target // 2,) and y.dtype == np.float32
+    # The spectral peak stays at 440 Hz (one FFT bin is 2 Hz for 0.5 s).
+    peak_hz = np.argmax(np.abs(np.fft.rfft(y))) * target / len(y)
+    assert abs(peak_hz - 440) <= 2
+
+
+def test_offset_and_duration(tmp_path):
+    x = np.arange(8000, dtype=np.float32) / 8000
+    sf.write(tmp_path / "r.wav", x, 8000, subtype="FLOAT")
+    y, _ = load_audio(tmp_path / "r.wav", offset=0.25, duration=0.5)
+    np.testing.assert_array_equal(y, x[2000:6000])
+    with pytest.raises(AudioLoadError, match="offset 2 s is at or past the end"):
+        load_audio(tmp_path / "r.wav", offset=2)
+
+
+def test_each_bad_file_names_file_and_cause(tmp_path):
+    expected = _bad_files(tmp_path)
+    for name, reason in expected.items():
+        path = tmp_path / name
+        with pytest.raises(AudioLoadError) as info:
+            load_audio(path)
+        assert str(path) in str(info.value) and re.search(reason, str(info.value))
+        assert info.value.path == str(path)
+
+
+def test_scan_reports_every_bad_file(tmp_path):
+    expected = _bad_files(tmp_path)
+    paths = [tmp_path / n for n in ["ok.wav", "flac.flac", "ogg.ogg", *expected]]
+    problems = scan_audio_files(paths, n_jobs=2)
+    assert set(problems) == {str(tmp_path / n) for n in expected}
+    for name, reason in expected.items():
+        assert re.search(reason, problems[str(tmp_path / name)])
+
+
+def test_loader_stops_at_bad_file_and_names_it(tmp_path, wav_files):
+    paths, _ = wav_files
+    (tmp_path / "broken.wav").write_text("not audio")
+    with pytest.raises(AudioLoadError, match="broken.wav"):
+        WaveformLoader(n_jobs=2).fit_transform([*paths, str(tmp_path / "broken.wav")])
+
+
+def test_loader_fixed_length_and_alignment(tmp_path):
+    short = np.arange(1, 4001, dtype=np.float32) / 4001
+    long = np.arange(1, 12001, dtype=np.float32) / 12001
+    sf.write(tmp_path / "short.wav", short, 8000, subtype="FLOAT")
+    sf.write(tmp_path / "long.wav", long, 8000, subtype="FLOAT")
+    paths = [str(tmp_path / "short.wav"), tmp_path / "long.wav"]
+    X = WaveformLoader(duration=1.0).fit_transform(paths)
+    assert X.shape == (2, 8000) and X.dtype == np.float32
+    np.testing.assert_array_equal(X[0, :4000], short)
+    assert not X[0, 4000:].any()
+    np.testing.assert_array_equal(X[1], long[:8000])
+    X = WaveformLoader(duration=1.0, align="center").fit_transform(paths)
+    np.testing.assert_array_equal(X[0, 2000:6000], short)
+    assert not X[0, :2000].any() and not X[0, 6000:].any()
+    np.testing.assert_array_equal(X[1], long[2000:10000])
+
+
+def test_loader_resamples_to_one_rate(tmp_path):
+    sf.write(tmp_path / "a.wav", _sine(440, 8000), 8000)
+    sf.write(tmp_path / "b.wav", _sine(440, 16000), 16000)
+    paths = [tmp_path / "a.wav", tmp_path / "b.wav"]
+    X = WaveformLoader(sample_rate=16000, duration=0.5).fit_transform(paths)
+    assert X.shape == (2, 8000)
+    with pytest.raises(ValueError, match="different sample rates.*b.wav"):
+        WaveformLoader().fit_transform(paths)
+
+
+def test_loader_without_duration_needs_equal_lengths(tmp_path):
+    sf.write(tmp_path / "a.wav", np.zeros(100), 8000)
+    sf.write(tmp_path / "b.wav", np.zeros(200), 8000)
+    assert WaveformLoader(duration=None).fit_transform([tmp_path / "a.wav"]).shape == (
+        1,
+        100,
+    )
+    with pytest.raises(ValueError, match="different shapes.*b.wav"):
+        WaveformLoader(duration=None).fit_transform(
+            [tmp_path / "a.wav", tmp_path / "b.wav"]
+        )
+
+
+def test_loader_multichannel(tmp_path):
+    sf.write(tmp_path / "s.wav", np.zeros((100, 2)), 8000)
+    sf.write(tmp_path / "m.wav", np.zeros(100), 8000)
+    loader = WaveformLoader(duration=0.05, mono=False)
+    assert loader.fit_transform([tmp_path / "s.wav"] * 3).shape == (3, 2, 400)
+    with pytest.raises(ValueError, match="different shapes"):
+        loader.fit_transform([tmp_path / "s.wav", tmp_path / "m.wav"])
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ("a.wav", TypeError, "single path"),
+        ([], ValueError, "X is empty"),
+        ([["a.wav", "b.wav"]], ValueError, "1-D array-like"),
+        (["a.wav", 3.5], TypeError, r"X\[1\] is float"),
+    ],
+)
+def test_loader_rejects_bad_input(X, error, match):
+    with pytest.raises(error, match=match):
+        WaveformLoader().fit_transform(X)
+
+
+def test_loader_accepts_column_of_paths(wav_files):
+    paths, _ = wav_files
+    expected = WaveformLoader().fit_transform(paths)
+    np.testing.assert_array_equal(
+        WaveformLoader().fit_transform(paths.reshape(-1, 1)), expected
+    )
+
+
+def test_loader_invalid_params_error_at_transform(wav_files):
+    paths, _ = wav_files
+    with pytest.raises(ValueError, match="'align' parameter"):
+        WaveformLoader(align="left").fit_transform(paths)
+    with pytest.raises(ValueError, match="'duration' parameter"):
+        WaveformLoader(duration=-1).transform(paths)
+
+
+def test_loader_n_jobs_gives_identical_result(wav_files):
+    paths, _ = wav_files
+    one = WaveformLoader(n_jobs=1).fit_transform(paths)
+    np.testing.assert_array_equal(WaveformLoader(n_jobs=2).fit_transform(paths), one)
+    np.testing.assert_array_equal(WaveformLoader(n_jobs=-1).fit_transform(paths), one)
+
+
+def test_loader_progress_bar(wav_files, capsys):
+    WaveformLoader(verbose=1).fit_transform(wav_files[0])
+    assert "Loading audio" in capsys.readouterr().err
+
+
+def test_loader_is_sklearn_estimator(wav_files):
+    paths, _ = wav_files
+    loader = WaveformLoader(sample_rate=16000, duration=0.5, n_jobs=2)
+    assert clone(loader).get_params() == loader.get_params()
+    loader.set_params(duration=0.25)
+    assert loader.duration == 0.25
+    # Stateless: transform without fit, and fit learns nothing.
+    X = loader.transform(paths)
+    assert loader.fit(paths) is loader and not hasattr(loader, "n_features_in_")
+    for restored in (pickle.loads(pickle.dumps(loader)), clone(loader)):
+        np.testing.assert_array_equal(restored.transform(paths), X)
+
+
+def test_loader_in_pickled_pipeline(tmp_path, wav_files):
+    paths, _ = wav_files
+    pipe = Pipeline([("load", WaveformLoader()), ("norm", PerSampleNormalizer())])
+    X = pipe.fit_transform(paths)
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "pipe.joblib").transform(paths), X
+    )
+
+
+@pytest.mark.fsdd
+def test_loads_all_of_fsdd(fsdd_home):
+    fsdd = load_fsdd(fsdd_home)
+    X = WaveformLoader(duration=1.0, n_jobs=2).fit_transform(fsdd.filenames)
+    assert X.shape == (3000, 8000) and X.dtype == np.float32
+    assert np.isfinite(X).all() and np.abs(X).max() <= 1.0
+    # FSDD clips are trimmed of silence: every clip starts with sound.
+    assert (np.abs(X[:, :100]).max(axis=1) > 0).all()
