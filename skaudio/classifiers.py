@@ -1,0 +1,589 @@
+"""scikit-learn classifiers built on skorch around the networks of :mod:`skaudio.nn`.
+
+Every classifier of the library subclasses :class:`_AudioCNNClassifier`, which
+turns a skorch :class:`~skorch.NeuralNetClassifier` into a well-behaved
+scikit-learn estimator (any labels, ``random_state``, ``device="auto"``,
+parameter validation, clone, pickle). A subclass only names its network and
+its hyperparameters.
+"""
+
+import inspect
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNet, NeuralNetClassifier
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+)
+from skorch.dataset import ValidSplit
+from skorch.utils import noop, to_numpy
+
+__all__ = []
+
+
+def _resolve_device(device):
+    """Map ``"auto"`` to ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+@contextmanager
+def _seeded_torch(random_state, device):
+    """Seed torch's global generators inside the block, then restore them.
+
+    Weight initialisation, dropout, the shuffling of the training iterator and
+    any randomness inside the network draw from torch's global generators, so
+    seeding them is what makes a fit repeatable. The caller's generator state is
+    restored on exit. ``random_state=None`` leaves torch's state alone.
+    """
+    if random_state is None:
+        yield
+        return
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    cuda = torch.device(device).type == "cuda" and torch.cuda.is_available()
+    devices = [torch.cuda.current_device()] if cuda else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _encoded_accuracy(net, X, y):
+    """Accuracy against the encoded targets ``0 .. n_classes - 1``.
+
+    skorch's scoring callbacks see the targets as the network does (encoded),
+    while :meth:`_AudioCNNClassifier.predict` returns the original labels.
+    """
+    # ``X`` is a skorch Dataset here, which skorch's own method reads.
+    y_pred = NeuralNet.predict_proba(net, X).argmax(axis=1)
+    return float(np.mean(y_pred == to_numpy(y)))
+
+
+def _merge_signatures(cls):
+    """Signature of ``cls.__init__``: its own parameters, then its parent's.
+
+    Lets a subclass write ``def __init__(self, *, n_filters=16, **kwargs)`` and
+    still expose every base parameter to ``inspect.signature`` and therefore to
+    scikit-learn's ``get_params``, ``clone`` and ``repr``.
+    """
+    own = inspect.signature(cls.__dict__["__init__"]).parameters
+    parent = inspect.signature(super(cls, cls).__init__).parameters
+    params = [p for name, p in own.items() if p.kind is p.KEYWORD_ONLY]
+    seen = {p.name for p in params}
+    params += [
+        p for name, p in parent.items() if p.kind is p.KEYWORD_ONLY and name not in seen
+    ]
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    kwargs = inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)
+    return inspect.Signature([self_param, *params, kwargs])
+
+
+class _AudioCNNClassifier(NeuralNetClassifier):
+    """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
+
+    Subclasses declare the network and its hyperparameters; this class does
+    the rest: label encoding, input validation and reshaping, inference of the
+    data-dependent sizes, seeding, device choice, an optional validation split
+    with early stopping, parameter validation and pickling.
+
+    **How a subclass plugs in its network.** A subclass sets
+
+    - ``_module_factory``: a callable (usually an ``nn.Module`` class from
+      :mod:`skaudio.nn`, wrapped in ``staticmethod``) that returns a network
+      mapping a float32 batch of shape ``(batch, in_channels, *input_shape)``
+      to logits of shape ``(batch, n_classes)``. Override
+      :meth:`_get_module_factory` instead to choose it from a parameter.
+    - ``_input_ndim``: the number of axes after the channel axis, 1 for
+      ``(n_samples, n_channels, n_times)`` waveforms or feature sequences, 2
+      for ``(n_samples, n_channels, n_mels, n_frames)`` spectrograms. Input
+      given without the channel axis gets one channel.
+    - ``__init__(self, *, own_param=default, ..., **kwargs)`` that calls
+      ``super().__init__(**kwargs)`` and stores each own parameter unchanged.
+      The signature of the subclass's ``__init__`` is merged with this one at
+      class creation, so ``get_params``, ``clone``, ``GridSearchCV`` and
+      ``repr`` see every parameter.
+    - ``_parameter_constraints = {**_AudioCNNClassifier._parameter_constraints,
+      "own_param": [...]}``.
+
+    At initialisation (inside ``fit``) the factory is called with the
+    subclass's own parameters (:meth:`_module_params`), the sizes inferred
+    from the training data (:meth:`_module_data_params`: ``in_channels`` and
+    ``n_classes`` by default; override it to pass e.g. the input length) and
+    any skorch-style ``module__name=value`` arguments, which win. Nothing is
+    written back into the parameters, so ``fit`` never calls ``set_params``.
+
+    A minimal subclass::
+
+        class TinyClassifier(_AudioCNNClassifier):
+            # TinyNet(*, in_channels, n_classes, width) -> logits
+            _module_factory = staticmethod(TinyNet)
+            _parameter_constraints = {
+                **_AudioCNNClassifier._parameter_constraints,
+                "width": [Interval(Integral, 1, None, closed="left")],
+            }
+
+            def __init__(self, *, width=8, **kwargs):
+                super().__init__(**kwargs)
+                self.width = width
+
+    Parameters
+    ----------
+    max_epochs : int, default=30
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Mini-batch size for training and prediction.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Further optimizer arguments go through ``optimizer__name=value``.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data,
+        stop when its loss has not improved for ``n_iter_no_change`` epochs and
+        restore the weights of the best epoch. Off: train on all the data for
+        ``max_epochs``.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of the early stopping, in epochs.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks, as in skorch. Scoring callbacks receive the encoded
+        targets ``0 .. n_classes - 1``; compare them with
+        ``predict_proba(X).argmax(axis=1)``, not with :meth:`predict`.
+    warm_start : bool, default=False
+        Keep the trained network between calls to ``fit``.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        Where to train and predict; ``"auto"`` is ``"cuda"`` when a GPU is
+        visible and ``"cpu"`` otherwise, decided again whenever the network is
+        built or loaded (so a model saved on a GPU loads on a CPU-only machine).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch shuffling, dropout, the validation
+        split and any randomness inside the network. An int gives identical
+        predictions for identical data on the same device and software.
+    verbose : int, default=0
+        ``1`` prints skorch's table of per-epoch losses and timings.
+    **kwargs : dict
+        skorch's double-underscore arguments, e.g. ``module__name``,
+        ``optimizer__weight_decay``, ``iterator_train__num_workers``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to the network's class indices.
+    input_shape_ : tuple of int
+        Shape of one training example as the network sees it, channel axis
+        first, e.g. ``(1, 8000)``.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+    """
+
+    _module_factory = None
+    _input_ndim = 1
+    _own_params = ()
+
+    _parameter_constraints: dict = {
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [callable],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, StrOptions({"disable"}), None],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            base = set(inspect.signature(super(cls, cls).__init__).parameters)
+            own = inspect.signature(cls.__dict__["__init__"]).parameters
+            cls._own_params = cls._own_params + tuple(
+                name
+                for name, p in own.items()
+                if p.kind is p.KEYWORD_ONLY and name not in base
+            )
+            cls.__init__.__signature__ = _merge_signatures(cls)
+
+    def __init__(
+        self,
+        *,
+        max_epochs=30,
+        batch_size=32,
+        lr=1e-3,
+        optimizer=torch.optim.Adam,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        callbacks=None,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            None,  # the network comes from _get_module_factory()
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=None,  # see get_split_datasets
+            callbacks=callbacks,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+
+    # -- parameters ---------------------------------------------------------
+    # skorch reads ``self.device`` wherever it moves tensors, and does not know
+    # "auto". The parameter is stored unchanged (and returned by get_params);
+    # reading the attribute gives the device actually used.
+    @property
+    def device(self):
+        """Device used for training and prediction (``"auto"`` resolved)."""
+        return _resolve_device(self.__dict__.get("device", "cpu"))
+
+    @device.setter
+    def device(self, value):
+        self.__dict__["device"] = value
+
+    def _get_param_names(self):
+        # scikit-learn's rule (the __init__ signature) plus skorch's stored
+        # double-underscore arguments; skorch's own rule would also return its
+        # internal attributes (module, criterion, ...), which __init__ rejects.
+        names = BaseEstimator._get_param_names.__func__(type(self))
+        dunder = [k for k in self.__dict__ if "__" in k and not k.endswith("_")]
+        return sorted(set(names) | set(dunder))
+
+    def get_params(self, deep=True, **kwargs):
+        """Get the parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of skorch's callbacks.
+        **kwargs : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        params["device"] = self.__dict__["device"]
+        return params
+
+    def _validate_constraints(self):
+        """Check the parameters against ``_parameter_constraints``."""
+        params = self.get_params(deep=False)
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {k: v for k, v in params.items() if k in self._parameter_constraints},
+            caller_name=type(self).__name__,
+        )
+
+    def _validate_params(self):
+        # skorch calls this once the network is built, to check the
+        # double-underscore arguments; it shadows scikit-learn's method of the
+        # same name, so run both checks.
+        self._validate_constraints()
+        super()._validate_params()
+
+    __repr__ = BaseEstimator.__repr__
+
+    # -- what subclasses provide ---------------------------------------------
+    def _get_module_factory(self):
+        """Return the callable that builds the network (``_module_factory``)."""
+        if self._module_factory is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} must set _module_factory or override "
+                "_get_module_factory()."
+            )
+        return self._module_factory
+
+    def _module_params(self):
+        """Keyword arguments of the factory taken from this estimator's parameters.
+
+        By default the subclass's own ``__init__`` parameters, unchanged.
+        """
+        return {name: getattr(self, name) for name in self._own_params}
+
+    def _module_data_params(self):
+        """Keyword arguments of the factory inferred from the training data."""
+        return {"in_channels": self.input_shape_[0], "n_classes": len(self.classes_)}
+
+    # -- skorch hooks ---------------------------------------------------------
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            (
+                "valid_acc",
+                EpochScoring(
+                    _encoded_accuracy, name="valid_acc", lower_is_better=False
+                ),
+            ),
+        ]
+        if self.early_stopping:
+            stopper = EarlyStopping(
+                monitor="valid_loss",
+                patience=self.n_iter_no_change,
+                load_best=True,
+                sink=print if self.verbose else noop,
+            )
+            callbacks.append(("early_stopping", stopper))
+        return callbacks + [("print_log", PrintLog())]
+
+    def initialize_module(self):
+        """Build ``module_`` from the factory, the parameters and the data sizes.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        if not hasattr(self, "input_shape_"):
+            raise RuntimeError(
+                f"{type(self).__name__} builds its network from the training "
+                "data; call fit instead of initialize."
+            )
+        kwargs = {
+            **self._module_params(),
+            **self._module_data_params(),
+            **self.get_params_for("module"),
+        }
+        self.module_ = self._get_module_factory()(**kwargs)
+        return self
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Split off the validation set when ``early_stopping=True``.
+
+        Parameters
+        ----------
+        X : ndarray
+            Training input, already validated.
+        y : ndarray of shape (n_samples,)
+            Encoded targets.
+        **fit_params : dict
+            Passed to the splitter.
+
+        Returns
+        -------
+        dataset_train, dataset_valid : torch Dataset and torch Dataset or None
+            Training and validation data.
+        """
+        dataset = self.get_dataset(X, y)
+        if not self.early_stopping:
+            return dataset, None
+        # Drawn from torch inside the seeded fit, so random_state covers it.
+        seed = int(torch.randint(np.iinfo(np.int32).max, ()).item())
+        split = ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+        return split(dataset, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        """Return a DataLoader; training batches are shuffled by default.
+
+        Parameters
+        ----------
+        dataset : torch Dataset
+            The data.
+        training : bool, default=False
+            Whether the iterator feeds training.
+
+        Returns
+        -------
+        iterator : torch DataLoader
+            Mini-batches of ``batch_size``.
+        """
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = {"shuffle": training, "batch_size": self.batch_size}
+        kwargs.update(self.get_params_for(prefix))
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        iterator = self.iterator_train if training else self.iterator_valid
+        return iterator(dataset, **kwargs)
+
+    # -- data ---------------------------------------------------------------
+    def _validate_input(self, X, reset):
+        """Check ``X`` and give it the channel axis the network expects."""
+        X = validate_data(
+            self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
+        )
+        return self._add_channel_axis(X, reset)
+
+    def _add_channel_axis(self, X, reset):
+        ndim = self._input_ndim
+        if X.ndim == ndim + 1:
+            X = X[:, np.newaxis]
+        elif X.ndim != ndim + 2:
+            raise ValueError(
+                f"{type(self).__name__} expects X of {ndim + 1} or {ndim + 2} "
+                f"dimensions (samples, [channels,] {ndim}-D signal), got shape "
+                f"{X.shape}."
+            )
+        if reset:
+            self.input_shape_ = tuple(X.shape[1:])
+        elif tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has examples of shape {tuple(X.shape[1:])} (channels first), "
+                f"but {type(self).__name__} was fitted on shape {self.input_shape_}."
+            )
+        # torch refuses read-only arrays (e.g. memory-mapped joblib inputs)
+        return np.require(X, requirements=["C", "W"])
+
+    def _validate_fit_data(self, X, y, reset, classes=None):
+        X, y = validate_data(
+            self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
+        )
+        check_classification_targets(y)
+        X = self._add_channel_axis(X, reset)
+        if reset:
+            labels = y if classes is None else classes
+            self.label_encoder_ = LabelEncoder().fit(labels)
+        return X, self.label_encoder_.transform(y).astype(np.int64)
+
+    @property
+    def classes_(self):
+        """Labels seen in ``fit``, ndarray of shape (n_classes,)."""
+        return self.label_encoder_.classes_
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "label_encoder_") and super().__sklearn_is_fitted__()
+
+    # -- fit / predict --------------------------------------------------------
+    def fit(self, X, y, **fit_params):
+        """Build the network for the data and train it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+            Training examples, e.g. waveforms ``(n_samples, n_times)``.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        **fit_params : dict
+            Passed to the network's ``forward``.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self._validate_constraints()
+        keep = self.warm_start and self.__sklearn_is_fitted__()
+        X, y = self._validate_fit_data(X, y, reset=not keep)
+        with _seeded_torch(self.random_state, self.device):
+            if not keep:
+                self.initialize()
+            NeuralNet.partial_fit(self, X, y, _routing_method="fit", **fit_params)
+        return self
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs, building the network first if needed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+            Training examples.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the labels, required on the first call when ``y`` may not
+            contain every class; ignored afterwards.
+        **fit_params : dict
+            Passed to the network's ``forward``.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        if self.__sklearn_is_fitted__():
+            X, y = self._validate_fit_data(X, y, reset=False)
+            NeuralNet.partial_fit(self, X, y, **fit_params)
+            return self
+        self._validate_constraints()
+        X, y = self._validate_fit_data(X, y, reset=True, classes=classes)
+        with _seeded_torch(self.random_state, self.device):
+            self.initialize()
+            NeuralNet.partial_fit(self, X, y, **fit_params)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the network's logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+            Examples shaped like the training ones.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            float32; columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        return super().predict_proba(self._validate_input(X, reset=False))
+
+    def predict(self, X):
+        """Most probable label of each example.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+            Examples shaped like the training ones.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    # -- pickling -------------------------------------------------------------
+    def __setstate__(self, state):
+        # skorch maps the stored tensors to the device read from the state;
+        # give it a concrete one and keep "auto" as the parameter.
+        requested = state["device"]
+        super().__setstate__({**state, "device": _resolve_device(requested)})
+        if isinstance(requested, str) and requested == "auto":
+            self.__dict__["device"] = requested
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.input_tags.three_d_array = self._input_ndim == 1
+        return tags
