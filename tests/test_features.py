@@ -1,0 +1,432 @@
+"""Tests of skaudio.features: librosa parity, batching, shapes, errors.
+
+Tolerances of the librosa comparisons: our float32 output against librosa in
+float64 on the same (float32) samples. Power spectrograms: ``rtol=1e-4`` and
+``atol=1e-6`` times the clip's peak (float32 rounding of the FFT sums; the
+largest error measured is 7e-7 of the peak). Decibels: ``atol=5e-3`` dB
+(measured up to 2.2e-3 dB for 20*log10 of magnitudes). MFCC: ``atol=2e-6``
+times the largest coefficient (measured 7.5e-7).
+"""
+
+import warnings
+
+import librosa
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+
+from skaudio import MelTransformer, MFCCTransformer, SpectrogramTransformer
+from skaudio.datasets import load_fsdd, make_tones
+from skaudio.features import n_frames
+from skaudio.io import WaveformLoader
+
+SR = 8000
+STFT = {"n_fft": 512, "hop_length": 128}
+FEATURES = [MelTransformer, MFCCTransformer, SpectrogramTransformer]
+
+
+def _make(cls, **params):
+    """An 8 kHz instance of ``cls`` (only the Mel ones take sample_rate)."""
+    if cls is not SpectrogramTransformer:
+        params.setdefault("sample_rate", SR)
+    return cls(**{**STFT, **params})
+
+
+@pytest.fixture(scope="module")
+def fsdd_clips(fsdd_home):
+    """Ten FSDD clips (one per digit, several speakers), 1 s at 8 kHz."""
+    bunch = load_fsdd(fsdd_home)
+    first = [np.flatnonzero(bunch.target == d)[d * 5] for d in range(10)]
+    return WaveformLoader(duration=1.0).fit_transform(bunch.filenames[first])
+
+
+@pytest.fixture(scope="module")
+def tone_clips():
+    X, _ = make_tones(6, n_classes=3, duration=0.5, random_state=0)
+    return X
+
+
+@pytest.fixture(params=["fsdd", "tone"])
+def clips(request):
+    return request.getfixturevalue(f"{request.param}_clips")
+
+
+def _librosa(func, X, **kwargs):
+    return np.stack([func(y=x.astype(np.float64), **kwargs) for x in X])
+
+
+def _assert_power_close(ours, ref):
+    peak = ref.max(axis=(-2, -1), keepdims=True)
+    np.testing.assert_array_less(np.abs(ours - ref), 1e-4 * np.abs(ref) + 1e-6 * peak)
+
+
+# --- librosa parity ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mel_scale", ["htk", "slaney"])
+@pytest.mark.parametrize("norm", [None, "slaney"])
+def test_mel_matches_librosa(clips, mel_scale, norm):
+    params = dict(n_mels=40, norm=norm, mel_scale=mel_scale)
+    ours = _make(MelTransformer, scale=None, **params).fit_transform(clips)
+    ref = _librosa(
+        librosa.feature.melspectrogram,
+        clips,
+        sr=SR,
+        n_mels=40,
+        htk=mel_scale == "htk",
+        norm=norm,
+        pad_mode="reflect",
+        **STFT,
+    )
+    assert ours.dtype == np.float32
+    assert ours.shape == (len(clips), 1, *ref.shape[1:])
+    _assert_power_close(ours[:, 0], ref)
+
+    ours_db = _make(MelTransformer, **params).fit_transform(clips)
+    ref_db = np.stack([librosa.power_to_db(r, top_db=80.0) for r in ref])
+    np.testing.assert_allclose(ours_db[:, 0], ref_db, rtol=0, atol=5e-3)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"f_min": 100.0, "f_max": 3500.0, "n_mels": 32},
+        {"win_length": 400, "center": False, "n_mels": 40},
+        {"n_fft": 256, "hop_length": 100, "n_mels": 20, "power": 1.0},
+    ],
+    ids=["band", "win-no-center", "magnitude"],
+)
+def test_mel_matches_librosa_other_settings(fsdd_clips, params):
+    mel = _make(MelTransformer, scale=None, **params)
+    ref = _librosa(
+        librosa.feature.melspectrogram,
+        fsdd_clips,
+        sr=SR,
+        htk=True,
+        norm=None,
+        fmin=mel.f_min,
+        fmax=mel.f_max,
+        n_mels=mel.n_mels,
+        n_fft=mel.n_fft,
+        hop_length=mel.hop_length,
+        win_length=mel.win_length,
+        center=mel.center,
+        power=mel.power,
+        pad_mode="reflect",
+    )
+    _assert_power_close(mel.fit_transform(fsdd_clips)[:, 0], ref)
+
+
+@pytest.mark.parametrize("dct_norm", ["ortho", None])
+def test_mfcc_matches_librosa(clips, dct_norm):
+    ours = _make(
+        MFCCTransformer, n_mfcc=13, n_mels=40, dct_norm=dct_norm
+    ).fit_transform(clips)
+    ref = _librosa(
+        librosa.feature.mfcc,
+        clips,
+        sr=SR,
+        n_mfcc=13,
+        n_mels=40,
+        norm=dct_norm,
+        htk=True,
+        mel_norm=None,
+        pad_mode="reflect",
+        **STFT,
+    )
+    assert ours.shape == (len(clips), 1, 13, ref.shape[-1])
+    np.testing.assert_allclose(ours[:, 0], ref, rtol=0, atol=2e-6 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0])
+def test_spectrogram_matches_librosa(clips, power):
+    ref = np.abs(_librosa(librosa.stft, clips, pad_mode="reflect", **STFT)) ** power
+    ours = _make(SpectrogramTransformer, power=power, scale=None).fit_transform(clips)
+    assert ours.shape == (len(clips), 1, 257, ref.shape[-1])
+    _assert_power_close(ours[:, 0], ref)
+
+    to_db = librosa.amplitude_to_db if power == 1.0 else librosa.power_to_db
+    ref_db = np.stack([to_db(r, top_db=80.0) for r in ref])
+    ours_db = _make(SpectrogramTransformer, power=power).fit_transform(clips)
+    np.testing.assert_allclose(ours_db[:, 0], ref_db, rtol=0, atol=5e-3)
+
+    # amin floors the *power* for both exponents: a silent clip is -100 dB, as
+    # with librosa's power_to_db(amin=1e-10) and amplitude_to_db(amin=1e-5).
+    silence = np.zeros((1, clips.shape[1]), np.float32)
+    est = _make(SpectrogramTransformer, power=power, top_db=None)
+    np.testing.assert_array_equal(est.fit_transform(silence), -100.0)
+    assert to_db(np.zeros(1), top_db=None)[0] == -100.0
+
+
+def test_db_without_top_db_matches_librosa(tone_clips):
+    X = np.vstack([tone_clips, np.zeros((1, tone_clips.shape[1]), np.float32)])
+    ours = _make(MelTransformer, top_db=None, amin=1e-8).fit_transform(X)
+    ref = _librosa(
+        librosa.feature.melspectrogram,
+        X,
+        sr=SR,
+        n_mels=64,
+        htk=True,
+        norm=None,
+        pad_mode="reflect",
+        **STFT,
+    )
+    ref_db = librosa.power_to_db(ref, amin=1e-8, top_db=None)
+    np.testing.assert_allclose(ours[:, 0], ref_db, rtol=0, atol=5e-3)
+    assert ours[-1].max() == pytest.approx(-80.0)
+
+
+# --- batches, channels, layouts ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed_levels():
+    """Noise clips from very quiet (-80 dB) to loud, in one batch, each with
+    a silent (zero-padded) tail."""
+    X = np.random.default_rng(0).standard_normal((7, 4000)).astype(np.float32)
+    X[:, 3000:] = 0
+    return X * np.float32([1, 1e-4, 10, 1e-2, 1, 3, 1e-3])[:, None]
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+@pytest.mark.parametrize("standardize", [False, True])
+def test_one_by_one_equals_batch_equals_chunks(cls, standardize, mixed_levels):
+    est = _make(cls, standardize=standardize)
+    whole = est.fit_transform(mixed_levels)
+    one_by_one = np.concatenate([est.transform(x[None]) for x in mixed_levels])
+    chunked = clone(est).set_params(batch_size=3).fit_transform(mixed_levels)
+    np.testing.assert_allclose(one_by_one, whole, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-4)
+
+
+def test_top_db_is_applied_per_clip(mixed_levels):
+    out = _make(MelTransformer, top_db=60.0).fit_transform(mixed_levels)
+    peaks = out.max(axis=(1, 2, 3))
+    assert np.ptp(peaks) > 100  # the clips span more than 100 dB...
+    # ...yet each clip's floor (its silent tail) is its own peak minus top_db,
+    # or amin's -100 dB where that is higher.
+    floors = np.maximum(peaks - 60.0, -100.0)
+    np.testing.assert_allclose(out.min(axis=(1, 2, 3)), floors, atol=1e-3)
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_channels_are_transformed_independently(cls, mixed_levels):
+    X = np.stack([mixed_levels, mixed_levels[::-1]], axis=1)  # (7, 2, n_times)
+    est = _make(cls, top_db=None)
+    image = est.fit_transform(X)
+    mono = clone(est).fit_transform(X[:, 1])
+    assert image.shape == (7, 2, *mono.shape[2:])
+    np.testing.assert_allclose(image[:, 1], mono[:, 0], rtol=1e-5, atol=1e-4)
+
+    sequence = clone(est).set_params(layout="sequence").fit_transform(X)
+    assert sequence.shape == (7, 2 * mono.shape[2], mono.shape[3])
+    np.testing.assert_array_equal(sequence, image.reshape(sequence.shape))
+
+
+def test_top_db_spans_all_channels_of_a_clip():
+    loud, quiet = np.random.default_rng(1).standard_normal((2, 4000)) * [[1], [1e-5]]
+    out = _make(MelTransformer, top_db=50.0).fit_transform(
+        np.stack([loud, quiet])[None].astype(np.float32)
+    )
+    # The quiet channel sits entirely at the clip's floor, 50 dB below its peak.
+    np.testing.assert_allclose(out[0, 1], out[0, 0].max() - 50.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_standardize_gives_zero_mean_unit_variance_per_clip(cls, mixed_levels):
+    out = _make(cls, standardize=True).fit_transform(mixed_levels)
+    np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
+
+
+# --- shapes and defaults -----------------------------------------------------
+
+
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize(
+    ("n_fft", "hop_length", "n_times"),
+    [(1024, 512, 16000), (512, 256, 8000), (400, 160, 8000), (256, 100, 4001)],
+)
+def test_frame_count_formula(n_fft, hop_length, n_times, center):
+    expected = (
+        1 + n_times // hop_length if center else 1 + (n_times - n_fft) // hop_length
+    )
+    assert n_frames(n_times, n_fft=n_fft, hop_length=hop_length, center=center) == (
+        expected
+    )
+    X = np.zeros((2, n_times), np.float32)
+    params = dict(n_fft=n_fft, hop_length=hop_length, center=center)
+    assert SpectrogramTransformer(**params).fit_transform(X).shape[-1] == expected
+    mel = MelTransformer(sample_rate=8000, n_mels=20, **params).fit_transform(X)
+    assert mel.shape == (2, 1, 20, expected)
+
+
+def test_hop_length_none_is_half_the_window():
+    X = np.zeros((1, 8000), np.float32)
+    out = SpectrogramTransformer(n_fft=512, win_length=400, hop_length=None)
+    assert out.fit_transform(X).shape[-1] == 1 + 8000 // 200
+
+
+def test_defaults_give_64_mels_by_32_frames_at_16_khz():
+    X = np.random.default_rng(0).standard_normal((2, 16000)).astype(np.float32)
+    assert MelTransformer().fit_transform(X).shape == (2, 1, 64, 32)
+    assert MFCCTransformer().fit_transform(X).shape == (2, 1, 20, 32)
+    assert SpectrogramTransformer().fit_transform(X).shape == (2, 1, 513, 32)
+    seq = MelTransformer(layout="sequence").fit_transform(X)
+    assert seq.shape == (2, 64, 32)
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_float32_out_from_any_input_without_fit(cls):
+    X = np.random.default_rng(0).standard_normal((3, 2000))  # float64
+    out = _make(cls).transform(X)  # stateless: no fit needed
+    assert out.dtype == np.float32
+    assert out.flags.c_contiguous
+
+
+def test_read_only_input_needs_no_copy_warning():
+    X = np.random.default_rng(0).standard_normal((3, 2000)).astype(np.float32)
+    X.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _make(MelTransformer, batch_size=2).fit_transform(X)
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_silence_and_very_loud_clips_are_finite(cls):
+    n_times = 4000
+    t = np.arange(n_times) / SR
+    loud = 1e6 * np.sign(np.sin(2 * np.pi * 440 * t))  # a 1e6 square wave
+    X = np.stack([np.zeros(n_times), loud, np.full(n_times, 1e6)]).astype(np.float32)
+    for params in [{}, {"standardize": True}, {"top_db": None}]:
+        out = _make(cls, **params).fit_transform(X)
+        assert np.isfinite(out).all(), params
+    if cls is not MFCCTransformer:
+        assert np.isfinite(_make(cls, scale=None).fit_transform(X)).all()
+    if cls is not MFCCTransformer:  # the DCT of a constant is not constant
+        silent = _make(cls, standardize=True).fit_transform(X[:1])
+        np.testing.assert_array_equal(silent, 0.0)
+
+
+def test_pipeline_from_files(fsdd_home):
+    bunch = load_fsdd(fsdd_home)
+    pipe = make_pipeline(
+        WaveformLoader(sample_rate=16000, duration=1.0),
+        MelTransformer(standardize=True),
+    )
+    out = pipe.fit_transform(bunch.filenames[:4])
+    assert out.shape == (4, 1, 64, 32)
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu"])
+def test_device_cpu_and_auto(device, tone_clips):
+    ref = _make(MelTransformer).fit_transform(tone_clips)
+    out = _make(MelTransformer, device=device).fit_transform(tone_clips)
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("cls", FEATURES)
+def test_cuda_matches_cpu(cls, mixed_levels):
+    cpu = _make(cls).fit_transform(mixed_levels)
+    cuda = _make(cls, device="cuda").fit_transform(mixed_levels)
+    assert cuda.dtype == np.float32
+    np.testing.assert_allclose(cuda, cpu, rtol=1e-4, atol=1e-2)
+
+
+# --- errors ------------------------------------------------------------------
+
+X_1S = np.zeros((2, SR), np.float32)
+
+
+@pytest.mark.parametrize(
+    ("cls", "params", "X", "match"),
+    [
+        (MelTransformer, {"f_min": 4000.0}, X_1S, r"f_min=4000.0 Hz must be below"),
+        (
+            MelTransformer,
+            {"f_min": 3000.0, "f_max": 2000.0},
+            X_1S,
+            r"f_min=3000.0 Hz must be below f_max=2000.0 Hz",
+        ),
+        (MelTransformer, {"f_max": 5000.0}, X_1S, r"above the Nyquist frequency"),
+        (
+            MelTransformer,
+            {"n_fft": 256, "n_mels": 128},
+            X_1S,
+            r"n_mels=128 is too many for n_fft=256: \d+ of the Mel filters",
+        ),
+        (
+            MFCCTransformer,
+            {"n_fft": 64, "n_mels": 40},
+            X_1S,
+            r"n_mels=40 is too many for n_fft=64",
+        ),
+        (MFCCTransformer, {"n_mfcc": 50, "n_mels": 40}, X_1S, r"n_mfcc=50 must be <="),
+        (
+            SpectrogramTransformer,
+            {"win_length": 1024},
+            X_1S,
+            r"win_length=1024 must be <= n_fft=512",
+        ),
+        (
+            SpectrogramTransformer,
+            {"hop_length": 0},
+            X_1S,
+            r"'hop_length' parameter of SpectrogramTransformer must be an int in "
+            r"the range \[1, inf\)",
+        ),
+        (MelTransformer, {"hop_length": -3}, X_1S, r"'hop_length' parameter"),
+        (MelTransformer, {"n_mels": 0}, X_1S, r"'n_mels' parameter"),
+        (MelTransformer, {"power": 0.0}, X_1S, r"'power' parameter"),
+        (MelTransformer, {"mel_scale": "mel"}, X_1S, r"'mel_scale' parameter"),
+        (MelTransformer, {"layout": "flat"}, X_1S, r"'layout' parameter"),
+        (SpectrogramTransformer, {"device": "tpu"}, X_1S, r"'device' parameter"),
+        (
+            MelTransformer,
+            {"center": False},
+            X_1S[:, :500],
+            r"clips of 500 samples, shorter than n_fft=512; with center=False",
+        ),
+        (
+            MFCCTransformer,
+            {},
+            X_1S[:, :256],
+            r"clips of 256 samples; center=True with pad_mode='reflect' needs more "
+            r"than n_fft // 2 = 256",
+        ),
+        (
+            SpectrogramTransformer,
+            {"pad_mode": "circular"},
+            X_1S[:, :255],
+            r"pad_mode='circular' needs at least n_fft // 2 = 256",
+        ),
+        (
+            MelTransformer,
+            {},
+            np.zeros((2, 1, 1, SR), np.float32),
+            r"Expected waveforms of shape \(n_samples, n_times\) or",
+        ),
+    ],
+)
+def test_invalid_settings_raise_clear_errors_at_fit(cls, params, X, match):
+    est = _make(cls, **params)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X)
+    with pytest.raises(ValueError, match=match):
+        est.transform(X)
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "replicate"])
+def test_short_clips_work_with_padding_that_allows_them(pad_mode):
+    out = _make(MelTransformer, pad_mode=pad_mode).fit_transform(X_1S[:, :10])
+    assert out.shape == (2, 1, 64, 1)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available")
+def test_cuda_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match="device='cuda' but CUDA is not available"):
+        MelTransformer(device="cuda").fit(X_1S)
