@@ -1,9 +1,9 @@
 """Time WaveformLoader on all of FSDD against a soundfile loop and librosa.load.
 
-Each contender loads the 3,000 FSDD files to float32 mono at the native 8 kHz;
-the loader also pads/crops to 1 s. The contenders run interleaved, round after
-round in one process, and the median of the rounds is reported, so that a
-slow spell of the machine hits all of them alike.
+Each contender loads the 3,000 FSDD files to float32 mono, at the native 8 kHz
+and resampled to 16 kHz; the loader also pads/crops to 1 s. The contenders run
+interleaved, round after round in one process, and the median of the rounds
+is reported, so that a slow spell of the machine hits all of them alike.
 
     python benchmarks/bench_io.py [--repeats 5] [--out benchmarks/results/io.md]
 """
@@ -26,8 +26,12 @@ def soundfile_loop(paths):
     return [sf.read(p, dtype="float32")[0] for p in paths]
 
 
-def librosa_loop(paths):
-    return [librosa.load(p, sr=None)[0] for p in paths]
+def librosa_loop(paths, sr=None):
+    return [librosa.load(p, sr=sr)[0] for p in paths]
+
+
+def librosa_loop_16k(paths):
+    return librosa_loop(paths, sr=16000)
 
 
 def main():
@@ -42,6 +46,13 @@ def main():
         "WaveformLoader(n_jobs=2)": WaveformLoader(n_jobs=2).fit_transform,
         "soundfile.read loop": soundfile_loop,
         "librosa.load(sr=None) loop": librosa_loop,
+        "WaveformLoader(sample_rate=16000, n_jobs=1)": WaveformLoader(
+            sample_rate=16000, n_jobs=1
+        ).fit_transform,
+        "WaveformLoader(sample_rate=16000, n_jobs=2)": WaveformLoader(
+            sample_rate=16000, n_jobs=2
+        ).fit_transform,
+        "librosa.load(sr=16000) loop (soxr_hq)": librosa_loop_16k,
     }
     for load in contenders.values():  # warm up imports and caches
         load(paths[:50])
@@ -52,17 +63,23 @@ def main():
             load(paths)
             times[name].append(time.perf_counter() - start)
 
-    librosa_s = statistics.median(times["librosa.load(sr=None) loop"])
+    reference = {
+        8000: "librosa.load(sr=None) loop",
+        16000: "librosa.load(sr=16000) loop (soxr_hq)",
+    }
     lines = [
         f"`python benchmarks/bench_io.py --repeats {args.repeats}` on "
         f"{date.today()}, {platform.machine()} VM, 2 CPU cores, no GPU, "
         f"{len(paths)} FSDD files; median of {args.repeats} interleaved runs.",
         "",
-        "| loader | median s | files/s | speed-up vs librosa.load |",
+        "| loader | median s | files/s | speed-up vs librosa.load at the same rate |",
         "|---|---|---|---|",
     ]
     for name, t in times.items():
         s = statistics.median(t)
+        librosa_s = statistics.median(
+            times[reference[16000 if "16000" in name else 8000]]
+        )
         lines.append(
             f"| {name} | {s:.2f} | {len(paths) / s:.0f} | {librosa_s / s:.1f}× |"
         )
