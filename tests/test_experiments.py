@@ -1,0 +1,98 @@
+import json
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from skaudio.experiments import make_splits, read_results, run_cv, summarize
+
+
+class CountingClassifier(LogisticRegression):
+    """LogisticRegression that counts its fits across clones."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        return super().fit(X, y)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    y = np.repeat(["a", "b"], 30)
+    X = rng.normal(size=(60, 4)) + (y == "b")[:, None] * 3
+    groups = np.tile(["s1", "s2", "s3"], 20)
+    take = np.tile(np.arange(10), 6)
+    return X, y, groups, take
+
+
+def test_make_splits(data):
+    X, y, groups, take = data
+    loso = make_splits("loso", y, groups=groups)
+    assert [name for name, _, _ in loso] == ["s1", "s2", "s3"]
+    for name, train, test in loso:
+        assert set(groups[test]) == {name} and name not in set(groups[train])
+    kfold = make_splits("kfold", y, n_splits=4)
+    assert len(kfold) == 4
+    assert sorted(np.concatenate([t for _, _, t in kfold]).tolist()) == list(range(60))
+    ((name, train, test),) = make_splits("official", y, take=take)
+    assert (take[test] < 5).all() and (take[train] >= 5).all() and len(test) == 30
+    with pytest.raises(ValueError, match="needs groups"):
+        make_splits("loso", y)
+    with pytest.raises(ValueError, match="needs the take"):
+        make_splits("official", y)
+    with pytest.raises(ValueError, match="Unknown protocol"):
+        make_splits("holdout", y)
+
+
+def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
+    X, y, groups, _ = data
+    splits = make_splits("loso", y, groups=groups)
+    path = tmp_path / "out" / "results.jsonl"
+    settings = {"model": "logreg", "seed": 0}
+    lines = []
+    CountingClassifier.fits = 0
+    first = run_cv(
+        CountingClassifier(), X, y, splits[:2], results_path=path, settings=settings
+    )
+    assert CountingClassifier.fits == 2 and len(read_results(path)) == 2
+    # An interrupted run resumes: only the missing fold is fitted.
+    records = run_cv(
+        CountingClassifier(),
+        X,
+        y,
+        splits,
+        results_path=path,
+        settings=settings,
+        progress=lines.append,
+    )
+    assert CountingClassifier.fits == 3
+    assert records[:2] == first and "(saved)" in lines[0] and "(saved)" not in lines[2]
+    assert [r["fold"] for r in records] == ["s1", "s2", "s3"]
+    assert records[0]["accuracy"] == 1.0 and records[0]["labels"] == ["a", "b"]
+    assert np.sum(records[0]["confusion"]) == records[0]["n_test"] == 20
+    # Other settings do not reuse these results.
+    run_cv(
+        CountingClassifier(),
+        X,
+        y,
+        splits[:1],
+        results_path=path,
+        settings={**settings, "seed": 1},
+        progress=lines.append,
+    )
+    assert CountingClassifier.fits == 4
+    assert len(read_results(path, seed=0)) == 3 and len(read_results(path)) == 4
+    summary = summarize(records)
+    assert summary["n_folds"] == 3 and summary["mean"] == pytest.approx(
+        np.mean([r["accuracy"] for r in records])
+    )
+
+
+def test_read_results_names_bad_line(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps({"fold": "a"}) + "\n{broken\n")
+    with pytest.raises(ValueError, match="line 2"):
+        read_results(path)
+    assert read_results(tmp_path / "missing.jsonl") == []
