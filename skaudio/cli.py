@@ -1,26 +1,31 @@
-"""The ``skaudio`` command."""
+"""The ``skaudio`` command: describe data, cross-validate, fit, predict, reproduce."""
 
 import argparse
+import csv
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
+import joblib
 import numpy as np
 import soundfile as sf
+from sklearn.pipeline import Pipeline
 
+from . import experiments, paper
 from .datasets import fetch_fsdd, load_audio_folder
-from .io import AudioLoadError, WaveformLoader
+from .io import AudioLoadError, WaveformLoader, scan_audio_files
 
 __all__ = ["main"]
 
 
 def _load_dataset(name):
-    """Return (filenames, labels, groups or None) for ``fsdd`` or a folder."""
+    """Return (filenames, labels, groups or None, take or None)."""
     if name == "fsdd":
         data = fetch_fsdd()
-        return data.filenames, data.target, data.groups
+        return data.filenames, data.target, data.groups, data.take
     data = load_audio_folder(name)
-    return data.filenames, np.asarray(data.target_names)[data.target], None
+    return data.filenames, np.asarray(data.target_names)[data.target], None, None
 
 
 def _table(title, counts):
@@ -31,7 +36,7 @@ def _table(title, counts):
 
 
 def _describe(args):
-    filenames, labels, groups = _load_dataset(args.dataset)
+    filenames, labels, groups, _ = _load_dataset(args.dataset)
     loader = WaveformLoader(duration=args.duration, n_jobs=args.n_jobs)
     start = time.perf_counter()
     X = loader.fit_transform(filenames)
@@ -55,23 +60,187 @@ def _describe(args):
     )
 
 
+def _loader(args):
+    return WaveformLoader(
+        sample_rate=args.sample_rate, duration=args.duration, n_jobs=args.n_jobs
+    )
+
+
+def _classifier_params(args):
+    return {
+        "max_epochs": args.epochs,
+        "random_state": args.seed,
+        "device": args.device,
+        "verbose": int(args.verbose),
+    }
+
+
+def _cv(args):
+    model = experiments.make_model(
+        args.model, sample_rate=args.sample_rate, **_classifier_params(args)
+    )
+    filenames, y, groups, take = _load_dataset(args.data)
+    splits = experiments.make_splits(
+        args.protocol, y, groups=groups, take=take, n_splits=args.n_splits
+    )
+    print(f"Loading {len(filenames)} files ...", flush=True)
+    X = _loader(args).fit_transform(filenames)
+    out = Path(args.out)
+    settings = {
+        "model": args.model,
+        "data": args.data,
+        "protocol": args.protocol,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "sample_rate": args.sample_rate,
+        "duration": args.duration,
+    }
+    print(f"{args.model}, {args.protocol}, {len(splits)} folds, {args.epochs} epochs")
+    records = experiments.run_cv(
+        model,
+        X,
+        y,
+        splits,
+        results_path=out / "results.jsonl",
+        settings=settings,
+        progress=lambda line: print(line, flush=True),
+    )
+    summary = experiments.summarize(records)
+    print()
+    print(experiments.fold_table(records, summary))
+    experiments.write_fold_csv(records, out / "folds.csv")
+    written = [out / "results.jsonl", out / "folds.csv"]
+    figure = experiments.save_confusion_figure(
+        records, out / "confusion.png", title=f"{args.model}, {args.protocol}"
+    )
+    if figure:
+        written.append(figure)
+    print("\nwritten: " + ", ".join(str(p) for p in written))
+
+
+def _fit(args):
+    filenames, y, _, _ = _load_dataset(args.data)
+    model = experiments.make_model(
+        args.model, sample_rate=args.sample_rate, **_classifier_params(args)
+    )
+    pipe = Pipeline([("load", _loader(args)), *model.steps])
+    start = time.perf_counter()
+    pipe.fit(filenames, y)
+    print(
+        f"fitted {args.model} on {len(filenames)} files in "
+        f"{time.perf_counter() - start:.0f} s"
+    )
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipe, args.output)
+    print(f"saved {args.output}")
+
+
+def _predict(args):
+    pipe = joblib.load(args.model)
+    problems = scan_audio_files(args.files)
+    for path, reason in problems.items():
+        print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
+    good = [f for f in args.files if str(f) not in problems]
+    out = open(args.out, "w", newline="") if args.out else sys.stdout
+    try:
+        writer = csv.writer(out)
+        classes = pipe.classes_
+        writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
+        if good:
+            proba = pipe.predict_proba(good)
+            labels = classes[proba.argmax(axis=1)]
+            for path, label, p in zip(good, labels, proba, strict=True):
+                writer.writerow([path, label, *(f"{v:.6f}" for v in p)])
+    finally:
+        if args.out:
+            out.close()
+    if problems:
+        raise _SomeFilesFailedError(
+            f"{len(problems)} of {len(args.files)} files could not be read "
+            "(listed above); the others were predicted."
+        )
+
+
+def _reproduce(args):
+    filenames, y, groups, _ = _load_dataset("fsdd")
+    splits = experiments.make_splits("loso", y, groups=groups)
+    print(f"Loading {len(filenames)} files ...", flush=True)
+    X = WaveformLoader(
+        sample_rate=8000, duration=1.0, n_jobs=args.n_jobs
+    ).fit_transform(filenames)
+    out = Path(args.out)
+    results = out / "reproduce.jsonl"
+    for name in args.models:
+        print(f"\n{name}: leave-one-speaker-out, {args.epochs} epochs", flush=True)
+        model = experiments.make_model(
+            name, sample_rate=8000, **_classifier_params(args)
+        )
+        experiments.run_cv(
+            model,
+            X,
+            y,
+            splits,
+            results_path=results,
+            settings=paper.reproduce_settings(name, args.epochs, args.seed),
+            progress=lambda line: print("  " + line, flush=True),
+        )
+    report = paper.reproduction_report(results, args.epochs, args.seed, args.models)
+    (out / "reproduce.md").write_text(report)
+    print("\n" + report)
+    figure = paper.save_reproduction_figure(
+        results, args.epochs, args.seed, args.models, out / "reproduce.png"
+    )
+    print(
+        f"written: {out / 'reproduce.md'}, {results}"
+        + (f", {figure}" if figure else "")
+    )
+
+
+class _SomeFilesFailedError(Exception):
+    """Some inputs failed but the command did what it could with the rest."""
+
+
+def _add_common(parser, *, data=True):
+    if data:
+        parser.add_argument(
+            "--data",
+            default="fsdd",
+            help="'fsdd' (found through $SKAUDIO_DATA, else downloaded) or a folder "
+            "with one sub-folder of audio files per class (default: fsdd)",
+        )
+    parser.add_argument(
+        "--sample-rate", type=int, default=8000, help="Hz (default 8000)"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
+    )
+    parser.add_argument("--epochs", type=int, default=30, help="(default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="(default 0)")
+    parser.add_argument(
+        "--device", default="auto", help="auto, cpu or cuda (default auto)"
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=2, help="parallel decoders (default 2)"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="print skorch's epoch table"
+    )
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="skaudio",
         description="Audio classification with CNNs as scikit-learn estimators.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
     describe = commands.add_parser(
         "describe",
         help="summarise a data set and load it into waveforms",
         description="Count files per class and group, report sample rates and "
         "durations, and time loading every file into fixed-length waveforms.",
     )
-    describe.add_argument(
-        "dataset",
-        help="'fsdd' (found through $SKAUDIO_DATA, else downloaded) or a folder "
-        "with one sub-folder of audio files per class",
-    )
+    describe.add_argument("dataset", help="'fsdd' or a folder of class sub-folders")
     describe.add_argument(
         "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
     )
@@ -79,6 +248,81 @@ def _parser():
         "--n-jobs", type=int, default=2, help="parallel decoders (default 2)"
     )
     describe.set_defaults(run=_describe)
+
+    models = ", ".join(experiments.model_names())
+    cv = commands.add_parser(
+        "cv",
+        help="cross-validate a model, saving each fold as it finishes",
+        description="Cross-validate a named model. Each fold's result is "
+        "appended to OUT/results.jsonl as soon as it is done; rerunning the same "
+        "command skips the folds already there. Prints a per-fold table and "
+        f"writes OUT/folds.csv and OUT/confusion.png. Models: {models}.",
+    )
+    cv.add_argument("model", help="model name")
+    cv.add_argument(
+        "--protocol",
+        choices=experiments.PROTOCOLS,
+        default="loso",
+        help="loso: leave one speaker out (needs groups, FSDD has them); kfold: "
+        "stratified k-fold; official: FSDD's takes 0-4 as test (default loso)",
+    )
+    cv.add_argument("--n-splits", type=int, default=5, help="folds of kfold (5)")
+    cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")
+    _add_common(cv)
+    cv.set_defaults(run=_cv)
+
+    fit = commands.add_parser(
+        "fit",
+        help="fit a model on a whole data set and save the pipeline",
+        description="Fit WaveformLoader + a named model on every file of the data "
+        f"set and save the fitted pipeline with joblib. Models: {models}.",
+    )
+    fit.add_argument("model", help="model name")
+    fit.add_argument("output", help="file to save the fitted pipeline to")
+    _add_common(fit)
+    fit.set_defaults(run=_fit)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict audio files with a saved pipeline",
+        description="Write a CSV row per file: the label and the probability "
+        "of each class. Unreadable files are reported on stderr, the others "
+        "predicted, and the exit status is then 1.",
+    )
+    predict.add_argument("model", help="pipeline saved by 'skaudio fit'")
+    predict.add_argument("files", nargs="+", help="audio files")
+    predict.add_argument("--out", help="CSV file (default: standard output)")
+    predict.set_defaults(run=_predict)
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="the FSDD row of Vrysis et al. (2020), Tables 2 and 3",
+        description="Leave-one-speaker-out on FSDD (8 kHz, 1 s, per-sample "
+        "normalisation, Adam 1e-3, batch 32) for the paper's eight models; "
+        "writes OUT/reproduce.md beside the published numbers and "
+        "OUT/reproduce.png. Every model x fold result is saved as it finishes "
+        "and a rerun resumes. The full run takes hours on 2 CPU cores: use "
+        "--epochs and --models for a quick look.",
+    )
+    reproduce.add_argument(
+        "--models",
+        nargs="+",
+        default=list(paper.PAPER_MODELS),
+        choices=list(paper.PAPER_MODELS),
+        metavar="MODEL",
+        help="subset of: " + ", ".join(paper.PAPER_MODELS),
+    )
+    reproduce.add_argument("--epochs", type=int, default=30, help="(default 30)")
+    reproduce.add_argument("--seed", type=int, default=0, help="(default 0)")
+    reproduce.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    reproduce.add_argument("--n-jobs", type=int, default=2, help="parallel decoders")
+    reproduce.add_argument("--verbose", action="store_true")
+    reproduce.add_argument(
+        "--out",
+        default="benchmarks/results",
+        help="output folder (default benchmarks/results)",
+    )
+    reproduce.set_defaults(run=_reproduce)
     return parser
 
 
@@ -93,14 +337,19 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 1 when the data could not be read.
+        0 on success; 1 when the data or a setting was wrong (the message
+        says what), or when some files of ``predict`` could not be read; 2
+        for a command line that does not parse; 130 when interrupted.
     """
     args = _parser().parse_args(argv)
     try:
         args.run(args)
-    except (AudioLoadError, FileNotFoundError, ValueError, OSError) as exc:
+    except (_SomeFilesFailedError, AudioLoadError, OSError, ValueError) as exc:
         print(f"skaudio: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("skaudio: interrupted; finished folds are saved.", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -7,6 +7,7 @@ with the same settings skips the folds already in the file, so an interrupted
 run resumes where it stopped and ends with the same table.
 """
 
+import csv
 import json
 import os
 import time
@@ -16,8 +17,21 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+from sklearn.pipeline import Pipeline
 
-__all__ = ["PROTOCOLS", "make_splits", "run_cv", "read_results", "summarize"]
+from .classifiers import WaveformCNNClassifier
+from .model_selection import WAVEFORM_PRESETS
+from .preprocessing import PerSampleNormalizer
+
+__all__ = [
+    "PROTOCOLS",
+    "make_model",
+    "make_splits",
+    "model_names",
+    "read_results",
+    "run_cv",
+    "summarize",
+]
 
 PROTOCOLS = ("loso", "kfold", "official")
 
@@ -195,3 +209,125 @@ def summarize(records):
         "train_seconds": float(sum(r["train_seconds"] for r in records)),
         "n_folds": len(records),
     }
+
+
+def make_model(name, *, sample_rate, **params):
+    """Return a named pipeline that classifies fixed-length waveforms.
+
+    Parameters
+    ----------
+    name : str
+        A waveform model of :data:`skaudio.model_selection.WAVEFORM_PRESETS`
+        (``"lv-18"`` ... ``"sincnet"``, ``"simple"``): per-sample
+        normalisation then :class:`~skaudio.WaveformCNNClassifier`.
+    sample_rate : int
+        Rate of the waveforms.
+    **params
+        Classifier parameters (``max_epochs``, ``random_state``, ``device``,
+        ...).
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Its last step is named ``"cnn"``.
+    """
+    if name in WAVEFORM_PRESETS:
+        return Pipeline(
+            [
+                ("norm", PerSampleNormalizer()),
+                (
+                    "cnn",
+                    WaveformCNNClassifier(
+                        architecture=name, sample_rate=sample_rate, **params
+                    ),
+                ),
+            ]
+        )
+    raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+
+
+def model_names():
+    """Names accepted by :func:`make_model`.
+
+    Returns
+    -------
+    names : list of str
+    """
+    return sorted(WAVEFORM_PRESETS)
+
+
+def fold_table(records, summary=None):
+    """Format fold records as a Markdown table with the mean ± std row.
+
+    Parameters
+    ----------
+    records : list of dict
+        Fold records of one model.
+    summary : dict, default=None
+        From :func:`summarize`; computed when ``None``.
+
+    Returns
+    -------
+    table : str
+    """
+    summary = summary or summarize(records)
+    lines = ["| fold | accuracy | n_test | train s |", "|---|---|---|---|"]
+    lines += [
+        f"| {r['fold']} | {r['accuracy']:.1%} | {r['n_test']} | "
+        f"{r['train_seconds']:.0f} |"
+        for r in records
+    ]
+    lines.append(
+        f"| **mean ± std** | **{summary['mean']:.1%} ± {summary['std']:.1%}** | "
+        f"{sum(r['n_test'] for r in records)} | {summary['train_seconds']:.0f} |"
+    )
+    return "\n".join(lines)
+
+
+def write_fold_csv(records, path):
+    """Write one CSV row per fold: fold, accuracy, n_train, n_test, train_seconds.
+
+    Parameters
+    ----------
+    records : list of dict
+        Fold records.
+    path : str or os.PathLike
+        CSV file to write.
+    """
+    columns = ["fold", "accuracy", "n_train", "n_test", "train_seconds"]
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows([r[c] for c in columns] for r in records)
+
+
+def save_confusion_figure(records, path, *, title=None):
+    """Save the confusion matrix summed over folds as a PNG, if matplotlib is there.
+
+    Parameters
+    ----------
+    records : list of dict
+        Fold records with ``labels`` and ``confusion``.
+    path : str or os.PathLike
+        PNG file.
+    title : str, default=None
+        Figure title.
+
+    Returns
+    -------
+    path : pathlib.Path or None
+        ``None`` when matplotlib is not installed (the ``plot`` extra).
+    """
+    try:
+        from .plotting import plot_confusion_matrix
+    except ImportError:
+        return None
+    import matplotlib.pyplot as plt
+
+    confusion = np.sum([r["confusion"] for r in records], axis=0)
+    ax = plot_confusion_matrix(confusion, records[0]["labels"])
+    if title:
+        ax.set_title(title)
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(ax.figure)
+    return Path(path)

@@ -1,25 +1,46 @@
+import csv
+import json
+
 import numpy as np
 import pytest
 import soundfile as sf
 
+from skaudio import cli
 from skaudio.cli import main
+from skaudio.datasets import load_fsdd
 
 
 @pytest.fixture
 def audio_folder(tmp_path):
-    for label, n in {"high": 3, "low": 2}.items():
-        (tmp_path / label).mkdir()
-        for i in range(n):
-            sf.write(tmp_path / label / f"{i}.wav", np.zeros(4000 + 4000 * i), 8000)
-    return tmp_path
+    """Two classes of tones (low/high) as 8 kHz WAV files in class folders."""
+    rng = np.random.default_rng(0)
+    t = np.arange(4000) / 8000
+    for label, freq in {"high": 1600, "low": 200}.items():
+        (tmp_path / "data" / label).mkdir(parents=True)
+        for i in range(12):
+            x = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6)) * rng.uniform(0.2, 1)
+            sf.write(tmp_path / "data" / label / f"{i}.wav", x, 8000)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def small_fsdd(fsdd_home, monkeypatch):
+    """Make the CLI see 2 clips of each digit and speaker of FSDD (120 files)."""
+    fsdd = load_fsdd(fsdd_home)
+    keep = fsdd.take < 2
+    subset = (fsdd.filenames[keep], fsdd.target[keep], fsdd.groups[keep], None)
+    original = cli._load_dataset
+    monkeypatch.setattr(
+        cli, "_load_dataset", lambda name: subset if name == "fsdd" else original(name)
+    )
 
 
 def test_describe_folder(audio_folder, capsys):
     assert main(["describe", str(audio_folder), "--n-jobs", "1"]) == 0
     out = capsys.readouterr().out
-    assert "5 files, 2 classes" in out
-    assert "high       3" in out and "8000       5" in out
-    assert "loaded into an array of shape (5, 8000)" in out
+    assert "24 files, 2 classes" in out
+    assert "high      12" in out and "8000      24" in out
+    assert "loaded into an array of shape (24, 8000)" in out
 
 
 @pytest.mark.fsdd
@@ -30,9 +51,98 @@ def test_describe_fsdd(fsdd_home, monkeypatch, capsys):
     assert "3000 files, 10 classes" in out and "george       500" in out
 
 
+def test_cv_kfold_writes_results_and_resumes(audio_folder, tmp_path, capsys):
+    out = tmp_path / "cv"
+    argv = [
+        "cv",
+        "simple",
+        "--data",
+        str(audio_folder),
+        "--protocol",
+        "kfold",
+        "--n-splits",
+        "3",
+        "--epochs",
+        "3",
+        "--out",
+        str(out),
+        "--n-jobs",
+        "1",
+    ]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "[3/3] fold-2" in text and "**mean ± std**" in text
+    records = [json.loads(line) for line in (out / "results.jsonl").open()]
+    assert [r["fold"] for r in records] == ["fold-0", "fold-1", "fold-2"]
+    assert records[0]["labels"] == ["high", "low"] and records[0]["epochs"] == 3
+    assert (out / "confusion.png").stat().st_size > 0
+    with open(out / "folds.csv") as f:
+        assert len(list(csv.DictReader(f))) == 3
+    # Rerun: every fold is read back, none trained again.
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("(saved)") == 3
+    assert len((out / "results.jsonl").read_text().splitlines()) == 3
+
+
+def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    argv = ["fit", "simple", str(model), "--data", str(audio_folder), "--epochs", "5"]
+    assert main(argv) == 0
+    files = [str(audio_folder / "high" / "0.wav"), str(audio_folder / "low" / "0.wav")]
+    assert main(["predict", str(model), *files, "--out", str(tmp_path / "p.csv")]) == 0
+    with open(tmp_path / "p.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["file"] for r in rows] == files
+    assert set(rows[0]) == {"file", "label", "p_high", "p_low"}
+    for row in rows:
+        assert float(row["p_high"]) + float(row["p_low"]) == pytest.approx(1, abs=1e-5)
+    # A bad file is reported, the others still predicted, exit status 1.
+    (tmp_path / "bad.wav").write_text("not audio")
+    capsys.readouterr()
+    assert main(["predict", str(model), files[0], str(tmp_path / "bad.wav")]) == 1
+    captured = capsys.readouterr()
+    assert "bad.wav" in captured.err and "not a readable audio file" in captured.err
+    assert files[0] in captured.out and "bad.wav" not in captured.out
+
+
+@pytest.mark.fsdd
+def test_cv_loso_on_fsdd_subset(small_fsdd, tmp_path, capsys):
+    argv = ["cv", "lv-81", "--epochs", "1", "--out", str(tmp_path / "cv")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "6 folds" in out and "| george |" in out and "| yweweler |" in out
+
+
+@pytest.mark.fsdd
+def test_reproduce_resumes_and_reports(small_fsdd, tmp_path, capsys):
+    argv = [
+        "reproduce",
+        "--models",
+        "lv-81",
+        "lv-42",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    report = (tmp_path / "reproduce.md").read_text()
+    assert "| lv-42 |" in report and "52.8 ± 10.3" in report
+    assert "training time (paper)" in report  # both models have all 6 folds
+    assert (tmp_path / "reproduce.png").stat().st_size > 0
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("(saved)") == 12
+    assert (tmp_path / "reproduce.md").read_text() == report
+
+
 def test_user_errors_exit_without_traceback(tmp_path, audio_folder, capsys):
     assert main(["describe", str(tmp_path / "missing")]) == 1
     assert "skaudio: error: Audio folder" in capsys.readouterr().err
+    assert main(["cv", "no-such-model", "--data", str(audio_folder)]) == 1
+    assert "Unknown model 'no-such-model'" in capsys.readouterr().err
+    assert main(["cv", "simple", "--data", str(audio_folder), "--epochs", "1"]) == 1
+    assert "protocol 'loso' needs groups" in capsys.readouterr().err
     (audio_folder / "low" / "0.wav").write_text("garbage")
     assert main(["describe", str(audio_folder)]) == 1
     assert "0.wav" in capsys.readouterr().err
