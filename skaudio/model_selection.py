@@ -1,0 +1,171 @@
+"""Model presets and search grids from Vrysis et al. (2020).
+
+The paper's eight waveform models are presets of the few networks of
+:mod:`skaudio.nn.waveform`; :func:`waveform_preset` returns the network and
+its arguments for a sample rate, :func:`stride_pool_grid` the paper's
+stride/pool pairs as a ``GridSearchCV`` parameter grid.
+"""
+
+from .nn.waveform import (
+    PAPER_BRANCHES,
+    EarlyMix,
+    LateMix,
+    LVFlat,
+    RollMix,
+    SimpleWaveformCNN,
+    SincNet,
+)
+
+__all__ = [
+    "PAPER_MODELS",
+    "PAPER_SAMPLE_RATE",
+    "WAVEFORM_PRESETS",
+    "stride_pool_grid",
+    "stride_pool_pairs",
+    "waveform_preset",
+]
+
+#: Sampling rate (Hz) at which the paper's stride/pool values are given.
+PAPER_SAMPLE_RATE = 22050
+
+# name: (network, arguments at PAPER_SAMPLE_RATE)
+WAVEFORM_PRESETS = {
+    "lv-18": (LVFlat, {"stride": 1, "pool": 8}),
+    "lv-24": (LVFlat, {"stride": 2, "pool": 4}),
+    "lv-42": (LVFlat, {"stride": 4, "pool": 2}),
+    "lv-81": (LVFlat, {"stride": 8, "pool": 1}),
+    "earlymix": (EarlyMix, {"branches": PAPER_BRANCHES, "stride": 2, "pool": 4}),
+    "latemix": (LateMix, {"branches": PAPER_BRANCHES}),
+    "rollmix": (RollMix, {"stride": 2, "pool": 4, "n_rolls": 4}),
+    "sincnet": (SincNet, {"stride": 2, "pool": 4}),
+    "simple": (SimpleWaveformCNN, {}),
+}
+
+#: The eight models of the paper's Table 1, in its order.
+PAPER_MODELS = (
+    "lv-18",
+    "lv-24",
+    "lv-42",
+    "lv-81",
+    "earlymix",
+    "latemix",
+    "rollmix",
+    "sincnet",
+)
+
+
+def _halves_pool(sample_rate):
+    # The paper halves the pool at 8 kHz (FSDD); we apply that to every rate
+    # up to half of its 22,050 Hz.
+    return sample_rate <= PAPER_SAMPLE_RATE / 2
+
+
+def _pool_at(pool, sample_rate):
+    return max(1, pool // 2) if _halves_pool(sample_rate) else pool
+
+
+def stride_pool_pairs(sample_rate=PAPER_SAMPLE_RATE):
+    """Return the (stride, pool) pairs of LV-18, LV-24, LV-42 and LV-81.
+
+    Parameters
+    ----------
+    sample_rate : float, default=22050
+        Sampling rate of the waveforms. At or below 11,025 Hz the pool is
+        halved (the paper's rule for 8 kHz), never below 1.
+
+    Returns
+    -------
+    pairs : list of (int, int)
+        ``[(1, 8), (2, 4), (4, 2), (8, 1)]`` at 22,050 Hz,
+        ``[(1, 4), (2, 2), (4, 1), (8, 1)]`` at 8 kHz.
+
+    Examples
+    --------
+    >>> stride_pool_pairs(8000)
+    [(1, 4), (2, 2), (4, 1), (8, 1)]
+    """
+    return [
+        (kwargs["stride"], _pool_at(kwargs["pool"], sample_rate))
+        for name, (_, kwargs) in WAVEFORM_PRESETS.items()
+        if name.startswith("lv-")
+    ]
+
+
+def stride_pool_grid(sample_rate=PAPER_SAMPLE_RATE, *, prefix="", exclude=()):
+    """Return the paper's stride/pool pairs as a ``GridSearchCV`` parameter grid.
+
+    Stride and pool must vary together, so the grid is a list of one-point
+    grids, one per pair.
+
+    Parameters
+    ----------
+    sample_rate : float, default=22050
+        Sampling rate, see :func:`stride_pool_pairs`.
+    prefix : str, default=""
+        Prepended to ``"stride"`` and ``"pool"``, e.g. ``"cnn__"`` for a
+        pipeline step named ``cnn``.
+    exclude : iterable of (int, int), default=()
+        Pairs to leave out (e.g. ``[(8, 1)]``, which the paper skipped on FSDD).
+
+    Returns
+    -------
+    param_grid : list of dict
+        ``[{prefix + "stride": [s], prefix + "pool": [p]}, ...]``.
+
+    Examples
+    --------
+    >>> stride_pool_grid(8000, prefix="cnn__")[1]
+    {'cnn__stride': [2], 'cnn__pool': [2]}
+    """
+    exclude = {tuple(pair) for pair in exclude}
+    return [
+        {f"{prefix}stride": [stride], f"{prefix}pool": [pool]}
+        for stride, pool in stride_pool_pairs(sample_rate)
+        if (stride, pool) not in exclude
+    ]
+
+
+def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
+    """Return the network and arguments of a named waveform model.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PAPER_MODELS` (``"lv-18"``, ``"lv-24"``, ``"lv-42"``,
+        ``"lv-81"``, ``"earlymix"``, ``"latemix"``, ``"rollmix"``,
+        ``"sincnet"``) or ``"simple"`` (the minimal two-layer CNN).
+    sample_rate : float, default=22050
+        Sampling rate of the waveforms. At or below 11,025 Hz every pool
+        (including those of the Mix branches) is halved, as the paper does at
+        8 kHz; SincNet also receives it to place its cut-offs.
+
+    Returns
+    -------
+    network : type
+        The ``nn.Module`` class.
+    kwargs : dict
+        Its arguments, without ``in_channels`` and ``n_classes``.
+
+    Examples
+    --------
+    >>> network, kwargs = waveform_preset("lv-24", sample_rate=8000)
+    >>> network.__name__, kwargs
+    ('LVFlat', {'stride': 2, 'pool': 2})
+    """
+    try:
+        network, kwargs = WAVEFORM_PRESETS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown waveform model {name!r}; choose one of "
+            f"{sorted(WAVEFORM_PRESETS)}."
+        ) from None
+    kwargs = dict(kwargs)
+    if "pool" in kwargs:
+        kwargs["pool"] = _pool_at(kwargs["pool"], sample_rate)
+    if "branches" in kwargs:
+        kwargs["branches"] = tuple(
+            (stride, _pool_at(pool, sample_rate)) for stride, pool in kwargs["branches"]
+        )
+    if network is SincNet:
+        kwargs["sample_rate"] = sample_rate
+    return network, kwargs
