@@ -34,7 +34,9 @@ from skorch.callbacks import (
 from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
-__all__ = []
+from .model_selection import WAVEFORM_PRESETS, waveform_preset
+
+__all__ = ["WaveformCNNClassifier"]
 
 
 def _resolve_device(device):
@@ -279,12 +281,13 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         self.__dict__["device"] = value
 
     def _get_param_names(self):
-        # scikit-learn's rule (the __init__ signature) plus skorch's stored
-        # double-underscore arguments; skorch's own rule would also return its
-        # internal attributes (module, criterion, ...), which __init__ rejects.
+        # scikit-learn's rule (the __init__ signature) plus the extra keyword
+        # arguments skorch stored (module__x=..., also through set_params);
+        # skorch's own rule would also return its internal attributes (module,
+        # criterion, ...), which __init__ does not take.
         names = BaseEstimator._get_param_names.__func__(type(self))
-        dunder = [k for k in self.__dict__ if "__" in k and not k.endswith("_")]
-        return sorted(set(names) | set(dunder))
+        extra = [k for k in self._params_to_validate if k in self.__dict__]
+        return sorted(set(names) | set(extra))
 
     def get_params(self, deep=True, **kwargs):
         """Get the parameters of this estimator.
@@ -304,6 +307,29 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         params = super().get_params(deep=deep, **kwargs)
         params["device"] = self.__dict__["device"]
         return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names mapped to their new values, including nested
+            ``module__name`` or ``callbacks__name__param`` keys as in skorch.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if "callbacks" in params:
+            # skorch builds the callbacks on the spot when this is set, so an
+            # invalid list fails here; store it like any parameter instead,
+            # checked and built at the next initialisation.
+            self.callbacks = params.pop("callbacks")
+            if self.initialized_:
+                self._initialize_callbacks()
+        return super().set_params(**params)
 
     def _validate_constraints(self):
         """Check the parameters against ``_parameter_constraints``."""
@@ -347,7 +373,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
     # -- skorch hooks ---------------------------------------------------------
     @property
     def _default_callbacks(self):
-        callbacks = [
+        return [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
@@ -357,7 +383,22 @@ class _AudioCNNClassifier(NeuralNetClassifier):
                     _encoded_accuracy, name="valid_acc", lower_is_better=False
                 ),
             ),
+            ("print_log", PrintLog()),
         ]
+
+    def get_default_callbacks(self):
+        """Return skorch's default callbacks, with early stopping when asked for.
+
+        Called when the network is initialised, after the parameters have
+        been validated (``_default_callbacks`` is also read by ``get_params``,
+        so it cannot depend on parameter values).
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+            Named callbacks.
+        """
+        callbacks = self._default_callbacks
         if self.early_stopping:
             stopper = EarlyStopping(
                 monitor="valid_loss",
@@ -365,8 +406,8 @@ class _AudioCNNClassifier(NeuralNetClassifier):
                 load_best=True,
                 sink=print if self.verbose else noop,
             )
-            callbacks.append(("early_stopping", stopper))
-        return callbacks + [("print_log", PrintLog())]
+            callbacks.insert(-1, ("early_stopping", stopper))
+        return callbacks
 
     def initialize_module(self):
         """Build ``module_`` from the factory, the parameters and the data sizes.
@@ -571,7 +612,8 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     # -- pickling -------------------------------------------------------------
     def __setstate__(self, state):
@@ -587,3 +629,158 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         tags.non_deterministic = self.random_state is None
         tags.input_tags.three_d_array = self._input_ndim == 1
         return tags
+
+
+class WaveformCNNClassifier(_AudioCNNClassifier):
+    """1D CNN classifier on raw waveforms (Vrysis et al., 2020).
+
+    ``X`` holds waveforms of shape ``(n_samples, n_times)`` (or
+    ``(n_samples, n_channels, n_times)``), typically from
+    :class:`~skaudio.io.WaveformLoader` and
+    :class:`~skaudio.preprocessing.PerSampleNormalizer`. ``architecture``
+    names one of the paper's models (a preset of the networks in
+    :mod:`skaudio.nn.waveform`, see
+    :func:`~skaudio.model_selection.waveform_preset`); the hyperparameters
+    left at ``None`` keep the preset's value and the others replace it, so a
+    grid over ``stride`` and ``pool`` explores LV-Flat variants directly.
+    Clips shorter than the network's minimum length are zero-padded at the
+    end inside the network.
+
+    Parameters
+    ----------
+    architecture : str or nn.Module class, default="lv-24"
+        ``"lv-18"``, ``"lv-24"``, ``"lv-42"``, ``"lv-81"``, ``"earlymix"``,
+        ``"latemix"``, ``"rollmix"``, ``"sincnet"`` or ``"simple"``; or a
+        network class taking ``in_channels`` and ``n_classes`` (and the
+        hyperparameters below that are not ``None``) and returning logits.
+    stride : int, default=None
+        Convolution stride (LV-Flat, RollMix, SincNet; the later blocks of
+        EarlyMix; the first convolution of ``"simple"``).
+    pool : int, default=None
+        Max-pooling size, used as given (the preset's pool is halved at low
+        sample rates, an explicit one is not).
+    kernel_size : int, default=None
+        Convolution kernel length (a pair for ``"simple"``).
+    filters : tuple of int, default=None
+        Filters per block.
+    dropout : float, default=None
+        Dropout probability.
+    dense_units : int, default=None
+        Hidden units of the dense head.
+    n_rolls : int, default=None
+        Circular shifts of the RollMix front end.
+    sample_rate : float, default=22050
+        Sampling rate of the waveforms in Hz. At or below 11,025 Hz the
+        presets' pools are halved (the paper's rule at 8 kHz); SincNet uses it
+        for its cut-offs. Set it to 8000 for FSDD.
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`_AudioCNNClassifier`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to class indices.
+    input_shape_ : tuple of (int, int)
+        ``(n_channels, n_times)`` of the training waveforms.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+
+    See Also
+    --------
+    skaudio.model_selection.stride_pool_grid : The paper's stride/pool grid.
+    skaudio.nn.LVFlat : The network behind the LV presets.
+
+    Examples
+    --------
+    >>> from skaudio.datasets import make_tones
+    >>> X, y = make_tones(30, n_classes=3, duration=0.25, random_state=0)
+    >>> clf = WaveformCNNClassifier(
+    ...     architecture="simple", sample_rate=8000, max_epochs=2, random_state=0
+    ... ).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints = {
+        **_AudioCNNClassifier._parameter_constraints,
+        "architecture": [StrOptions(set(WAVEFORM_PRESETS)), callable],
+        "stride": [Interval(Integral, 1, None, closed="left"), None],
+        "pool": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, None],
+        "filters": [tuple, list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), None],
+        "dense_units": [Interval(Integral, 1, None, closed="left"), None],
+        "n_rolls": [Interval(Integral, 1, None, closed="left"), None],
+        "sample_rate": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        *,
+        architecture="lv-24",
+        stride=None,
+        pool=None,
+        kernel_size=None,
+        filters=None,
+        dropout=None,
+        dense_units=None,
+        n_rolls=None,
+        sample_rate=22050,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.architecture = architecture
+        self.stride = stride
+        self.pool = pool
+        self.kernel_size = kernel_size
+        self.filters = filters
+        self.dropout = dropout
+        self.dense_units = dense_units
+        self.n_rolls = n_rolls
+        self.sample_rate = sample_rate
+
+    _hyperparameters = (
+        "stride",
+        "pool",
+        "kernel_size",
+        "filters",
+        "dropout",
+        "dense_units",
+        "n_rolls",
+    )
+
+    def _network(self):
+        """Network class and its arguments: the preset's, then the overrides."""
+        if isinstance(self.architecture, str):
+            network, kwargs = waveform_preset(self.architecture, self.sample_rate)
+        else:
+            network, kwargs = self.architecture, {}
+        accepted = inspect.signature(network).parameters
+        for name in self._hyperparameters:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name not in accepted:
+                raise ValueError(
+                    f"{name}={value!r} does not apply to architecture "
+                    f"{self.architecture!r} ({network.__name__} takes "
+                    f"{sorted(set(accepted) - {'in_channels', 'n_classes'})})."
+                )
+            kwargs[name] = value
+        if "sample_rate" in accepted:
+            kwargs["sample_rate"] = self.sample_rate
+        return network, kwargs
+
+    def _get_module_factory(self):
+        return self._network()[0]
+
+    def _module_params(self):
+        return self._network()[1]
