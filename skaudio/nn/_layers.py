@@ -1,0 +1,205 @@
+"""Layers shared by the spectrogram and sequence networks."""
+
+import torch
+from torch import nn
+
+NORMS = ("batch", "group", "instance", "layer")
+
+
+def as_pair(value):
+    """Return ``value`` as a ``(frequency, time)`` pair.
+
+    Parameters
+    ----------
+    value : int or tuple of (int, int)
+        One size for both axes, or separate sizes.
+
+    Returns
+    -------
+    pair : tuple of (int, int)
+    """
+    if isinstance(value, tuple | list):
+        frequency, time = value
+        return int(frequency), int(time)
+    return int(value), int(value)
+
+
+def norm_layer(norm, n_channels, ndim):
+    """Make a normalisation layer for ``(batch, n_channels, ...)`` activations.
+
+    Parameters
+    ----------
+    norm : {"batch", "group", "instance", "layer", "none"} or None
+        ``"batch"``: ``BatchNorm1d``/``BatchNorm2d``, which evaluates with
+        running statistics and so can behave differently in ``eval`` mode than
+        in training. The other three have no running statistics and compute
+        the same thing in training and evaluation: ``"group"`` is
+        ``GroupNorm`` with groups of (up to) 8 channels, ``"instance"``
+        normalises each channel of each example, ``"layer"`` all channels of
+        each example together. ``None`` or ``"none"`` gives ``nn.Identity``.
+    n_channels : int
+        Number of channels.
+    ndim : {1, 2}
+        Number of spatial axes (1 for sequences, 2 for images).
+
+    Returns
+    -------
+    layer : nn.Module
+    """
+    if norm is None or norm == "none":
+        return nn.Identity()
+    if norm == "batch":
+        return (nn.BatchNorm1d if ndim == 1 else nn.BatchNorm2d)(n_channels)
+    if norm == "group":
+        n_groups = max(1, n_channels // 8)
+        while n_channels % n_groups:
+            n_groups -= 1
+        return nn.GroupNorm(n_groups, n_channels)
+    if norm == "instance":
+        return nn.GroupNorm(n_channels, n_channels)
+    if norm == "layer":
+        return nn.GroupNorm(1, n_channels)
+    raise ValueError(f"norm must be one of {NORMS} or None, got {norm!r}.")
+
+
+def global_pool(x, dims, mode):
+    """Pool ``x`` over ``dims`` by average, maximum or their sum.
+
+    Parameters
+    ----------
+    x : Tensor
+        Activations.
+    dims : tuple of int
+        Axes to pool away.
+    mode : {"avg", "max", "avgmax"}
+        ``"avgmax"`` adds the average and the maximum.
+
+    Returns
+    -------
+    pooled : Tensor
+        ``x`` without the axes ``dims``.
+    """
+    if mode == "avg":
+        return x.mean(dim=dims)
+    if mode == "max":
+        return x.amax(dim=dims)
+    if mode == "avgmax":
+        return x.mean(dim=dims) + x.amax(dim=dims)
+    raise ValueError(f"global_pool must be 'avg', 'max' or 'avgmax', got {mode!r}.")
+
+
+class RandomMasking(nn.Module):
+    """Mask random bands of frequency and spans of time, in training only.
+
+    SpecAugment-style augmentation (Park et al., 2019) that differs at every
+    training step; in ``eval`` mode the layer is the identity. Each example
+    gets its own band of ``0..freq_width`` consecutive frequency bins and its
+    own span of ``0..time_width`` consecutive frames, both filled with the
+    example's mean. Randomness comes from torch's generator.
+
+    Parameters
+    ----------
+    freq_width : int, default=0
+        Widest frequency band to mask (0: none).
+    time_width : int, default=0
+        Longest time span to mask (0: none).
+
+    Examples
+    --------
+    >>> layer = RandomMasking(freq_width=4, time_width=4).eval()
+    >>> x = torch.randn(2, 1, 16, 8)
+    >>> bool((layer(x) == x).all())
+    True
+    """
+
+    def __init__(self, freq_width=0, time_width=0):
+        super().__init__()
+        self.freq_width = freq_width
+        self.time_width = time_width
+
+    def forward(self, x):
+        """Mask ``x`` when training.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, ..., n_freqs, n_frames)
+            Spectrogram images ``(batch, channels, n_freqs, n_frames)`` or
+            feature sequences ``(batch, n_features, n_frames)``.
+
+        Returns
+        -------
+        y : Tensor of the same shape
+        """
+        if not self.training or not (self.freq_width or self.time_width):
+            return x
+        fill = x.mean(dim=tuple(range(1, x.ndim)), keepdim=True)
+        mask = self._band(x, -2, self.freq_width) | self._band(x, -1, self.time_width)
+        return torch.where(mask, fill, x)
+
+    @staticmethod
+    def _band(x, dim, width):
+        """Boolean mask, broadcastable to ``x``, of one random band per example."""
+        n, size = x.shape[0], x.shape[dim]
+        width = min(width, size)
+        widths = torch.randint(0, width + 1, (n, 1), device=x.device)
+        starts = (torch.rand(n, 1, device=x.device) * (size - widths + 1)).long()
+        positions = torch.arange(size, device=x.device)
+        band = (positions >= starts) & (positions < starts + widths)
+        shape = [n] + [1] * (x.ndim - 1)
+        shape[dim] = size
+        return band.view(shape)
+
+
+class Standardize(nn.Module):
+    """Standardise each example from its own statistics (no learned state).
+
+    Makes a network indifferent to the scale of its input features (e.g. dB
+    values as they come from :class:`skaudio.MelTransformer`), and behaves
+    the same in training and evaluation.
+
+    Parameters
+    ----------
+    mode : {"sample", "frequency", "none"} or None, default="sample"
+        ``"sample"``: zero mean and unit variance over the whole example;
+        ``"frequency"``: over time, separately for each frequency band (or
+        feature) and channel — cepstral mean and variance normalisation,
+        which removes a fixed channel/microphone colouring. ``None`` or
+        ``"none"``: identity.
+    eps : float, default=1e-5
+        Added to the variance.
+
+    Examples
+    --------
+    >>> x = 3 + 2 * torch.randn(2, 1, 8, 50)
+    >>> y = Standardize()(x)
+    >>> round(float(y[0].mean()), 4) + 0.0, round(float(y[0].std()), 1)
+    (0.0, 1.0)
+    """
+
+    def __init__(self, mode="sample", eps=1e-5):
+        super().__init__()
+        self.mode = mode
+        self.eps = eps
+        if mode not in ("sample", "frequency", "none", None):
+            raise ValueError(
+                f"mode must be 'sample', 'frequency' or None, got {mode!r}."
+            )
+
+    def forward(self, x):
+        """Standardise.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, ..., n_frames)
+            Spectrograms or feature sequences, time last.
+
+        Returns
+        -------
+        y : Tensor of the same shape
+        """
+        if self.mode is None or self.mode == "none":
+            return x
+        dims = tuple(range(1, x.ndim)) if self.mode == "sample" else (-1,)
+        mean = x.mean(dim=dims, keepdim=True)
+        var = x.var(dim=dims, keepdim=True, unbiased=False)
+        return (x - mean) * torch.rsqrt(var + self.eps)
