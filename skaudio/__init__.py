@@ -1,5 +1,6 @@
 """skaudio: audio classification with convolutional networks for scikit-learn."""
 
+from .classifiers import WaveformCNNClassifier
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
@@ -14,6 +15,7 @@ __all__ = [
     "PerSampleNormalizer",
     "RandomRoll",
     "SpectrogramTransformer",
+    "WaveformCNNClassifier",
     "WaveformLoader",
     "fix_length",
     "load_audio",

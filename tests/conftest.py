@@ -11,6 +11,13 @@ import torch
 from skaudio.datasets import get_data_home, make_tones
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Run torch on one thread: the test networks are tiny, and several
+    threads on a busy 2-core machine spend most of their time waiting."""
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True)
 def _seed_torch():
     """Make every test's torch randomness repeatable."""

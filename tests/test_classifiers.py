@@ -1,0 +1,341 @@
+import os
+import pickle
+import subprocess
+import sys
+from numbers import Integral
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
+from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import Interval, InvalidParameterError
+
+from skaudio.classifiers import WaveformCNNClassifier, _AudioCNNClassifier
+from skaudio.datasets import load_fsdd
+from skaudio.io import WaveformLoader
+from skaudio.model_selection import stride_pool_grid
+from skaudio.nn import LVFlat, RollMix
+from skaudio.preprocessing import PerSampleNormalizer
+
+# A small LV-Flat that still learns the tones in a few epochs.
+SMALL = {
+    "architecture": "lv-24",
+    "filters": (4, 8, 8),
+    "dense_units": 8,
+    "sample_rate": 8000,
+    "max_epochs": 3,
+    "lr": 0.01,
+    "batch_size": 16,
+    "device": "cpu",
+}
+
+
+@pytest.fixture
+def string_tones(tones):
+    X, y = tones
+    return X, np.array(["low", "mid", "high"], dtype=object)[y]
+
+
+def test_string_labels(string_tones):
+    X, y = string_tones
+    clf = WaveformCNNClassifier(**SMALL, random_state=0).fit(X, y)
+    assert list(clf.classes_) == ["high", "low", "mid"]
+    pred = clf.predict(X)
+    assert pred.dtype == object and set(pred) <= set(clf.classes_)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (60, 3) and proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+    assert clf.input_shape_ == (1, 2000) and clf.n_features_in_ == 2000
+    assert clf.module_.n_classes == 3 and clf.module_.in_channels == 1
+
+
+def test_learns_the_tones(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 15}, random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("architecture", ["lv-24", "rollmix"])
+def test_same_seed_same_predictions(tones, architecture):
+    X, y = tones
+    params = {**SMALL, "architecture": architecture, "max_epochs": 2}
+    if architecture == "rollmix":
+        params["n_rolls"] = 2
+    first = WaveformCNNClassifier(**params, random_state=7).fit(X, y)
+    second = WaveformCNNClassifier(**params, random_state=7).fit(X, y)
+    other = WaveformCNNClassifier(**params, random_state=8).fit(X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    assert not np.array_equal(first.predict_proba(X), other.predict_proba(X))
+    # Refitting the same estimator repeats itself too.
+    np.testing.assert_array_equal(
+        first.fit(X, y).predict_proba(X), second.predict_proba(X)
+    )
+
+
+def test_seeding_leaves_torch_global_state_alone(tones):
+    X, y = tones
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, random_state=0).fit(X, y)
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_joblib_round_trip_of_fitted_pipeline(tmp_path, string_tones):
+    X, y = string_tones
+    pipe = make_pipeline(
+        PerSampleNormalizer(), WaveformCNNClassifier(**SMALL, random_state=0)
+    ).fit(X, y)
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    loaded = joblib.load(tmp_path / "pipe.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    assert loaded[-1].get_params()["device"] == "cpu"
+
+
+def test_device_auto(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "device": "auto", "max_epochs": 1})
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert clf.device == expected
+    assert clf.get_params()["device"] == "auto"
+    assert clone(clf).get_params()["device"] == "auto"
+    clf.fit(X, y)
+    assert next(clf.module_.parameters()).device.type == expected
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded.get_params()["device"] == "auto"
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_grid_search_over_stride_and_pool_with_groups(fsdd_home):
+    fsdd = load_fsdd(fsdd_home)
+    speakers = np.unique(fsdd.groups)[:3]
+    keep = np.isin(fsdd.groups, speakers) & (fsdd.target < 3) & (fsdd.take < 4)
+    paths, y, groups = fsdd.filenames[keep], fsdd.target[keep], fsdd.groups[keep]
+    assert len(paths) == 36
+    pipe = make_pipeline(
+        WaveformLoader(duration=0.5, n_jobs=1),
+        PerSampleNormalizer(),
+        WaveformCNNClassifier(**{**SMALL, "max_epochs": 2}, random_state=0),
+    )
+    pipe.steps[-1] = ("cnn", pipe.steps[-1][1])
+    grid = stride_pool_grid(8000, prefix="cnn__")[1:3]  # (2, 2) and (4, 1)
+    search = GridSearchCV(pipe, grid, cv=LeaveOneGroupOut(), n_jobs=1)
+    search.fit(paths, y, groups=groups)
+    assert search.n_splits_ == 3
+    assert len(search.cv_results_["params"]) == 2
+    assert search.best_params_ in [
+        {"cnn__stride": 2, "cnn__pool": 2},
+        {"cnn__stride": 4, "cnn__pool": 1},
+    ]
+    best = search.best_estimator_.named_steps["cnn"]
+    assert (best.module_.stride, best.module_.pool) == (
+        search.best_params_["cnn__stride"],
+        search.best_params_["cnn__pool"],
+    )
+    assert set(search.predict(paths[:4])) <= {0, 1, 2}
+
+
+def test_hyperparameters_reach_the_network(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).set_params(
+        stride=4, pool=1, kernel_size=5, dropout=0.0
+    )
+    clf.fit(X, y)
+    net = clf.module_
+    assert isinstance(net, LVFlat)
+    assert (net.stride, net.pool, net.kernel_size, net.dropout) == (4, 1, 5, 0.0)
+    assert net.filters == (4, 8, 8) and net.dense_units == 8
+    # An unset hyperparameter keeps the preset's value, pool halved at 8 kHz.
+    lv24 = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y).module_
+    assert (lv24.stride, lv24.pool) == (2, 2)
+    # skorch's module__ arguments win over everything.
+    net = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, module__pool=3).fit(X, y)
+    assert net.module_.pool == 3
+
+
+def test_presets_and_custom_network(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "architecture": "rollmix"}, n_rolls=2)
+    assert isinstance(clf.set_params(max_epochs=1).fit(X, y).module_, RollMix)
+    clf = WaveformCNNClassifier(**{**SMALL, "architecture": LVFlat, "max_epochs": 1})
+    assert clf.fit(X, y).module_.pool == 8  # LVFlat's own default
+    with pytest.raises(ValueError, match="n_rolls=2 does not apply"):
+        WaveformCNNClassifier(**SMALL, n_rolls=2).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="architecture"):
+        WaveformCNNClassifier(architecture="lv-99").fit(X, y)
+
+
+def test_short_inputs(tones):
+    X, y = tones
+    X = X[:, :100]  # lv-24 at 8 kHz needs 127 samples
+    clf = WaveformCNNClassifier(**SMALL, random_state=0).fit(X, y)
+    assert clf.module_.min_length > 100
+    assert clf.predict(X).shape == (60,)
+    with pytest.raises(ValueError, match="100 features"):
+        clf.predict(X[:, :50])
+
+
+def test_multichannel_and_bad_shapes(tones):
+    X, y = tones
+    X3 = np.stack([X, -X], axis=1)
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X3, y)
+    assert clf.module_.in_channels == 2 and clf.input_shape_ == (2, 2000)
+    assert clf.predict(X3).shape == (60,)
+    with pytest.raises(ValueError, match="fitted on shape"):
+        clf.predict(X3[:, :, :1000])
+    with pytest.raises(ValueError, match="2 or 3 dimensions"):
+        clf.fit(X3[..., None], y)
+
+
+def test_unfitted_and_initialize():
+    clf = WaveformCNNClassifier()
+    with pytest.raises(NotFittedError):
+        clf.predict(np.zeros((2, 100)))
+    with pytest.raises(RuntimeError, match="call fit"):
+        clf.initialize()
+
+
+def test_early_stopping_and_log(tones, capsys):
+    X, y = tones
+    clf = WaveformCNNClassifier(
+        **{**SMALL, "lr": 0.0, "max_epochs": 20},
+        early_stopping=True,
+        n_iter_no_change=2,
+        validation_fraction=0.2,
+        random_state=0,
+    ).fit(X, y)
+    # No learning: epoch 1 sets the best loss, 2 and 3 miss, stop.
+    assert len(clf.history) == 3
+    assert clf.history[-1, "valid_loss"] > 0
+    assert 0 <= clf.history[-1, "valid_acc"] <= 1
+    batches = clf.history[-1, "batches"]
+    assert sum(b.get("valid_batch_size", 0) for b in batches) == 12  # stratified 20 %
+    assert sum(b.get("train_batch_size", 0) for b in batches) == 48
+    assert capsys.readouterr().out == ""  # verbose=0 is silent
+
+    WaveformCNNClassifier(**{**SMALL, "max_epochs": 2}, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["epoch", "train_loss", "dur"]
+    assert [line.split()[0] for line in lines[2:]] == ["1", "2"]
+
+
+def test_no_validation_split_by_default(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 2}).fit(X, y)
+    assert "valid_loss" not in clf.history[-1]
+    assert sum(b["train_batch_size"] for b in clf.history[-1, "batches"]) == 60
+
+
+def test_training_batches_are_shuffled(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1})
+    iterator = clf.get_iterator(clf.get_dataset(X, y), training=True)
+    assert isinstance(iterator.sampler, torch.utils.data.RandomSampler)
+    iterator = clf.get_iterator(clf.get_dataset(X, y), training=False)
+    assert isinstance(iterator.sampler, torch.utils.data.SequentialSampler)
+
+
+def test_partial_fit_and_warm_start(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, random_state=0)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert list(clf.classes_) == [0, 1, 2]
+    module = clf.module_
+    clf.partial_fit(X, y)
+    assert clf.module_ is module and len(clf.history) == 2
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        clf.partial_fit(X[:3], [0, 1, 5])
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.module_ is module and len(clf.history) == 3
+    clf.set_params(warm_start=False).fit(X, y)
+    assert clf.module_ is not module and len(clf.history) == 1
+
+
+def test_params_are_validated_at_fit(tones):
+    X, y = tones
+    for params in [{"stride": 0}, {"dropout": 1.5}, {"device": 3}, {"lr": -1}]:
+        clf = WaveformCNNClassifier(**{**SMALL, **params})
+        with pytest.raises(InvalidParameterError):
+            clf.fit(X, y)
+    with pytest.raises(ValueError, match="unexpected argument"):
+        WaveformCNNClassifier(**SMALL, modul__x=1).fit(X, y)
+
+
+# -- how another classifier plugs into the base -------------------------------
+class _Tiny(torch.nn.Module):
+    def __init__(self, *, in_channels, n_classes, width=3):
+        super().__init__()
+        self.width = width
+        self.conv = torch.nn.Conv1d(in_channels, width, 5)
+        self.out = torch.nn.Linear(width, n_classes)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.conv(x)).mean(dim=-1))
+
+
+class _TinyClassifier(_AudioCNNClassifier):
+    _module_factory = staticmethod(_Tiny)
+    _parameter_constraints = {
+        **_AudioCNNClassifier._parameter_constraints,
+        "width": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, width=3, **kwargs):
+        super().__init__(**kwargs)
+        self.width = width
+
+
+def test_subclass_plugs_in_with_its_own_parameters(tones):
+    X, y = tones
+    clf = _TinyClassifier(width=5, max_epochs=2, device="cpu", random_state=0)
+    params = clf.get_params()
+    assert params["width"] == 5 and params["max_epochs"] == 2
+    assert set(WaveformCNNClassifier().get_params()) - {"architecture"} >= {
+        "max_epochs",
+        "random_state",
+        "device",
+    }
+    assert (
+        repr(clf)
+        == "_TinyClassifier(device='cpu', max_epochs=2, random_state=0, width=5)"
+    )
+    clone(clf).fit(X, y)
+    clf.fit(X, y)
+    assert clf.module_.width == 5 and clf.module_.out.out_features == 3
+    np.testing.assert_array_equal(
+        clone(clf).fit(X, y).predict_proba(X), clf.predict_proba(X)
+    )
+    with pytest.raises(InvalidParameterError, match="width"):
+        clf.set_params(width=0).fit(X, y)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_fitted_on_gpu_loads_on_cpu(tmp_path, tones):
+    X, y = tones
+    for device in ["cuda", "auto"]:
+        clf = WaveformCNNClassifier(**{**SMALL, "device": device}, random_state=0)
+        clf.fit(X, y)
+        assert next(clf.module_.parameters()).is_cuda
+        path = tmp_path / f"{device}.joblib"
+        joblib.dump(clf, path)
+        np.save(tmp_path / "X.npy", X)
+        np.save(tmp_path / "expected.npy", clf.predict_proba(X))
+        script = (
+            "import joblib, numpy as np, torch, warnings;"
+            "assert not torch.cuda.is_available();"
+            "warnings.simplefilter('ignore');"
+            f"clf = joblib.load({str(path)!r});"
+            "assert next(clf.module_.parameters()).device.type == 'cpu';"
+            f"X = np.load({str(tmp_path / 'X.npy')!r});"
+            f"expected = np.load({str(tmp_path / 'expected.npy')!r});"
+            "np.testing.assert_allclose(clf.predict_proba(X), expected, atol=1e-5)"
+        )
+        env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+        subprocess.run([sys.executable, "-c", script], check=True, env=env)
