@@ -200,20 +200,22 @@ class _SomeFilesFailedError(Exception):
     """Some inputs failed but the command did what it could with the rest."""
 
 
-def _add_common(parser, *, data=True):
-    if data:
-        parser.add_argument(
-            "--data",
-            default="fsdd",
-            help="'fsdd' (found through $SKAUDIO_DATA, else downloaded) or a folder "
-            "with one sub-folder of audio files per class (default: fsdd)",
-        )
+def _add_data_options(parser):
+    parser.add_argument(
+        "--data",
+        default="fsdd",
+        help="'fsdd' (found through $SKAUDIO_DATA, else downloaded) or a folder "
+        "with one sub-folder of audio files per class (default: fsdd)",
+    )
     parser.add_argument(
         "--sample-rate", type=int, default=8000, help="Hz (default 8000)"
     )
     parser.add_argument(
         "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
     )
+
+
+def _add_training_options(parser):
     parser.add_argument("--epochs", type=int, default=30, help="(default 30)")
     parser.add_argument("--seed", type=int, default=0, help="(default 0)")
     parser.add_argument(
@@ -268,7 +270,8 @@ def _parser():
     )
     cv.add_argument("--n-splits", type=int, default=5, help="folds of kfold (5)")
     cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")
-    _add_common(cv)
+    _add_data_options(cv)
+    _add_training_options(cv)
     cv.set_defaults(run=_cv)
 
     fit = commands.add_parser(
@@ -279,7 +282,8 @@ def _parser():
     )
     fit.add_argument("model", help="model name")
     fit.add_argument("output", help="file to save the fitted pipeline to")
-    _add_common(fit)
+    _add_data_options(fit)
+    _add_training_options(fit)
     fit.set_defaults(run=_fit)
 
     predict = commands.add_parser(
@@ -312,11 +316,7 @@ def _parser():
         metavar="MODEL",
         help="subset of: " + ", ".join(paper.PAPER_MODELS),
     )
-    reproduce.add_argument("--epochs", type=int, default=30, help="(default 30)")
-    reproduce.add_argument("--seed", type=int, default=0, help="(default 0)")
-    reproduce.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    reproduce.add_argument("--n-jobs", type=int, default=2, help="parallel decoders")
-    reproduce.add_argument("--verbose", action="store_true")
+    _add_training_options(reproduce)
     reproduce.add_argument(
         "--out",
         default="benchmarks/results",
