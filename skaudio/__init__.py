@@ -1,6 +1,10 @@
 """skaudio: audio classification with convolutional networks for scikit-learn."""
 
-from .classifiers import WaveformCNNClassifier
+from .classifiers import (
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    WaveformCNNClassifier,
+)
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
@@ -14,6 +18,8 @@ __all__ = [
     "MFCCTransformer",
     "PerSampleNormalizer",
     "RandomRoll",
+    "SequenceCNNClassifier",
+    "SpectrogramCNNClassifier",
     "SpectrogramTransformer",
     "WaveformCNNClassifier",
     "WaveformLoader",

@@ -8,6 +8,7 @@ its hyperparameters.
 """
 
 import inspect
+import os
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -35,8 +36,14 @@ from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
+from .nn.sequence import SequenceCNN
+from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
 
-__all__ = ["WaveformCNNClassifier"]
+__all__ = [
+    "SequenceCNNClassifier",
+    "SpectrogramCNNClassifier",
+    "WaveformCNNClassifier",
+]
 
 
 def _resolve_device(device):
@@ -784,3 +791,332 @@ random_state, verbose, **kwargs
 
     def _module_params(self):
         return self._network()[1]
+
+
+def _preset_network(classifier, presets, default, backbones):
+    """Network class and arguments for a classifier's ``architecture``.
+
+    The preset's arguments first, then each hyperparameter of the classifier
+    that is not ``None``; a hyperparameter the network does not take is an
+    error rather than silently ignored.
+    """
+    architecture = classifier.architecture
+    if callable(architecture):
+        network, kwargs = architecture, {}
+    elif architecture in backbones:
+        network, kwargs = backbones[architecture], {"architecture": architecture}
+    else:
+        network, kwargs = default, dict(presets[architecture])
+    accepted = inspect.signature(network).parameters
+    for name in classifier._hyperparameters:
+        value = getattr(classifier, name)
+        if value is None:
+            continue
+        if name not in accepted:
+            raise ValueError(
+                f"{name}={value!r} does not apply to architecture {architecture!r}."
+            )
+        kwargs[name] = value
+    return network, kwargs
+
+
+_NORM_OPTIONS = {"batch", "group", "instance", "layer", "none"}
+
+
+class SpectrogramCNNClassifier(_AudioCNNClassifier):
+    """2D CNN classifier on spectrogram images.
+
+    ``X`` holds spectrograms of shape ``(n_samples, n_channels, n_freqs,
+    n_frames)`` (or ``(n_samples, n_freqs, n_frames)``), typically from
+    :class:`~skaudio.features.MelTransformer`. The networks standardise each
+    example themselves (``input_norm``), so dB features can be passed as they
+    are, and end in global pooling, so any feature size works.
+
+    ``architecture`` picks the network: ``"vgg"`` (the default, a VGG-like
+    :class:`~skaudio.nn.spectrogram.SpectrogramCNN` with group normalisation
+    and dropout), ``"simple"`` (the minimal two-convolution CNN of the
+    source material), or a torchvision backbone, ``"resnet18"`` or
+    ``"efficientnet_b0"`` (:class:`~skaudio.nn.spectrogram.VisionBackbone`,
+    needs the ``vision`` extra), optionally from a local ImageNet ``weights``
+    file. The hyperparameters left at ``None`` keep the architecture's value.
+
+    Parameters
+    ----------
+    architecture : {"vgg", "simple", "resnet18", "efficientnet_b0"} or \
+nn.Module class, default="vgg"
+        The network; a class must take ``in_channels`` and ``n_classes`` (and
+        the hyperparameters below that are not ``None``) and return logits.
+    n_blocks : int, default=None
+        Convolution blocks (4 for ``"vgg"``, 2 for ``"simple"``).
+    filters : int or tuple of int, default=None
+        Filters of the first block, doubled per block, or one count per block.
+    convs_per_block : int, default=None
+        Convolutions per block.
+    kernel_size : int or tuple of (int, int), default=None
+        ``(frequency, time)`` kernel size, e.g. ``(7, 3)``.
+    pool : int or tuple of (int, int), default=None
+        ``(frequency, time)`` pooling between blocks; ``(1, 2)`` keeps the
+        frequency resolution (classes told apart by spectral position).
+    norm : {"batch", "group", "instance", "layer", "none"}, default=None
+        Normalisation after each convolution.
+    dropout : float, default=None
+        Dropout probability.
+    global_pool : {"avg", "max", "avgmax"}, default=None
+        Final pooling over frequency and time.
+    input_norm : {"sample", "frequency", "none"}, default=None
+        Standardisation of each input example.
+    freq_mask : int, default=None
+        Training-only SpecAugment: widest random frequency band masked.
+    time_mask : int, default=None
+        Training-only SpecAugment: longest random time span masked.
+    weights : str or path-like, default=None
+        Local ImageNet weights file for a torchvision backbone.
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`_AudioCNNClassifier`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to class indices.
+    input_shape_ : tuple of (int, int, int)
+        ``(n_channels, n_freqs, n_frames)`` of the training spectrograms.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+
+    See Also
+    --------
+    SequenceCNNClassifier : Conv1D over feature sequences.
+    skaudio.nn.spectrogram.SpectrogramCNN : The network behind the presets.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skaudio.datasets import make_tones
+    >>> from skaudio.features import MelTransformer
+    >>> X, y = make_tones(30, n_classes=3, duration=0.25, random_state=0)
+    >>> clf = make_pipeline(
+    ...     MelTransformer(sample_rate=8000, n_fft=256, hop_length=64, n_mels=32),
+    ...     SpectrogramCNNClassifier(architecture="simple", max_epochs=2,
+    ...                              random_state=0),
+    ... ).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    _input_ndim = 2
+    _parameter_constraints = {
+        **_AudioCNNClassifier._parameter_constraints,
+        "architecture": [
+            StrOptions(set(SPECTROGRAM_PRESETS) | set(VisionBackbone.architectures)),
+            callable,
+        ],
+        "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
+        "filters": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "convs_per_block": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, None],
+        "pool": [Interval(Integral, 1, None, closed="left"), tuple, None],
+        "norm": [StrOptions(_NORM_OPTIONS), None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), None],
+        "global_pool": [StrOptions({"avg", "max", "avgmax"}), None],
+        "input_norm": [StrOptions({"sample", "frequency", "none"}), None],
+        "freq_mask": [Interval(Integral, 0, None, closed="left"), None],
+        "time_mask": [Interval(Integral, 0, None, closed="left"), None],
+        "weights": [str, os.PathLike, None],
+    }
+    _hyperparameters = (
+        "n_blocks",
+        "filters",
+        "convs_per_block",
+        "kernel_size",
+        "pool",
+        "norm",
+        "dropout",
+        "global_pool",
+        "input_norm",
+        "freq_mask",
+        "time_mask",
+        "weights",
+    )
+
+    def __init__(
+        self,
+        *,
+        architecture="vgg",
+        n_blocks=None,
+        filters=None,
+        convs_per_block=None,
+        kernel_size=None,
+        pool=None,
+        norm=None,
+        dropout=None,
+        global_pool=None,
+        input_norm=None,
+        freq_mask=None,
+        time_mask=None,
+        weights=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.architecture = architecture
+        self.n_blocks = n_blocks
+        self.filters = filters
+        self.convs_per_block = convs_per_block
+        self.kernel_size = kernel_size
+        self.pool = pool
+        self.norm = norm
+        self.dropout = dropout
+        self.global_pool = global_pool
+        self.input_norm = input_norm
+        self.freq_mask = freq_mask
+        self.time_mask = time_mask
+        self.weights = weights
+
+    def _network(self):
+        backbones = dict.fromkeys(VisionBackbone.architectures, VisionBackbone)
+        return _preset_network(self, SPECTROGRAM_PRESETS, SpectrogramCNN, backbones)
+
+    def _get_module_factory(self):
+        return self._network()[0]
+
+    def _module_params(self):
+        return self._network()[1]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Spectrograms are 3-D or 4-D; scikit-learn's common checks only feed
+        # 2-D arrays, so tests/test_spectrogram_classifiers.py checks it by hand.
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+class SequenceCNNClassifier(_AudioCNNClassifier):
+    """Conv1D classifier over feature sequences, features as channels.
+
+    ``X`` holds sequences of shape ``(n_samples, n_features, n_frames)``,
+    e.g. from ``MFCCTransformer(layout="sequence")``; a 2-D ``X`` is read as
+    one feature over ``n_frames``. The network,
+    :class:`~skaudio.nn.sequence.SequenceCNN`, runs ``Conv1d → norm → ReLU →
+    MaxPool → Dropout`` blocks over time and ends in global pooling or an
+    LSTM/GRU head. With two classes it is an event detector ("is the event
+    present?"): ``predict_proba(X)[:, 1]`` is the event's probability.
+
+    Parameters
+    ----------
+    n_blocks : int, default=2
+        Convolution blocks.
+    filters : int or tuple of int, default=64
+        Filters of every block, or one count per block.
+    kernel_size : int, default=5
+        Convolution length in frames.
+    pool : int, default=2
+        Max-pooling length after each block.
+    norm : {"batch", "group", "instance", "layer", "none"}, default="group"
+        Normalisation after each convolution (``"group"`` evaluates exactly as
+        it trains; ``"batch"`` depends on running statistics).
+    dropout : float, default=0.25
+        Dropout probability.
+    head : {"avg", "max", "avgmax", "lstm", "gru"}, default="avgmax"
+        Global pooling over time, or a recurrent layer over the remaining
+        frames.
+    hidden_size : int, default=64
+        Units of the recurrent head.
+    bidirectional : bool, default=False
+        Run the recurrent head both ways.
+    input_norm : {"sample", "frequency", "none"}, default="frequency"
+        Standardisation of each input example; ``"frequency"`` is cepstral
+        mean and variance normalisation.
+    freq_mask : int, default=0
+        Training-only augmentation: widest random band of features masked.
+    time_mask : int, default=0
+        Training-only augmentation: longest random span of frames masked.
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`_AudioCNNClassifier`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to class indices.
+    input_shape_ : tuple of (int, int)
+        ``(n_features, n_frames)`` of the training sequences.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+
+    See Also
+    --------
+    SpectrogramCNNClassifier : 2D CNNs on spectrogram images.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((20, 13, 16)).astype("float32")
+    >>> y = np.array(["noise", "event"] * 10)
+    >>> clf = SequenceCNNClassifier(head="gru", max_epochs=2, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _module_factory = staticmethod(SequenceCNN)
+    _input_ndim = 1
+    _parameter_constraints = {
+        **_AudioCNNClassifier._parameter_constraints,
+        "n_blocks": [Interval(Integral, 1, None, closed="left")],
+        "filters": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "pool": [Interval(Integral, 1, None, closed="left")],
+        "norm": [StrOptions(_NORM_OPTIONS)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "head": [StrOptions({"avg", "max", "avgmax", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "input_norm": [StrOptions({"sample", "frequency", "none"})],
+        "freq_mask": [Interval(Integral, 0, None, closed="left")],
+        "time_mask": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_blocks=2,
+        filters=64,
+        kernel_size=5,
+        pool=2,
+        norm="group",
+        dropout=0.25,
+        head="avgmax",
+        hidden_size=64,
+        bidirectional=False,
+        input_norm="frequency",
+        freq_mask=0,
+        time_mask=0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_blocks = n_blocks
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pool = pool
+        self.norm = norm
+        self.dropout = dropout
+        self.head = head
+        self.hidden_size = hidden_size
+        self.bidirectional = bidirectional
+        self.input_norm = input_norm
+        self.freq_mask = freq_mask
+        self.time_mask = time_mask

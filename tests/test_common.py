@@ -39,6 +39,22 @@ CHECK_PARAMS = {
         "device": "cpu",
         "random_state": 0,
     },
+    # (n, n_features) arrays are read as one-channel sequences of n_features
+    # frames: one short block, no per-example standardisation (it would erase
+    # the offsets that tell the checks' blobs apart).
+    "SequenceCNNClassifier": {
+        "n_blocks": 1,
+        "filters": 8,
+        "kernel_size": 3,
+        "pool": 1,
+        "dropout": 0.0,
+        "input_norm": "none",
+        "max_epochs": 10,
+        "lr": 0.05,
+        "batch_size": 64,
+        "device": "cpu",
+        "random_state": 0,
+    },
 }
 
 # {estimator name: {check name: reason}}
@@ -49,11 +65,20 @@ EXPECTED_FAILED_CHECKS = {
             "virtual_params_, which the rest of skorch reads before fit"
         ),
     },
+    "SequenceCNNClassifier": {
+        "check_no_attributes_set_in_init": (
+            "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+            "virtual_params_, which the rest of skorch reads before fit"
+        ),
+    },
 }
 
 # Estimators whose input is not a numeric 2-D array: the common checks cannot
 # feed them (sklearn yields no check for them) so they have their own tests.
 HAND_TESTED = {
+    "SpectrogramCNNClassifier": (
+        "takes 3-D/4-D spectrograms; see tests/test_spectrogram_classifiers.py"
+    ),
     "WaveformLoader": "takes file paths; see tests/test_io.py",
 }
 
