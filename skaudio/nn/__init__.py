@@ -5,6 +5,8 @@ Every network takes ``(batch, channels, ...)`` float tensors and returns
 """
 
 from .blocks import CPDBlock, DenseHead, Roll, SincConv1d
+from .sequence import SequenceCNN
+from .spectrogram import SpectrogramCNN, VisionBackbone, simple_spectrogram_cnn
 from .waveform import EarlyMix, LateMix, LVFlat, RollMix, SimpleWaveformCNN, SincNet
 
 __all__ = [
@@ -15,7 +17,11 @@ __all__ = [
     "LateMix",
     "Roll",
     "RollMix",
+    "SequenceCNN",
     "SimpleWaveformCNN",
     "SincConv1d",
     "SincNet",
+    "SpectrogramCNN",
+    "VisionBackbone",
+    "simple_spectrogram_cnn",
 ]
