@@ -869,6 +869,9 @@ nn.Module class, default="vgg"
         Training-only SpecAugment: widest random frequency band masked.
     time_mask : int, default=None
         Training-only SpecAugment: longest random time span masked.
+    freq_coordinate : bool, default=None
+        Append an input channel of the frequency position ("CoordConv"),
+        so that the network knows where in the spectrum a pattern is.
     weights : str or path-like, default=None
         Local ImageNet weights file for a torchvision backbone.
     max_epochs, batch_size, lr, optimizer, early_stopping, \
@@ -929,6 +932,7 @@ random_state, verbose, **kwargs
         "input_norm": [StrOptions({"sample", "frequency", "none"}), None],
         "freq_mask": [Interval(Integral, 0, None, closed="left"), None],
         "time_mask": [Interval(Integral, 0, None, closed="left"), None],
+        "freq_coordinate": ["boolean", None],
         "weights": [str, os.PathLike, None],
     }
     _hyperparameters = (
@@ -943,6 +947,7 @@ random_state, verbose, **kwargs
         "input_norm",
         "freq_mask",
         "time_mask",
+        "freq_coordinate",
         "weights",
     )
 
@@ -961,6 +966,7 @@ random_state, verbose, **kwargs
         input_norm=None,
         freq_mask=None,
         time_mask=None,
+        freq_coordinate=None,
         weights=None,
         **kwargs,
     ):
@@ -977,6 +983,7 @@ random_state, verbose, **kwargs
         self.input_norm = input_norm
         self.freq_mask = freq_mask
         self.time_mask = time_mask
+        self.freq_coordinate = freq_coordinate
         self.weights = weights
 
     def _network(self):

@@ -203,3 +203,34 @@ class Standardize(nn.Module):
         mean = x.mean(dim=dims, keepdim=True)
         var = x.var(dim=dims, keepdim=True, unbiased=False)
         return (x - mean) * torch.rsqrt(var + self.eps)
+
+
+class FrequencyCoordinate(nn.Module):
+    """Append a channel holding each bin's position along frequency.
+
+    Convolutions and global pooling are blind to where a pattern sits in the
+    spectrum; this "CoordConv" channel, ``-1`` at the lowest frequency bin and
+    ``1`` at the highest, lets them see it at any input size.
+
+    Examples
+    --------
+    >>> FrequencyCoordinate()(torch.zeros(2, 1, 3, 4))[0, 1, :, 0].tolist()
+    [-1.0, 0.0, 1.0]
+    """
+
+    def forward(self, x):
+        """Append the coordinate channel.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, n_channels, n_freqs, n_frames)
+            Spectrograms.
+
+        Returns
+        -------
+        y : Tensor of shape (batch, n_channels + 1, n_freqs, n_frames)
+        """
+        n, _, n_freqs, n_frames = x.shape
+        position = torch.linspace(-1, 1, n_freqs, device=x.device, dtype=x.dtype)
+        position = position.view(1, 1, n_freqs, 1).expand(n, 1, n_freqs, n_frames)
+        return torch.cat([x, position], dim=1)

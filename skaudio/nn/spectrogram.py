@@ -24,7 +24,14 @@ patterns move in frequency between speakers.
 import torch
 from torch import nn
 
-from ._layers import RandomMasking, Standardize, as_pair, global_pool, norm_layer
+from ._layers import (
+    FrequencyCoordinate,
+    RandomMasking,
+    Standardize,
+    as_pair,
+    global_pool,
+    norm_layer,
+)
 
 __all__ = [
     "SPECTROGRAM_PRESETS",
@@ -80,6 +87,11 @@ class SpectrogramCNN(nn.Module):
         each example (see :class:`~skaudio.nn._layers.RandomMasking`).
     time_mask : int, default=0
         Training-only augmentation: longest random time span masked.
+    freq_coordinate : bool, default=False
+        Append an input channel holding each bin's position along frequency
+        (``-1`` at the lowest band, ``1`` at the highest), so that the
+        convolutions and the global pooling can use where a pattern is in the
+        spectrum, not only its shape (a "CoordConv" input).
 
     Attributes
     ----------
@@ -116,6 +128,7 @@ class SpectrogramCNN(nn.Module):
         global_pool="avgmax",
         freq_mask=0,
         time_mask=0,
+        freq_coordinate=False,
     ):
         super().__init__()
         self.in_channels = in_channels
@@ -131,6 +144,7 @@ class SpectrogramCNN(nn.Module):
         self.global_pool = global_pool
         self.freq_mask = freq_mask
         self.time_mask = time_mask
+        self.freq_coordinate = freq_coordinate
 
         if isinstance(filters, tuple | list):
             widths = [int(w) for w in filters]
@@ -143,6 +157,9 @@ class SpectrogramCNN(nn.Module):
         kernel = as_pair(kernel_size)
         padding = (kernel[0] // 2, kernel[1] // 2)
         layers = [Standardize(input_norm), RandomMasking(freq_mask, time_mask)]
+        if freq_coordinate:
+            layers.append(FrequencyCoordinate())
+            in_channels += 1
         for b, width in enumerate(widths):
             if b:
                 layers += [nn.MaxPool2d(as_pair(pool), ceil_mode=True)]

@@ -2,7 +2,12 @@ import pytest
 import torch
 from torch import nn
 
-from skaudio.nn._layers import RandomMasking, Standardize, norm_layer
+from skaudio.nn._layers import (
+    FrequencyCoordinate,
+    RandomMasking,
+    Standardize,
+    norm_layer,
+)
 from skaudio.nn.spectrogram import (
     SPECTROGRAM_PRESETS,
     SpectrogramCNN,
@@ -192,3 +197,14 @@ def test_backbone_rejects_mismatched_weights_and_unknown_names(tmp_path):
         VisionBackbone(architecture="efficientnet_b0", weights=path)
     with pytest.raises(ValueError, match="architecture must be"):
         VisionBackbone(architecture="vgg16")
+
+
+def test_frequency_coordinate_channel():
+    x = torch.randn(2, 3, 5, 4)
+    y = FrequencyCoordinate()(x)
+    assert y.shape == (2, 4, 5, 4)
+    assert torch.equal(y[:, :3], x)
+    torch.testing.assert_close(y[1, 3, :, 2], torch.linspace(-1, 1, 5))
+    net = SpectrogramCNN(in_channels=3, n_blocks=2, freq_coordinate=True)
+    assert _convs(net)[0].in_channels == 4
+    assert net(torch.randn(2, 3, 1, 1)).shape == (2, 10)
