@@ -19,11 +19,17 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from .classifiers import WaveformCNNClassifier
+from .classifiers import (
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    WaveformCNNClassifier,
+)
+from .features import MelTransformer, MFCCTransformer
 from .model_selection import WAVEFORM_PRESETS
 from .preprocessing import PerSampleNormalizer
 
 __all__ = [
+    "FEATURE_MODELS",
     "PROTOCOLS",
     "make_model",
     "make_splits",
@@ -211,6 +217,18 @@ def summarize(records):
     }
 
 
+#: Pipelines on features, beside the waveform presets: name -> description.
+FEATURE_MODELS = {
+    "mel-cnn": "log-Mel (64 bands, 64 ms window, 32 ms hop) + SpectrogramCNNClassifier",
+    "mfcc-seq": "40 MFCC (64 ms window, 16 ms hop) in time + SequenceCNNClassifier",
+}
+
+
+def _fft_size(sample_rate, seconds=0.064):
+    """Power of two nearest to ``seconds`` of samples (512 at 8 kHz)."""
+    return 1 << round(np.log2(sample_rate * seconds))
+
+
 def make_model(name, *, sample_rate, **params):
     """Return a named pipeline that classifies fixed-length waveforms.
 
@@ -219,9 +237,12 @@ def make_model(name, *, sample_rate, **params):
     name : str
         A waveform model of :data:`skaudio.model_selection.WAVEFORM_PRESETS`
         (``"lv-18"`` ... ``"sincnet"``, ``"simple"``): per-sample
-        normalisation then :class:`~skaudio.WaveformCNNClassifier`.
+        normalisation then :class:`~skaudio.WaveformCNNClassifier`. Or one of
+        :data:`FEATURE_MODELS`: ``"mel-cnn"``, a log-Mel image into the
+        default :class:`~skaudio.SpectrogramCNNClassifier`; ``"mfcc-seq"``,
+        MFCC sequences into :class:`~skaudio.SequenceCNNClassifier`.
     sample_rate : int
-        Rate of the waveforms.
+        Rate of the waveforms; the feature windows scale with it.
     **params
         Classifier parameters (``max_epochs``, ``random_state``, ``device``,
         ...).
@@ -231,19 +252,48 @@ def make_model(name, *, sample_rate, **params):
     pipeline : sklearn.pipeline.Pipeline
         Its last step is named ``"cnn"``.
     """
+    n_fft = _fft_size(sample_rate)
     if name in WAVEFORM_PRESETS:
-        return Pipeline(
-            [
-                ("norm", PerSampleNormalizer()),
-                (
-                    "cnn",
-                    WaveformCNNClassifier(
-                        architecture=name, sample_rate=sample_rate, **params
-                    ),
+        steps = [
+            ("norm", PerSampleNormalizer()),
+            (
+                "cnn",
+                WaveformCNNClassifier(
+                    architecture=name, sample_rate=sample_rate, **params
                 ),
-            ]
-        )
-    raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+            ),
+        ]
+    elif name == "mel-cnn":
+        steps = [
+            (
+                "mel",
+                MelTransformer(
+                    sample_rate=sample_rate,
+                    n_fft=n_fft,
+                    hop_length=n_fft // 2,
+                    n_mels=64,
+                ),
+            ),
+            ("cnn", SpectrogramCNNClassifier(**params)),
+        ]
+    elif name == "mfcc-seq":
+        steps = [
+            (
+                "mfcc",
+                MFCCTransformer(
+                    sample_rate=sample_rate,
+                    n_fft=n_fft,
+                    hop_length=n_fft // 4,
+                    n_mels=64,
+                    n_mfcc=40,
+                    layout="sequence",
+                ),
+            ),
+            ("cnn", SequenceCNNClassifier(**params)),
+        ]
+    else:
+        raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+    return Pipeline(steps)
 
 
 def model_names():
@@ -253,7 +303,7 @@ def model_names():
     -------
     names : list of str
     """
-    return sorted(WAVEFORM_PRESETS)
+    return sorted(WAVEFORM_PRESETS) + list(FEATURE_MODELS)
 
 
 def fold_table(records, summary=None):

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from skaudio.experiments import make_splits, read_results, run_cv, summarize
+from skaudio.experiments import (
+    make_model,
+    make_splits,
+    model_names,
+    read_results,
+    run_cv,
+    summarize,
+)
 
 
 class CountingClassifier(LogisticRegression):
@@ -96,3 +103,17 @@ def test_read_results_names_bad_line(tmp_path):
     with pytest.raises(ValueError, match="line 2"):
         read_results(path)
     assert read_results(tmp_path / "missing.jsonl") == []
+
+
+@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-81"])
+def test_named_models_fit_waveforms(name, tones):
+    X, y = tones
+    model = make_model(name, sample_rate=8000, max_epochs=1, random_state=0)
+    assert model.steps[-1][0] == "cnn"
+    assert model.fit(X, y).predict(X).shape == y.shape
+
+
+def test_unknown_model_lists_names():
+    with pytest.raises(ValueError, match="choose one of.*mel-cnn"):
+        make_model("resnet-1000", sample_rate=8000)
+    assert {"lv-18", "sincnet", "mel-cnn", "mfcc-seq"} <= set(model_names())
