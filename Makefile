@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 main: $(VENV)/.installed
-	$(BIN)/skaudio describe fsdd
+	$(BIN)/skaudio cv mel-cnn --protocol loso --epochs 30 --out runs/main
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check skaudio tests benchmarks examples
