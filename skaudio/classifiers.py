@@ -770,19 +770,8 @@ random_state, verbose, **kwargs
             network, kwargs = waveform_preset(self.architecture, self.sample_rate)
         else:
             network, kwargs = self.architecture, {}
-        accepted = inspect.signature(network).parameters
-        for name in self._hyperparameters:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if name not in accepted:
-                raise ValueError(
-                    f"{name}={value!r} does not apply to architecture "
-                    f"{self.architecture!r} ({network.__name__} takes "
-                    f"{sorted(set(accepted) - {'in_channels', 'n_classes'})})."
-                )
-            kwargs[name] = value
-        if "sample_rate" in accepted:
+        kwargs = _with_overrides(self, network, kwargs)
+        if "sample_rate" in inspect.signature(network).parameters:
             kwargs["sample_rate"] = self.sample_rate
         return network, kwargs
 
@@ -793,31 +782,27 @@ random_state, verbose, **kwargs
         return self._network()[1]
 
 
-def _preset_network(classifier, presets, default, backbones):
-    """Network class and arguments for a classifier's ``architecture``.
+def _with_overrides(classifier, network, kwargs):
+    """Return ``kwargs`` updated with the classifier's hyperparameters.
 
-    The preset's arguments first, then each hyperparameter of the classifier
-    that is not ``None``; a hyperparameter the network does not take is an
-    error rather than silently ignored.
+    Each of ``classifier._hyperparameters`` that is not ``None`` replaces the
+    preset's value; one that ``network`` does not take is an error rather
+    than silently ignored.
     """
-    architecture = classifier.architecture
-    if callable(architecture):
-        network, kwargs = architecture, {}
-    elif architecture in backbones:
-        network, kwargs = backbones[architecture], {"architecture": architecture}
-    else:
-        network, kwargs = default, dict(presets[architecture])
     accepted = inspect.signature(network).parameters
+    kwargs = dict(kwargs)
     for name in classifier._hyperparameters:
         value = getattr(classifier, name)
         if value is None:
             continue
         if name not in accepted:
             raise ValueError(
-                f"{name}={value!r} does not apply to architecture {architecture!r}."
+                f"{name}={value!r} does not apply to architecture "
+                f"{classifier.architecture!r} ({network.__name__} takes "
+                f"{sorted(set(accepted) - {'in_channels', 'n_classes'})})."
             )
         kwargs[name] = value
-    return network, kwargs
+    return kwargs
 
 
 _NORM_OPTIONS = {"batch", "group", "instance", "layer", "none"}
@@ -987,8 +972,15 @@ random_state, verbose, **kwargs
         self.weights = weights
 
     def _network(self):
-        backbones = dict.fromkeys(VisionBackbone.architectures, VisionBackbone)
-        return _preset_network(self, SPECTROGRAM_PRESETS, SpectrogramCNN, backbones)
+        """Network class and its arguments: the preset's, then the overrides."""
+        architecture = self.architecture
+        if callable(architecture):
+            network, kwargs = architecture, {}
+        elif architecture in VisionBackbone.architectures:
+            network, kwargs = VisionBackbone, {"architecture": architecture}
+        else:
+            network, kwargs = SpectrogramCNN, SPECTROGRAM_PRESETS[architecture]
+        return network, _with_overrides(self, network, kwargs)
 
     def _get_module_factory(self):
         return self._network()[0]

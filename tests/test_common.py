@@ -57,20 +57,16 @@ CHECK_PARAMS = {
     },
 }
 
+_SKORCH_INIT = {
+    "check_no_attributes_set_in_init": (
+        "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+        "virtual_params_, which the rest of skorch reads before fit"
+    ),
+}
 # {estimator name: {check name: reason}}
 EXPECTED_FAILED_CHECKS = {
-    "WaveformCNNClassifier": {
-        "check_no_attributes_set_in_init": (
-            "skorch's NeuralNet.__init__ sets history_, initialized_ and "
-            "virtual_params_, which the rest of skorch reads before fit"
-        ),
-    },
-    "SequenceCNNClassifier": {
-        "check_no_attributes_set_in_init": (
-            "skorch's NeuralNet.__init__ sets history_, initialized_ and "
-            "virtual_params_, which the rest of skorch reads before fit"
-        ),
-    },
+    "WaveformCNNClassifier": _SKORCH_INIT,
+    "SequenceCNNClassifier": _SKORCH_INIT,
 }
 
 # Estimators whose input is not a numeric 2-D array: the common checks cannot
