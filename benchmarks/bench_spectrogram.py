@@ -17,51 +17,30 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.pipeline import Pipeline
 
-from skaudio import (
-    MelTransformer,
-    MFCCTransformer,
-    SequenceCNNClassifier,
-    SpectrogramCNNClassifier,
-    WaveformLoader,
-)
+from skaudio import WaveformLoader
 from skaudio.datasets import load_fsdd
-from skaudio.experiments import make_splits, run_cv
+from skaudio.experiments import make_model, make_splits, run_cv
 from skaudio.nn.sequence import SequenceCNN
 from skaudio.nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN
 
 RESULTS = Path(__file__).parent / "results"
 
-MEL = {"sample_rate": 8000, "n_fft": 512, "hop_length": 256, "n_mels": 64}
-MFCC = {"sample_rate": 8000, "n_fft": 512, "hop_length": 128, "n_mels": 64}
-
 
 def _mel_cnn(epochs, seed, **cnn):
-    return Pipeline(
-        [
-            ("mel", MelTransformer(**MEL)),
-            (
-                "cnn",
-                SpectrogramCNNClassifier(
-                    max_epochs=epochs, random_state=seed, device="cpu", **cnn
-                ),
-            ),
-        ]
+    return make_model(
+        "mel-cnn",
+        sample_rate=8000,
+        max_epochs=epochs,
+        random_state=seed,
+        device="cpu",
+        **cnn,
     )
 
 
 def _mfcc_seq(epochs, seed):
-    return Pipeline(
-        [
-            ("mfcc", MFCCTransformer(n_mfcc=40, layout="sequence", **MFCC)),
-            (
-                "cnn",
-                SequenceCNNClassifier(
-                    max_epochs=epochs, random_state=seed, device="cpu"
-                ),
-            ),
-        ]
+    return make_model(
+        "mfcc-seq", sample_rate=8000, max_epochs=epochs, random_state=seed, device="cpu"
     )
 
 

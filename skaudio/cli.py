@@ -170,6 +170,7 @@ def _reproduce(args):
     ).fit_transform(filenames)
     out = Path(args.out)
     results = out / "reproduce.jsonl"
+    report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
     for name in args.models:
         print(f"\n{name}: leave-one-speaker-out, {args.epochs} epochs", flush=True)
         model = experiments.make_model(
@@ -184,16 +185,12 @@ def _reproduce(args):
             settings=paper.reproduce_settings(name, args.epochs, args.seed),
             progress=lambda line: print("  " + line, flush=True),
         )
-    report = paper.reproduction_report(results, args.epochs, args.seed, args.models)
-    (out / "reproduce.md").write_text(report)
+        # Rewritten after every model, so a long run shows its progress.
+        report = paper.reproduction_report(results, args.epochs, args.seed)
+        report_path.write_text(report)
+        paper.save_reproduction_figure(results, args.epochs, args.seed, figure_path)
     print("\n" + report)
-    figure = paper.save_reproduction_figure(
-        results, args.epochs, args.seed, args.models, out / "reproduce.png"
-    )
-    print(
-        f"written: {out / 'reproduce.md'}, {results}"
-        + (f", {figure}" if figure else "")
-    )
+    print(f"written: {report_path}, {figure_path}, {results}")
 
 
 class _SomeFilesFailedError(Exception):

@@ -70,16 +70,17 @@ def reproduce_settings(model, epochs, seed):
     return {"model": model, **_DATA_SETTINGS, "epochs": epochs, "seed": seed}
 
 
-def _summaries(results_path, epochs, seed, models):
+def _summaries(results_path, epochs, seed):
+    """Summaries of the paper's models that have results, in the paper's order."""
     out = {}
-    for model in models:
+    for model in PAPER_MODELS:
         records = read_results(results_path, **reproduce_settings(model, epochs, seed))
         if records:
             out[model] = summarize(records)
     return out
 
 
-def reproduction_report(results_path, epochs, seed, models=PAPER_MODELS):
+def reproduction_report(results_path, epochs, seed):
     """Markdown comparison of a reproduction with Tables 2 and 3 of the paper.
 
     Parameters
@@ -88,17 +89,17 @@ def reproduction_report(results_path, epochs, seed, models=PAPER_MODELS):
         JSON-lines file written by ``skaudio reproduce``.
     epochs, seed : int
         Which run of the file to report.
-    models : sequence of str, default=PAPER_MODELS
-        Rows of the table.
 
     Returns
     -------
     report : str
-        Table 2 (accuracy, ours beside the paper's, with the difference),
+        One row per model of :data:`PAPER_MODELS`, in the paper's order
+        (``not run`` where the file has no fold of it): Table 2 (accuracy,
+        ours beside the paper's, with the difference),
         Table 3 (relative accuracy and training time, ours beside the
         paper's), and the number of folds behind each row.
     """
-    ours = _summaries(results_path, epochs, seed, models)
+    ours = _summaries(results_path, epochs, seed)
     lines = [
         f"FSDD, leave-one-speaker-out (6 folds), 8 kHz, 1 s clips, per-sample "
         f"normalisation, Adam lr 1e-3, batch 32, {epochs} epochs, seed {seed}; "
@@ -108,7 +109,7 @@ def reproduction_report(results_path, epochs, seed, models=PAPER_MODELS):
         "train s (all folds) |",
         "|---|---|---|---|---|---|",
     ]
-    for model in models:
+    for model in PAPER_MODELS:
         published = PAPER_FSDD_ACCURACY[model]
         paper_text = "–" if published is None else f"{published[0]} ± {published[1]}"
         if model not in ours:
@@ -144,7 +145,7 @@ def reproduction_report(results_path, epochs, seed, models=PAPER_MODELS):
     return "\n".join(lines) + "\n"
 
 
-def save_reproduction_figure(results_path, epochs, seed, models, path):
+def save_reproduction_figure(results_path, epochs, seed, path):
     """Bar chart of our LOSO accuracy beside the paper's, if matplotlib is there.
 
     Parameters
@@ -153,8 +154,6 @@ def save_reproduction_figure(results_path, epochs, seed, models, path):
         JSON-lines file written by ``skaudio reproduce``.
     epochs, seed : int
         Which run of the file to plot.
-    models : sequence of str
-        Bars, in order.
     path : str or os.PathLike
         PNG file.
 
@@ -163,13 +162,14 @@ def save_reproduction_figure(results_path, epochs, seed, models, path):
     path : str or os.PathLike or None
         ``None`` when matplotlib is missing or no model has results.
     """
-    ours = _summaries(results_path, epochs, seed, models)
+    ours = _summaries(results_path, epochs, seed)
     if not ours:
         return None
     try:
         import matplotlib.pyplot as plt
     except ImportError:
         return None
+    models = PAPER_MODELS
     x = np.arange(len(models))
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for offset, label, values in [
