@@ -10,12 +10,12 @@ ifneq ($(wildcard ../shared/datasets/fsdd/recordings),)
 export SKAUDIO_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: main test lint docs clean
+.PHONY: main test lint docs docs-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,vision]'
 	touch $@
 
 main: $(VENV)/.installed
@@ -30,6 +30,19 @@ test: lint
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$rc
+
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[docs,plot]'
+	touch $@
+
+# The API pages and the user guide, warnings as errors, examples not run.
+docs-check: $(VENV)/.docs-installed
+	rm -rf docs/_build docs/generated docs/auto_examples
+	$(BIN)/sphinx-build -D plot_gallery=0 -W --keep-going -q -b html docs docs/_build/html
+
+# Everything, the example gallery run (several minutes on 2 CPU cores).
+docs: $(VENV)/.docs-installed
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
