@@ -3,6 +3,7 @@
 import functools
 import os
 import re
+import tempfile
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -10,7 +11,7 @@ import numpy as np
 import soundfile as sf
 import torch
 import torchaudio
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
@@ -24,6 +25,8 @@ __all__ = ["AudioLoadError", "load_audio", "scan_audio_files", "WaveformLoader"]
 # there; a cut Ogg file is logged as "File ended unexpectedly".
 _TRUNCATED_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
+# RAM-backed folder for the array that loader workers write into, if any.
+_SHARED_MEMORY = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 class AudioLoadError(ValueError):
@@ -45,6 +48,12 @@ class AudioLoadError(ValueError):
     def __reduce__(self):
         # joblib workers send exceptions back pickled; keep both fields.
         return type(self), (self.path, self.reason)
+
+
+@functools.lru_cache(maxsize=16)
+def _resampler(orig_freq, new_freq):
+    """Return a :class:`torchaudio.transforms.Resample` (kernel built once)."""
+    return torchaudio.transforms.Resample(orig_freq, new_freq)
 
 
 def _diagnose(path):
@@ -79,7 +88,7 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
         WAV, FLAC, OGG, or any other format the installed libsndfile reads
         (MP3 from libsndfile 1.1 on).
     sample_rate : int, default=None
-        Rate to resample to with :func:`torchaudio.functional.resample`;
+        Rate to resample to with :class:`torchaudio.transforms.Resample`;
         ``None`` keeps the file's own rate.
     mono : bool, default=True
         Average the channels into one.
@@ -148,9 +157,7 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     if mono:
         data = data[0] if len(data) == 1 else data.mean(axis=0)
     if sample_rate is not None and sample_rate != native_rate:
-        data = torchaudio.functional.resample(
-            torch.from_numpy(data), native_rate, sample_rate
-        ).numpy()
+        data = _resampler(native_rate, sample_rate)(torch.from_numpy(data)).numpy()
     else:
         sample_rate = native_rate
     return np.ascontiguousarray(data, dtype=np.float32), sample_rate
@@ -224,10 +231,13 @@ class _Reference(NamedTuple):
     same_length: bool
 
 
-def _load_chunk(paths, load, reference, n_times, align):
-    """Load ``paths`` into an array of fixed-length rows, checking each file."""
-    out = np.empty((len(paths), *reference.shape[:-1], n_times), dtype=np.float32)
-    for i, path in enumerate(paths):
+def _load_rows(out, start, paths, load, reference, align):
+    """Load ``paths`` into ``out[start:]`` as fixed-length rows, checking each.
+
+    Returns the number of rows written.
+    """
+    n_times = out.shape[-1]
+    for i, path in enumerate(paths, start):
         waveform, rate = load(path)
         if rate != reference.rate:
             raise ValueError(
@@ -244,7 +254,7 @@ def _load_chunk(paths, load, reference, n_times, align):
                 "duration to pad/crop them to one length, or mono=True."
             )
         fix_length(waveform, n_times, align=align, out=out[i])
-    return out
+    return len(paths)
 
 
 class WaveformLoader(TransformerMixin, BaseEstimator):
@@ -364,27 +374,46 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         n_times = (
             first.shape[-1] if self.duration is None else round(self.duration * rate)
         )
-        out = np.empty((len(paths), *first.shape[:-1], n_times), dtype=np.float32)
         reference = _Reference(paths[0], rate, first.shape, self.duration is None)
-        starts = range(0, len(paths), self._chunk_size)
-        # Chunks of files per task: one task per file costs more in dispatch
-        # (and, for processes, in transfer) than decoding a short clip.
-        chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(_load_chunk)(
-                paths[i : i + self._chunk_size], load, reference, n_times, self.align
-            )
-            for i in starts
-        )
+        shape = (len(paths), *first.shape[:-1], n_times)
         with tqdm(
             total=len(paths),
             desc="Loading audio",
             unit="file",
             disable=not self.verbose,
         ) as progress:
-            for start, chunk in zip(starts, chunks, strict=True):
-                out[start : start + len(chunk)] = chunk
-                progress.update(len(chunk))
-        return out
+            if effective_n_jobs(self.n_jobs) == 1:
+                out = np.empty(shape, dtype=np.float32)
+                for start in range(0, len(paths), self._chunk_size):
+                    chunk = paths[start : start + self._chunk_size]
+                    _load_rows(out, start, chunk, load, reference, self.align)
+                    progress.update(len(chunk))
+                return out
+            return self._load_parallel(paths, shape, load, reference, progress)
+
+    def _load_parallel(self, paths, shape, load, reference, progress):
+        # Workers write their rows straight into a memory-mapped array (joblib
+        # passes np.memmap by reference), so no waveform is pickled back; the
+        # files are dispatched in chunks, as one task per short clip costs
+        # more than decoding it.
+        with tempfile.TemporaryDirectory(dir=_SHARED_MEMORY) as folder:
+            out = np.lib.format.open_memmap(
+                os.path.join(folder, "waveforms.npy"),
+                mode="w+",
+                dtype=np.float32,
+                shape=shape,
+            )
+            starts = range(0, len(paths), self._chunk_size)
+            for n in Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                delayed(_load_rows)(
+                    out, i, paths[i : i + self._chunk_size], load, reference, self.align
+                )
+                for i in starts
+            ):
+                progress.update(n)
+            result = np.array(out)
+            del out
+        return result
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
