@@ -20,7 +20,7 @@ import torchaudio
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from .preprocessing import _StatelessWaveformTransformer, _validate_waveforms
+from .preprocessing import _StatelessWaveformTransformer
 
 __all__ = ["MelTransformer", "MFCCTransformer", "SpectrogramTransformer", "n_frames"]
 
@@ -190,36 +190,10 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             )
 
     def _validate(self, X, reset):
-        self._validate_params()
-        X = _validate_waveforms(self, X, reset=reset)
+        X = super()._validate(X, reset)
         self._check_settings()
         self._check_n_times(X.shape[-1])
         return X
-
-    def fit(self, X, y=None):
-        """Check the parameters against the input; nothing is learned.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_times) or \
-                (n_samples, n_channels, n_times)
-            Waveforms.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The transformer.
-
-        Raises
-        ------
-        ValueError
-            For invalid or inconsistent parameters, and for clips too short
-            for ``n_fft`` with the chosen ``center`` and ``pad_mode``.
-        """
-        self._validate(X, reset=True)
-        return self
 
     def _module(self, device):
         return _FeatureModule(

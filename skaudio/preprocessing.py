@@ -83,10 +83,19 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
         -------
         self : object
             The transformer.
+
+        Raises
+        ------
+        ValueError
+            For invalid parameters, or input these settings cannot transform.
         """
-        self._validate_params()
-        _validate_waveforms(self, X, reset=True)
+        self._validate(X, reset=True)
         return self
+
+    def _validate(self, X, reset):
+        """Check the parameters and return ``X`` as validated waveforms."""
+        self._validate_params()
+        return _validate_waveforms(self, X, reset=reset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -135,8 +144,7 @@ class FixedLength(_StatelessWaveformTransformer):
                 (n_samples, n_channels, n_times)
             float32.
         """
-        self._validate_params()
-        X = _validate_waveforms(self, X, reset=False)
+        X = self._validate(X, reset=False)
         return fix_length(X, self.n_times, align=self.align)
 
 
@@ -189,8 +197,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
         Xt : ndarray of the same shape
             float32.
         """
-        self._validate_params()
-        X = _validate_waveforms(self, X, reset=False)
+        X = self._validate(X, reset=False)
         axis = -1 if self.per_channel else tuple(range(1, X.ndim))
         if self.method == "standard":
             X = X - X.mean(axis=axis, keepdims=True)
@@ -261,8 +268,7 @@ class RandomRoll(_StatelessWaveformTransformer):
         Xt : ndarray of shape (n_samples, n_rolls, n_times)
             float32.
         """
-        self._validate_params()
-        X = _validate_waveforms(self, X, reset=False)
+        X = self._validate(X, reset=False)
         if X.ndim != 2:
             raise ValueError(
                 f"RandomRoll expects waveforms of shape (n_samples, n_times), got "
