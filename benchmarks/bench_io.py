@@ -4,6 +4,8 @@ Each contender loads the 3,000 FSDD files to float32 mono, at the native 8 kHz
 and resampled to 16 kHz; the loader also pads/crops to 1 s. The contenders run
 interleaved, round after round in one process, and the median of the rounds
 is reported, so that a slow spell of the machine hits all of them alike.
+Each time includes one pass over the result (its sum), so that an array whose
+pages are filled in lazily is not favoured.
 
     python benchmarks/bench_io.py [--repeats 5] [--out benchmarks/results/io.md]
 """
@@ -34,6 +36,10 @@ def librosa_loop_16k(paths):
     return librosa_loop(paths, sr=16000)
 
 
+def _read_all(result):
+    return sum(float(np.sum(x)) for x in result)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -60,7 +66,7 @@ def main():
     for _ in range(args.repeats):
         for name, load in contenders.items():
             start = time.perf_counter()
-            load(paths)
+            _read_all(load(paths))
             times[name].append(time.perf_counter() - start)
 
     reference = {

@@ -46,9 +46,10 @@ def fix_length(x, n_times, *, align="start", out=None):
     n = min(n_in, n_times)
     src = (n_in - n) // 2 if align == "center" else 0
     dst = (n_times - n) // 2 if align == "center" else 0
-    out[..., :dst] = 0
     out[..., dst : dst + n] = x[..., src : src + n]
-    out[..., dst + n :] = 0
+    if n < n_times:  # (skipping empty assignments matters for short clips)
+        out[..., :dst] = 0
+        out[..., dst + n :] = 0
     return out
 
 

@@ -8,7 +8,7 @@ import soundfile as sf
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from skaudio import PerSampleNormalizer
+from skaudio import PerSampleNormalizer, io
 from skaudio.datasets import load_fsdd
 from skaudio.io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 
@@ -83,6 +83,83 @@ def test_offset_and_duration(tmp_path):
     np.testing.assert_array_equal(y, x[2000:6000])
     with pytest.raises(AudioLoadError, match="offset 2 s is at or past the end"):
         load_audio(tmp_path / "r.wav", offset=2)
+
+
+def _soundfile_reference(path, **kwargs):
+    """``load_audio`` forced through soundfile."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(io, "_read_wav_directly", lambda *args: None)
+        return load_audio(path, **kwargs)
+
+
+# Every WAV encoding the loader reads without libsndfile, and some it leaves to
+# libsndfile ("WAVEX" is WAVE_FORMAT_EXTENSIBLE; RF64 and W64 are other
+# containers).
+@pytest.mark.parametrize(
+    "container, subtype, direct",
+    [
+        ("WAV", "PCM_16", True),
+        ("WAV", "PCM_32", True),
+        ("WAV", "FLOAT", True),
+        ("WAVEX", "PCM_16", True),
+        ("WAVEX", "FLOAT", True),
+        ("WAV", "PCM_24", False),
+        ("WAV", "PCM_U8", False),
+        ("WAV", "DOUBLE", False),
+        ("WAV", "ULAW", False),
+        ("RF64", "PCM_16", False),
+        ("W64", "PCM_16", False),
+    ],
+)
+@pytest.mark.parametrize("channels", [1, 3])
+def test_direct_wav_reading_matches_soundfile(
+    tmp_path, monkeypatch, container, subtype, direct, channels
+):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (8001, channels)).astype(np.float32)
+    x[:4] = [[-1.0], [0.0], [0.5], [1 - 2**-15]]  # full scale and exact steps
+    path = tmp_path / "a.wav"
+    sf.write(path, x, 8000, format=container, subtype=subtype)
+    for kwargs in [
+        {"mono": False},
+        {"mono": True},
+        {"mono": False, "offset": 0.1, "duration": 0.5},
+        {"mono": False, "offset": 0.9, "duration": 5.0},
+    ]:
+        expected = _soundfile_reference(path, **kwargs)
+        got = load_audio(path, **kwargs)
+        assert got[1] == expected[1] == 8000
+        assert got[0].dtype == np.float32
+        np.testing.assert_array_equal(got[0], expected[0])
+
+    # Whether libsndfile was bypassed.
+    def no_libsndfile(*args, **kwargs):
+        raise AssertionError("soundfile was used")
+
+    monkeypatch.setattr(io.sf, "SoundFile", no_libsndfile)
+    if direct:
+        load_audio(path)
+    else:
+        with pytest.raises(AssertionError, match="soundfile was used"):
+            load_audio(path)
+
+
+def test_direct_wav_reading_skips_other_chunks(tmp_path):
+    x = _sine(440, 8000)
+    sf.write(tmp_path / "a.wav", x, 8000, subtype="PCM_16")
+    data = (tmp_path / "a.wav").read_bytes()
+    # A LIST chunk of odd size (so padded) between "fmt " and "data".
+    fmt_end = 12 + 8 + int.from_bytes(data[16:20], "little")
+    extra = b"LIST" + (5).to_bytes(4, "little") + b"INFO!" + b"\0"
+    body = data[12:fmt_end] + extra + data[fmt_end:]
+    riff = b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WAVE" + body
+    (tmp_path / "b.wav").write_bytes(riff)
+    np.testing.assert_array_equal(
+        load_audio(tmp_path / "b.wav")[0], load_audio(tmp_path / "a.wav")[0]
+    )
+    np.testing.assert_array_equal(
+        load_audio(tmp_path / "b.wav")[0], _soundfile_reference(tmp_path / "b.wav")[0]
+    )
 
 
 def test_each_bad_file_names_file_and_cause(tmp_path):
@@ -233,3 +310,7 @@ def test_loads_all_of_fsdd(fsdd_home):
     assert np.isfinite(X).all() and np.abs(X).max() <= 1.0
     # FSDD clips are trimmed of silence: every clip starts with sound.
     assert (np.abs(X[:, :100]).max(axis=1) > 0).all()
+    # Read without libsndfile, the samples are the ones soundfile decodes.
+    for i, path in enumerate(fsdd.filenames):
+        x, _ = sf.read(path, dtype="float32")
+        np.testing.assert_array_equal(X[i, : len(x)], x[:8000], err_msg=path)
