@@ -274,6 +274,28 @@ def test_loader_n_jobs_gives_identical_result(wav_files):
     np.testing.assert_array_equal(WaveformLoader(n_jobs=-1).fit_transform(paths), one)
 
 
+@pytest.mark.parametrize("room", [True, False])
+def test_loader_workers_share_memory_only_with_room(
+    tmp_path, monkeypatch, wav_files, room
+):
+    # The workers' shared array goes to the RAM-backed folder only when it has
+    # room (Docker mounts 64 MiB there), and is never left behind.
+    paths, _ = wav_files
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(io, "_SHARED_MEMORY", str(shared if room else tmp_path / "no"))
+    used = []
+    mkdtemp = io.tempfile.mkdtemp
+    monkeypatch.setattr(
+        io.tempfile, "mkdtemp", lambda dir: used.append(dir) or mkdtemp(dir=dir)
+    )
+    X = WaveformLoader(n_jobs=2).fit_transform(paths)
+    assert type(X) is np.ndarray and X.flags.writeable
+    np.testing.assert_array_equal(X, WaveformLoader(n_jobs=1).fit_transform(paths))
+    assert used == [str(shared) if room else None]
+    assert not any(shared.iterdir())
+
+
 def test_loader_progress_bar(wav_files, capsys):
     WaveformLoader(verbose=1).fit_transform(wav_files[0])
     assert "Loading audio" in capsys.readouterr().err
