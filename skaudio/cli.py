@@ -219,7 +219,7 @@ def _add_training_options(parser):
         "--device", default="auto", help="auto, cpu or cuda (default auto)"
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=2, help="parallel decoders (default 2)"
+        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
     )
     parser.add_argument(
         "--verbose", action="store_true", help="print skorch's epoch table"
@@ -244,7 +244,7 @@ def _parser():
         "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
     )
     describe.add_argument(
-        "--n-jobs", type=int, default=2, help="parallel decoders (default 2)"
+        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
     )
     describe.set_defaults(run=_describe)
 
