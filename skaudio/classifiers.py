@@ -35,6 +35,7 @@ from skorch.callbacks import (
 from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
+from ._device import resolve_device
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
 from .nn.sequence import SequenceCNN
 from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
@@ -44,13 +45,6 @@ __all__ = [
     "SpectrogramCNNClassifier",
     "WaveformCNNClassifier",
 ]
-
-
-def _resolve_device(device):
-    """Map ``"auto"`` to ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
-    if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
 
 
 @contextmanager
@@ -281,7 +275,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
     @property
     def device(self):
         """Device used for training and prediction (``"auto"`` resolved)."""
-        return _resolve_device(self.__dict__.get("device", "cpu"))
+        return resolve_device(self.__dict__.get("device", "cpu"))
 
     @device.setter
     def device(self, value):
@@ -627,7 +621,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         # skorch maps the stored tensors to the device read from the state;
         # give it a concrete one and keep "auto" as the parameter.
         requested = state["device"]
-        super().__setstate__({**state, "device": _resolve_device(requested)})
+        super().__setstate__({**state, "device": resolve_device(requested)})
         if isinstance(requested, str) and requested == "auto":
             self.__dict__["device"] = requested
 

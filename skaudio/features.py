@@ -20,6 +20,7 @@ import torchaudio
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
+from ._device import resolve_device
 from .preprocessing import _StatelessWaveformTransformer
 
 __all__ = ["MelTransformer", "MFCCTransformer", "SpectrogramTransformer", "n_frames"]
@@ -62,16 +63,15 @@ def n_frames(n_times, *, n_fft=1024, hop_length=512, center=True):
     return 1 + (n_times - n_fft) // hop_length
 
 
-def _resolve_device(device):
-    """Map ``"auto"`` to CUDA when available; reject CUDA when it is not."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
+def _torch_device(device):
+    """Resolve ``device`` (``"auto"`` included); reject CUDA when it is absent."""
+    device = torch.device(resolve_device(device))
+    if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
-            "device='cuda' but CUDA is not available on this machine; use "
-            "device='cpu' or device='auto'."
+            f"device={str(device)!r} but CUDA is not available on this machine; "
+            "use device='cpu' or device='auto'."
         )
-    return torch.device(device)
+    return device
 
 
 class _FeatureModule(nn.Module):
@@ -160,7 +160,7 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             raise ValueError(
                 f"win_length={self.win_length} must be <= n_fft={self.n_fft}."
             )
-        _resolve_device(self.device)
+        _torch_device(self.device)
 
     def _hop(self):
         win_length = self.n_fft if self.win_length is None else self.win_length
@@ -228,7 +228,7 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         n_samples, n_channels, n_times = X.shape
-        device = _resolve_device(self.device)
+        device = _torch_device(self.device)
         module = self._module(device)
         n_bins = self._n_bins()
         Xt = np.empty(
