@@ -154,7 +154,12 @@ def _read_wav_directly(path, offset, duration):
     try:
         with open(path, "rb") as f:
             head = f.read(_WAV_HEAD_BYTES)
-            layout = _wav_layout(head, os.fstat(f.fileno()).st_size)
+            # A short read is the whole file: no need to ask for its size.
+            if len(head) < _WAV_HEAD_BYTES:
+                file_size = len(head)
+            else:
+                file_size = os.fstat(f.fileno()).st_size
+            layout = _wav_layout(head, file_size)
             if layout is None:
                 return None
             start = round(offset * layout.rate)
@@ -174,9 +179,11 @@ def _read_wav_directly(path, offset, duration):
     except OSError:
         return None
     samples = np.frombuffer(raw, layout.dtype).reshape(n, layout.channels).T
-    data = samples.astype(np.float32)
     if layout.dtype.kind == "i":
-        data *= np.float32(1 / 2 ** (8 * layout.dtype.itemsize - 1))
+        scale = np.float32(1 / 2 ** (8 * layout.dtype.itemsize - 1))
+        data = np.multiply(samples, scale, dtype=np.float32)
+    else:
+        data = samples.astype(np.float32)
     return data, layout.rate, layout.dtype.kind == "f"
 
 
