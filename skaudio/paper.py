@@ -7,7 +7,12 @@ on FSDD; this module holds the published figures it is compared with and
 writes the comparison.
 """
 
+import os
+import platform
+from datetime import date
+
 import numpy as np
+import torch
 
 from .experiments import read_results, summarize
 from .model_selection import PAPER_MODELS
@@ -121,6 +126,25 @@ def reproduction_report(results_path, epochs, seed):
             f"| {model} | {100 * s['mean']:.1f} ± {100 * s['std']:.1f} | "
             f"{paper_text} | {diff} | {s['n_folds']} | {s['train_seconds']:.0f} |"
         )
+    below = [
+        (model, 100 * s["mean"] - PAPER_FSDD_ACCURACY[model][0])
+        for model, s in ours.items()
+        if s["n_folds"] == 6
+        and PAPER_FSDD_ACCURACY[model] is not None
+        and 100 * s["mean"] < PAPER_FSDD_ACCURACY[model][0]
+    ]
+    if below:
+        lines += [
+            "",
+            "Below the paper's mean (complete models): "
+            + "; ".join(
+                f"{model} by {-diff:.1f} points, against a standard error of "
+                f"{PAPER_FSDD_ACCURACY[model][1] / np.sqrt(6):.1f} for a "
+                "6-fold mean with the paper's spread"
+                for model, diff in below
+            )
+            + ".",
+        ]
     complete = {m: s for m, s in ours.items() if s["n_folds"] == 6}
     if len(complete) >= 2:
         low = min(s["mean"] for s in complete.values())
@@ -142,7 +166,20 @@ def reproduction_report(results_path, epochs, seed):
                 f"{s['train_seconds'] / fast:.2f} | "
                 f"{PAPER_RELATIVE_TRAINING_TIME[model]:.2f} |"
             )
+    lines += ["", _provenance(epochs, seed)]
     return "\n".join(lines) + "\n"
+
+
+def _provenance(epochs, seed):
+    """Which command wrote the report, when, and on what machine."""
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
+    return (
+        f"Written by `skaudio reproduce --epochs {epochs} --seed {seed}` on "
+        f"{date.today()}: {platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"{gpu}, torch {torch.__version__}. Folds saved by earlier runs are "
+        "read back, and their training seconds are wall-clock times of the "
+        "machine they ran on."
+    )
 
 
 def save_reproduction_figure(results_path, epochs, seed, path):
