@@ -212,15 +212,19 @@ def _add_data_options(parser):
     )
 
 
+def _add_n_jobs_option(parser):
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
+    )
+
+
 def _add_training_options(parser):
     parser.add_argument("--epochs", type=int, default=30, help="(default 30)")
     parser.add_argument("--seed", type=int, default=0, help="(default 0)")
     parser.add_argument(
         "--device", default="auto", help="auto, cpu or cuda (default auto)"
     )
-    parser.add_argument(
-        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
-    )
+    _add_n_jobs_option(parser)
     parser.add_argument(
         "--verbose", action="store_true", help="print skorch's epoch table"
     )
@@ -243,9 +247,7 @@ def _parser():
     describe.add_argument(
         "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
     )
-    describe.add_argument(
-        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
-    )
+    _add_n_jobs_option(describe)
     describe.set_defaults(run=_describe)
 
     models = ", ".join(experiments.model_names())

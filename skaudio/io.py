@@ -27,7 +27,8 @@ __all__ = ["AudioLoadError", "load_audio", "scan_audio_files", "WaveformLoader"]
 # there; a cut Ogg file is logged as "File ended unexpectedly".
 _TRUNCATED_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
-# RAM-backed folder for the array that loader workers write into, if any.
+# RAM-backed folder for the array that loader workers write into, when it
+# exists and has room (see _memmap_folder).
 _SHARED_MEMORY = "/dev/shm"
 
 
@@ -225,9 +226,9 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
 
     Uncompressed 16/32-bit integer and 32-bit float WAV files with a
     consistent header are read directly (as :func:`scipy.io.wavfile.read`
-    does), which is several times faster for short clips and gives the same
-    samples as soundfile; every other file, and any file with a problem, goes
-    through soundfile.
+    does), which saves libsndfile's per-file cost on short clips and gives the
+    same samples as soundfile; every other file, and any file with a problem,
+    goes through soundfile.
 
     Parameters
     ----------

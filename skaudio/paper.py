@@ -126,26 +126,20 @@ def reproduction_report(results_path, epochs, seed):
             f"| {model} | {100 * s['mean']:.1f} ± {100 * s['std']:.1f} | "
             f"{paper_text} | {diff} | {s['n_folds']} | {s['train_seconds']:.0f} |"
         )
+    complete = {m: s for m, s in ours.items() if s["n_folds"] == 6}
     below = [
-        (model, 100 * s["mean"] - PAPER_FSDD_ACCURACY[model][0])
-        for model, s in ours.items()
-        if s["n_folds"] == 6
-        and PAPER_FSDD_ACCURACY[model] is not None
-        and 100 * s["mean"] < PAPER_FSDD_ACCURACY[model][0]
+        f"{model} by {published[0] - 100 * s['mean']:.1f} points, against a "
+        f"standard error of {published[1] / np.sqrt(6):.1f} for a 6-fold mean "
+        "with the paper's spread"
+        for model, s in complete.items()
+        if (published := PAPER_FSDD_ACCURACY[model]) is not None
+        and 100 * s["mean"] < published[0]
     ]
     if below:
         lines += [
             "",
-            "Below the paper's mean (complete models): "
-            + "; ".join(
-                f"{model} by {-diff:.1f} points, against a standard error of "
-                f"{PAPER_FSDD_ACCURACY[model][1] / np.sqrt(6):.1f} for a "
-                "6-fold mean with the paper's spread"
-                for model, diff in below
-            )
-            + ".",
+            "Below the paper's mean (complete models): " + "; ".join(below) + ".",
         ]
-    complete = {m: s for m, s in ours.items() if s["n_folds"] == 6}
     if len(complete) >= 2:
         low = min(s["mean"] for s in complete.values())
         fast = min(s["train_seconds"] for s in complete.values())
