@@ -92,6 +92,7 @@ _DIRECT_WAV_DTYPES = {
     (_WAV_FLOAT, 32): np.dtype("<f4"),
 }
 _WAV_HEAD_BYTES = 1 << 16
+_OPEN_FOR_READING = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
 
 
 class _WavLayout(NamedTuple):
@@ -153,32 +154,41 @@ def _read_wav_directly(path, offset, duration):
     ``None``, so that soundfile decodes the file and reports any problem.
     """
     try:
-        with open(path, "rb") as f:
-            head = f.read(_WAV_HEAD_BYTES)
-            # A short read is the whole file: no need to ask for its size.
-            if len(head) < _WAV_HEAD_BYTES:
-                file_size = len(head)
-            else:
-                file_size = os.fstat(f.fileno()).st_size
-            layout = _wav_layout(head, file_size)
-            if layout is None:
-                return None
-            start = round(offset * layout.rate)
-            n = layout.n_frames - start
-            if duration is not None:
-                n = min(n, round(duration * layout.rate))
-            if n <= 0:
-                return None
-            frame_bytes = layout.channels * layout.dtype.itemsize
-            begin = layout.data_offset + start * frame_bytes
-            end = begin + n * frame_bytes
-            if end <= len(head):
-                raw = memoryview(head)[begin:end]
-            else:
-                f.seek(begin)
-                raw = f.read(end - begin)
+        # Unbuffered OS calls: a Python file object costs more than reading
+        # a short clip.
+        fd = os.open(path, _OPEN_FOR_READING)
     except OSError:
         return None
+    try:
+        head = os.read(fd, _WAV_HEAD_BYTES)
+        # A short read is the whole file: no need to ask for its size.
+        if len(head) < _WAV_HEAD_BYTES:
+            file_size = len(head)
+        else:
+            file_size = os.fstat(fd).st_size
+        layout = _wav_layout(head, file_size)
+        if layout is None:
+            return None
+        start = round(offset * layout.rate)
+        n = layout.n_frames - start
+        if duration is not None:
+            n = min(n, round(duration * layout.rate))
+        if n <= 0:
+            return None
+        frame_bytes = layout.channels * layout.dtype.itemsize
+        begin = layout.data_offset + start * frame_bytes
+        end = begin + n * frame_bytes
+        if end <= len(head):
+            raw = memoryview(head)[begin:end]
+        else:
+            os.lseek(fd, begin, os.SEEK_SET)
+            raw = os.read(fd, end - begin)
+            if len(raw) != end - begin:  # shrank since fstat, or over 2 GiB
+                return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     samples = np.frombuffer(raw, layout.dtype).reshape(n, layout.channels).T
     if layout.dtype.kind == "i":
         scale = np.float32(1 / 2 ** (8 * layout.dtype.itemsize - 1))
