@@ -21,7 +21,7 @@ from datetime import date
 import librosa
 import numpy as np
 import soundfile as sf
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 
 from skaudio.datasets import load_fsdd
 from skaudio.io import WaveformLoader
@@ -41,6 +41,12 @@ def librosa_loop_16k(paths):
 
 def _read_all(result):
     return sum(float(np.sum(x)) for x in result)
+
+
+def threads_loader(paths):
+    """WaveformLoader(n_jobs=2) with joblib's threading backend chosen."""
+    with parallel_config(backend="threading"):
+        return WaveformLoader(n_jobs=2).fit_transform(paths)
 
 
 def _zero_rows(out, start, stop):
@@ -81,6 +87,7 @@ def main():
     contenders = {
         "WaveformLoader(n_jobs=1)": WaveformLoader(n_jobs=1).fit_transform,
         "WaveformLoader(n_jobs=2)": WaveformLoader(n_jobs=2).fit_transform,
+        "WaveformLoader(n_jobs=2), threading backend": threads_loader,
         "soundfile.read loop": soundfile_loop,
         "librosa.load(sr=None) loop": librosa_loop,
         "WaveformLoader(sample_rate=16000, n_jobs=1)": WaveformLoader(
