@@ -98,7 +98,9 @@ def main(argv=None):
 
     bunch = load_fsdd()
     start = time.perf_counter()
-    X = WaveformLoader(duration=1.0, n_jobs=2).fit_transform(bunch.filenames)
+    X = WaveformLoader(sample_rate=8000, duration=1.0, n_jobs=2).fit_transform(
+        bunch.filenames
+    )
     y = np.asarray(bunch.target)
     print(f"loaded {X.shape} in {time.perf_counter() - start:.0f} s", flush=True)
 

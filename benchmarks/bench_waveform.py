@@ -35,7 +35,9 @@ BATCH_SIZE = 32
 
 def load_data(n_clips):
     fsdd = load_fsdd()
-    X = WaveformLoader(duration=1.0, n_jobs=2).fit_transform(fsdd.filenames)
+    X = WaveformLoader(sample_rate=8000, duration=1.0, n_jobs=2).fit_transform(
+        fsdd.filenames
+    )
     X = PerSampleNormalizer().fit_transform(X)
     rng = np.random.default_rng(0)
     keep = np.sort(rng.permutation(len(X))[:n_clips])

@@ -21,7 +21,7 @@ from skaudio.model_selection import stride_pool_grid
 fsdd = fetch_fsdd()
 # Three speakers and six takes of each digit keep this example near a minute.
 subset = np.isin(fsdd.groups, ["jackson", "lucas", "theo"]) & (fsdd.take >= 44)
-X = WaveformLoader(duration=1.0).fit_transform(fsdd.filenames[subset])
+X = WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames[subset])
 y, groups = fsdd.target[subset], fsdd.groups[subset]
 
 pipe = Pipeline(

@@ -18,7 +18,7 @@ from skaudio.plotting import plot_history
 fsdd = fetch_fsdd()
 train = fsdd.take >= 30
 X = MelTransformer(sample_rate=8000, n_fft=512, hop_length=256).fit_transform(
-    WaveformLoader(duration=1.0).fit_transform(fsdd.filenames[train])
+    WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames[train])
 )
 y = fsdd.target[train]
 

@@ -34,7 +34,9 @@ print(f"{np.mean(seconds <= 1.0):.1%} of the clips last at most 1 s")
 # %%
 # Load and normalise in one pipeline; every clip gets zero mean and unit
 # variance, as in Vrysis et al. (2020).
-pipe = make_pipeline(WaveformLoader(duration=1.0), PerSampleNormalizer())
+pipe = make_pipeline(
+    WaveformLoader(sample_rate=8000, duration=1.0), PerSampleNormalizer()
+)
 X = pipe.fit_transform(fsdd.filenames)
 print(X.shape, X.dtype)
 

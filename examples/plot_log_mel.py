@@ -22,7 +22,7 @@ files = [
     for s in speakers
 ]
 X = PerSampleNormalizer().fit_transform(
-    WaveformLoader(duration=1.0).fit_transform(files)
+    WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(files)
 )
 
 # %%

@@ -19,7 +19,7 @@ from skaudio.datasets import fetch_fsdd
 
 fsdd = fetch_fsdd()
 subset = fsdd.take >= 30  # 20 takes of each digit and speaker: 1,200 clips
-X = WaveformLoader(duration=1.0).fit_transform(fsdd.filenames[subset])
+X = WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames[subset])
 y, groups = fsdd.target[subset], fsdd.groups[subset]
 
 # 40 MFCC per 16 ms frame, convolved over time with the coefficients as

@@ -18,7 +18,7 @@ from skaudio.datasets import fetch_fsdd
 from skaudio.plotting import plot_confusion_matrix
 
 fsdd = fetch_fsdd()
-X = WaveformLoader(duration=1.0).fit_transform(fsdd.filenames)
+X = WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames)
 test = fsdd.take < 5
 
 # 64 ms windows with a 32 ms hop at 8 kHz: 64 Mel bands x 32 frames per clip.

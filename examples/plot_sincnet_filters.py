@@ -21,7 +21,7 @@ from skaudio.plotting import plot_sinc_filters
 fsdd = fetch_fsdd()
 train = fsdd.take >= 45  # 300 clips keep this example near a minute
 X = PerSampleNormalizer().fit_transform(
-    WaveformLoader(duration=1.0).fit_transform(fsdd.filenames[train])
+    WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames[train])
 )
 y = fsdd.target[train]
 

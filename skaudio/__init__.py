@@ -6,7 +6,14 @@ from .classifiers import (
     WaveformCNNClassifier,
 )
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
-from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
+from .io import (
+    AudioLoadError,
+    WaveformLoader,
+    Waveforms,
+    audio_info,
+    load_audio,
+    scan_audio_files,
+)
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
 
 __version__ = "0.1.0.dev0"
@@ -23,6 +30,8 @@ __all__ = [
     "SpectrogramTransformer",
     "WaveformCNNClassifier",
     "WaveformLoader",
+    "Waveforms",
+    "audio_info",
     "fix_length",
     "load_audio",
     "scan_audio_files",

@@ -36,6 +36,7 @@ from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
 from ._device import resolve_device
+from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
 from .nn.sequence import SequenceCNN
 from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
@@ -480,8 +481,15 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         return iterator(dataset, **kwargs)
 
     # -- data ---------------------------------------------------------------
+    def _check_sample_rate(self, X):
+        """Refuse waveforms loaded at another rate than ``sample_rate``."""
+        expected = getattr(self, "sample_rate", None)
+        if expected is not None:
+            check_sample_rate(X, expected, self)
+
     def _validate_input(self, X, reset):
         """Check ``X`` and give it the channel axis the network expects."""
+        self._check_sample_rate(X)
         X = validate_data(
             self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )
@@ -508,6 +516,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         return np.require(X, requirements=["C", "W"])
 
     def _validate_fit_data(self, X, y, reset, classes=None):
+        self._check_sample_rate(X)
         X, y = validate_data(
             self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )
@@ -670,10 +679,13 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         Hidden units of the dense head.
     n_rolls : int, default=None
         Circular shifts of the RollMix front end.
-    sample_rate : float, default=22050
-        Sampling rate of the waveforms in Hz. At or below 11,025 Hz the
-        presets' pools are halved (the paper's rule at 8 kHz); SincNet uses it
-        for its cut-offs. Set it to 8000 for FSDD.
+    sample_rate : float, default=16000
+        Sampling rate of the waveforms in Hz, by default the rate
+        :class:`~skaudio.io.WaveformLoader` resamples to. At or below
+        11,025 Hz the presets' pools are halved (the paper's rule at 8 kHz);
+        SincNet uses it for its cut-offs. Set it to 8000 for FSDD at its own
+        rate. Waveforms from the loader carry their rate, and a different one
+        is an error that names both rates.
     max_epochs, batch_size, lr, optimizer, early_stopping, \
 validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
 random_state, verbose, **kwargs
@@ -734,7 +746,7 @@ random_state, verbose, **kwargs
         dropout=None,
         dense_units=None,
         n_rolls=None,
-        sample_rate=22050,
+        sample_rate=DEFAULT_SAMPLE_RATE,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -994,8 +1006,11 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
     """Conv1D classifier over feature sequences, features as channels.
 
     ``X`` holds sequences of shape ``(n_samples, n_features, n_frames)``,
-    e.g. from ``MFCCTransformer(layout="sequence")``; a 2-D ``X`` is read as
-    one feature over ``n_frames``. The network,
+    e.g. from ``MFCCTransformer(layout="sequence")``, or the default image
+    layout ``(n_samples, 1, n_features, n_frames)`` of
+    :class:`~skaudio.features.MFCCTransformer` and
+    :class:`~skaudio.features.MelTransformer`; a 2-D ``X`` is read as one
+    feature over ``n_frames``. The network,
     :class:`~skaudio.nn.sequence.SequenceCNN`, runs ``Conv1d → norm → ReLU →
     MaxPool → Dropout`` blocks over time and ends in global pooling or an
     LSTM/GRU head. With two classes it is an event detector ("is the event
@@ -1067,6 +1082,14 @@ random_state, verbose, **kwargs
 
     _module_factory = staticmethod(SequenceCNN)
     _input_ndim = 1
+
+    def _add_channel_axis(self, X, reset):
+        if X.ndim == 4 and X.shape[1] == 1:
+            # The image layout (n, 1, n_features, n_frames) that MelTransformer
+            # and MFCCTransformer give by default: the features are the channels.
+            X = X[:, 0]
+        return super()._add_channel_axis(X, reset)
+
     _parameter_constraints = {
         **_AudioCNNClassifier._parameter_constraints,
         "n_blocks": [Interval(Integral, 1, None, closed="left")],

@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._device import resolve_device
+from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .preprocessing import _StatelessWaveformTransformer
 
 __all__ = ["MelTransformer", "MFCCTransformer", "SpectrogramTransformer", "n_frames"]
@@ -304,6 +305,10 @@ class _MelMixin:
                 "f_min..f_max range."
             )
 
+    def _validate(self, X, reset):
+        check_sample_rate(X, self.sample_rate, self)
+        return super()._validate(X, reset)
+
     def _spectrogram(self):
         return torchaudio.transforms.MelSpectrogram(
             sample_rate=self.sample_rate,
@@ -332,7 +337,10 @@ class MelTransformer(_MelMixin, _SpectralTransformer):
     Parameters
     ----------
     sample_rate : int, default=16000
-        Sample rate of the input in Hz.
+        Sample rate of the input in Hz, the rate
+        :class:`~skaudio.io.WaveformLoader` resamples to by default. Waveforms
+        from the loader carry their rate, and a different one is an error that
+        names both rates.
     n_fft : int, default=1024
         FFT size; ``n_fft // 2 + 1`` frequency bins feed the filterbank.
     win_length : int, default=None
@@ -421,7 +429,7 @@ class MelTransformer(_MelMixin, _SpectralTransformer):
     def __init__(
         self,
         *,
-        sample_rate=16000,
+        sample_rate=DEFAULT_SAMPLE_RATE,
         n_fft=1024,
         win_length=None,
         hop_length=512,
@@ -483,7 +491,10 @@ class MFCCTransformer(_MelMixin, _SpectralTransformer):
     dct_norm : {"ortho"} or None, default="ortho"
         Normalisation of the DCT; ``"ortho"`` makes it orthonormal.
     sample_rate : int, default=16000
-        Sample rate of the input in Hz.
+        Sample rate of the input in Hz, the rate
+        :class:`~skaudio.io.WaveformLoader` resamples to by default. Waveforms
+        from the loader carry their rate, and a different one is an error that
+        names both rates.
     n_fft : int, default=1024
         FFT size; ``n_fft // 2 + 1`` frequency bins feed the filterbank.
     win_length : int, default=None
@@ -559,7 +570,7 @@ class MFCCTransformer(_MelMixin, _SpectralTransformer):
         *,
         n_mfcc=20,
         dct_norm="ortho",
-        sample_rate=16000,
+        sample_rate=DEFAULT_SAMPLE_RATE,
         n_fft=1024,
         win_length=None,
         hop_length=512,

@@ -6,6 +6,7 @@ import re
 import shutil
 import struct
 import tempfile
+import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -16,11 +17,22 @@ import torchaudio
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms
 from .preprocessing import fix_length
 
-__all__ = ["AudioLoadError", "load_audio", "scan_audio_files", "WaveformLoader"]
+__all__ = [
+    "AudioInfo",
+    "AudioLoadError",
+    "Waveforms",
+    "audio_info",
+    "auto_duration",
+    "load_audio",
+    "scan_audio_files",
+    "WaveformLoader",
+]
 
 # libsndfile notes a WAV header that promises more data than the file holds
 # as "data : 16000 (should be 7978)" in its log, then quietly reads what is
@@ -296,6 +308,110 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     return np.ascontiguousarray(data, dtype=np.float32), sample_rate
 
 
+class AudioInfo(NamedTuple):
+    """What a file's header says: see :func:`audio_info`."""
+
+    sample_rate: int
+    n_frames: int
+    channels: int
+
+    @property
+    def duration(self):
+        """Length in seconds."""
+        return self.n_frames / self.sample_rate
+
+
+def _wav_info(path):
+    """Header of a plain WAV file read without libsndfile, or ``None``."""
+    try:
+        fd = os.open(path, _OPEN_FOR_READING)
+    except OSError:
+        return None
+    try:
+        head = os.read(fd, _WAV_HEAD_BYTES)
+        file_size = os.fstat(fd).st_size
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    layout = _wav_layout(head, file_size)
+    if layout is None or layout.n_frames == 0:
+        return None
+    return AudioInfo(layout.rate, layout.n_frames, layout.channels)
+
+
+def audio_info(path):
+    """Read the sample rate, length and channel count of an audio file's header.
+
+    Much cheaper than decoding: :class:`WaveformLoader` uses it to learn the
+    rate and clip length of its training files.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An audio file :func:`load_audio` reads.
+
+    Returns
+    -------
+    info : AudioInfo
+        ``sample_rate`` (Hz), ``n_frames`` (samples per channel), ``channels``
+        and the ``duration`` property (seconds).
+
+    Raises
+    ------
+    AudioLoadError
+        When the file is missing, not audio or holds no samples.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("info.wav", np.zeros(4000), 8000)
+    >>> audio_info("info.wav")
+    AudioInfo(sample_rate=8000, n_frames=4000, channels=1)
+    """
+    path = os.fspath(path)
+    info = _wav_info(path)
+    if info is not None:
+        return info
+    try:
+        header = sf.info(path)
+    except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
+        _diagnose(path)
+        raise AudioLoadError(path, f"not a readable audio file ({exc})") from None
+    if header.frames <= 0:
+        raise AudioLoadError(path, "file contains no samples")
+    return AudioInfo(header.samplerate, header.frames, header.channels)
+
+
+def auto_duration(durations):
+    """Clip length that keeps 99 % of the clips whole: ``duration="auto"``.
+
+    The 99th percentile of ``durations``, rounded up to a tenth of a second,
+    so that a few unusually long clips do not make every clip long (on FSDD,
+    where 99 % of the clips last at most 0.92 s and the longest 2.3 s, it is
+    1.0 s); clips of one length keep it.
+
+    Parameters
+    ----------
+    durations : array-like of shape (n_clips,)
+        Clip lengths in seconds.
+
+    Returns
+    -------
+    duration : float
+        Seconds.
+
+    Examples
+    --------
+    >>> auto_duration([0.4, 0.5, 0.92])
+    1.0
+    >>> auto_duration([5.0] * 10)
+    5.0
+    """
+    durations = np.asarray(durations, dtype=float)
+    return float(np.ceil(np.round(np.percentile(durations, 99) * 10, 4)) / 10)
+
+
 def _problem(path):
     """Return why ``path`` cannot be loaded, or ``None`` when it can."""
     try:
@@ -407,17 +523,32 @@ def _load_rows(out, start, paths, load, reference, align):
 class WaveformLoader(TransformerMixin, BaseEstimator):
     """Load audio files into a float32 array of fixed-length waveforms.
 
-    The first step of a pipeline that starts from file paths. Stateless:
-    ``fit`` only checks the parameters.
+    The first step of a pipeline that starts from file paths. ``fit`` reads
+    the headers of the training files (not their samples) to settle the rate
+    and the clip length, so that files given later, at ``predict`` time, come
+    out exactly like the training ones: resampled to the same rate, padded or
+    cropped to the same length.
+
+    The defaults fit any data set: every file is resampled to 16 kHz (the
+    rate :class:`~skaudio.features.MelTransformer`,
+    :class:`~skaudio.features.MFCCTransformer` and the classifiers assume by
+    default), and the clip length is the one that keeps 99 % of the training
+    clips whole (:func:`auto_duration`). The output is a :class:`Waveforms`
+    array that remembers its rate, so a later step with another
+    ``sample_rate`` raises an error naming both rates instead of computing
+    wrong features.
 
     Parameters
     ----------
-    sample_rate : int, default=None
-        Rate to resample every file to; ``None`` keeps the files' own rate,
-        which must then be the same for all files.
-    duration : float, default=1.0
+    sample_rate : int or None, default=16000
+        Rate to resample every file to. ``None`` keeps the files' own rate,
+        which must then be the same for all training files; files given after
+        ``fit`` must have that rate too.
+    duration : float, "auto" or None, default="auto"
         Length of each output waveform in seconds: shorter files are padded
-        with zeros, longer ones cropped (see ``align``). ``None`` keeps the
+        with zeros, longer ones cropped (see ``align``). ``"auto"`` learns it
+        in ``fit`` from the training files' lengths (:func:`auto_duration`)
+        and warns when that crops some training clips. ``None`` keeps the
         files' lengths, which must then all be equal.
     align : {"start", "center"}, default="start"
         Keep the start of long files and pad short ones at the end, or keep
@@ -436,9 +567,17 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         Show a progress bar when > 0.
 
+    Attributes
+    ----------
+    sample_rate_ : int
+        Rate of the output waveforms.
+    duration_ : float or None
+        Length of the output waveforms in seconds (``None``: the files' own).
+
     See Also
     --------
     load_audio : Decode a single file.
+    audio_info : Read a file's rate and length from its header.
     scan_audio_files : Report every unreadable file of a data set at once.
 
     Examples
@@ -446,13 +585,19 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     >>> import numpy as np, soundfile as sf
     >>> sf.write("a.wav", np.zeros(4000), 8000)
     >>> sf.write("b.wav", np.zeros(12000), 8000)
-    >>> WaveformLoader(duration=1.0).fit_transform(["a.wav", "b.wav"]).shape
-    (2, 8000)
+    >>> loader = WaveformLoader(duration=1.0).fit(["a.wav", "b.wav"])
+    >>> X = loader.transform(["a.wav", "b.wav"])
+    >>> X.shape, X.sample_rate
+    ((2, 16000), 16000)
     """
 
     _parameter_constraints = {
         "sample_rate": [Interval(Integral, 1, None, closed="left"), None],
-        "duration": [Interval(Real, 0, None, closed="neither"), None],
+        "duration": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "align": [StrOptions({"start", "center"})],
         "mono": ["boolean"],
         "n_jobs": [Integral, None],
@@ -462,8 +607,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        sample_rate=None,
-        duration=1.0,
+        sample_rate=DEFAULT_SAMPLE_RATE,
+        duration="auto",
         align="start",
         mono=True,
         n_jobs=None,
@@ -479,25 +624,75 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     # Files loaded between two updates of the progress bar without workers.
     _progress_step = 128
 
-    def fit(self, X=None, y=None):
-        """Check the parameters; nothing is learned.
+    def fit(self, X, y=None):
+        """Learn the output rate and clip length from the files' headers.
+
+        Only the headers are read, and only when ``sample_rate=None`` or
+        ``duration="auto"`` need them.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples,)
-            File paths (not read).
+        X : array-like of shape (n_samples,) or (n_samples, 1)
+            File paths (str or os.PathLike).
         y : None
             Ignored.
 
         Returns
         -------
         self : WaveformLoader
+            The fitted loader.
+
+        Raises
+        ------
+        AudioLoadError
+            For the first file whose header cannot be read, naming it.
+        ValueError
+            When ``sample_rate=None`` and the files have different rates.
         """
         self._validate_params()
+        paths = _check_paths(X)
+        # Headers of every file for the automatic duration; otherwise the
+        # first file's rate is enough, as transform checks every file.
+        if self.duration == "auto":
+            infos = [audio_info(p) for p in paths]
+        elif self.sample_rate is None:
+            infos = [audio_info(paths[0])]
+        else:
+            infos = []
+        if self.sample_rate is None:
+            rates = {i.sample_rate: p for i, p in zip(infos, paths, strict=False)}
+            if len(rates) > 1:
+                (r1, p1), (r2, p2) = list(rates.items())[:2]
+                raise ValueError(
+                    f"Files have different sample rates: '{p1}' is {r1} Hz, "
+                    f"'{p2}' is {r2} Hz. Set sample_rate to resample them to one "
+                    "rate."
+                )
+            self.sample_rate_ = infos[0].sample_rate
+        else:
+            self.sample_rate_ = self.sample_rate
+        if self.duration == "auto":
+            durations = np.array([info.duration for info in infos])
+            self.duration_ = auto_duration(durations)
+            n_cropped = int(
+                np.sum(durations > self.duration_ + 0.5 / self.sample_rate_)
+            )
+            if n_cropped:
+                warnings.warn(
+                    f"WaveformLoader(duration='auto') chose {self.duration_} s, "
+                    f"which keeps {1 - n_cropped / len(paths):.1%} of the "
+                    f"{len(paths)} clips whole; the {n_cropped} longer ones are "
+                    f"cropped. Pass duration={np.ceil(durations.max() * 10) / 10} "
+                    "to keep every clip whole.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        else:
+            self.duration_ = self.duration
         return self
 
     def transform(self, X):
-        """Load the files.
+        """Load the files at the fitted rate and length.
 
         Parameters
         ----------
@@ -506,26 +701,37 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        waveforms : ndarray of shape (n_samples, n_times) or \
+        waveforms : Waveforms of shape (n_samples, n_times) or \
                 (n_samples, n_channels, n_times)
-            float32; ``n_times = round(duration * sample_rate)``, and
-            ``n_channels`` only when ``mono=False``.
+            float32 ndarray with a ``sample_rate`` attribute;
+            ``n_times = round(duration_ * sample_rate_)``, and ``n_channels``
+            only when ``mono=False``.
 
         Raises
         ------
         AudioLoadError
             For the first file that cannot be read, naming it.
+        ValueError
+            For a file at another rate than the training files when
+            ``sample_rate=None``.
         """
-        self._validate_params()
+        check_is_fitted(self)
         paths = _check_paths(X)
         load = functools.partial(
             load_audio, sample_rate=self.sample_rate, mono=self.mono
         )
         first, rate = load(paths[0])
+        if rate != self.sample_rate_:
+            raise ValueError(
+                f"'{paths[0]}' is {rate} Hz, but WaveformLoader was fitted on "
+                f"files at {self.sample_rate_} Hz and sample_rate=None keeps each "
+                "file's own rate. Set sample_rate to resample every file to one "
+                "rate."
+            )
         n_times = (
-            first.shape[-1] if self.duration is None else round(self.duration * rate)
+            first.shape[-1] if self.duration_ is None else round(self.duration_ * rate)
         )
-        reference = _Reference(paths[0], rate, first.shape, self.duration is None)
+        reference = _Reference(paths[0], rate, first.shape, self.duration_ is None)
         shape = (len(paths), *first.shape[:-1], n_times)
         with tqdm(
             total=len(paths),
@@ -539,8 +745,9 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
                     chunk = paths[start : start + self._progress_step]
                     _load_rows(out, start, chunk, load, reference, self.align)
                     progress.update(len(chunk))
-                return out
-            return self._load_parallel(paths, shape, load, reference, progress)
+            else:
+                out = self._load_parallel(paths, shape, load, reference, progress)
+        return Waveforms(out, rate)
 
     def _load_parallel(self, paths, shape, load, reference, progress):
         # Workers write their rows straight into a memory-mapped array (joblib
@@ -573,7 +780,6 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
         tags.input_tags.two_d_array = False
         tags.input_tags.one_d_array = True
         tags.input_tags.string = True

@@ -8,6 +8,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_random_state, validate_data
 
+from ._waveforms import sample_rate_of, with_sample_rate
+
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
 
 
@@ -145,8 +147,9 @@ class FixedLength(_StatelessWaveformTransformer):
                 (n_samples, n_channels, n_times)
             float32.
         """
+        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
-        return fix_length(X, self.n_times, align=self.align)
+        return with_sample_rate(fix_length(X, self.n_times, align=self.align), rate)
 
 
 class PerSampleNormalizer(_StatelessWaveformTransformer):
@@ -198,6 +201,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
         Xt : ndarray of the same shape
             float32.
         """
+        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
         axis = -1 if self.per_channel else tuple(range(1, X.ndim))
         if self.method == "standard":
@@ -207,7 +211,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
             scale = np.abs(X).max(axis=axis, keepdims=True)
         else:
             scale = np.sqrt(np.square(X).mean(axis=axis, keepdims=True))
-        return X / np.maximum(scale, np.float32(self.eps))
+        return with_sample_rate(X / np.maximum(scale, np.float32(self.eps)), rate)
 
 
 class RandomRoll(_StatelessWaveformTransformer):
@@ -269,6 +273,7 @@ class RandomRoll(_StatelessWaveformTransformer):
         Xt : ndarray of shape (n_samples, n_rolls, n_times)
             float32.
         """
+        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
         if X.ndim != 2:
             raise ValueError(
@@ -286,7 +291,7 @@ class RandomRoll(_StatelessWaveformTransformer):
                 rng.integers(0, max_shift, self.n_rolls, endpoint=True)
             ):
                 Xt[i, r] = np.roll(clip, shift)
-        return Xt
+        return with_sample_rate(Xt, rate)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

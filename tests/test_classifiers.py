@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from skaudio.classifiers import WaveformCNNClassifier, _AudioCNNClassifier
 from skaudio.datasets import load_fsdd
-from skaudio.io import WaveformLoader
+from skaudio.io import WaveformLoader, Waveforms
 from skaudio.model_selection import stride_pool_grid
 from skaudio.nn import LVFlat, RollMix
 from skaudio.preprocessing import PerSampleNormalizer
@@ -119,7 +119,7 @@ def test_grid_search_over_stride_and_pool_with_groups(fsdd_home):
     paths, y, groups = fsdd.filenames[keep], fsdd.target[keep], fsdd.groups[keep]
     assert len(paths) == 36
     pipe = make_pipeline(
-        WaveformLoader(duration=0.5, n_jobs=1),
+        WaveformLoader(sample_rate=8000, duration=0.5, n_jobs=1),
         PerSampleNormalizer(),
         WaveformCNNClassifier(**{**SMALL, "max_epochs": 2}, random_state=0),
     )
@@ -339,3 +339,9 @@ def test_fitted_on_gpu_loads_on_cpu(tmp_path, tones):
         )
         env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
         subprocess.run([sys.executable, "-c", script], check=True, env=env)
+
+
+def test_waveform_classifier_refuses_waveforms_of_another_rate():
+    X = Waveforms(np.zeros((4, 4000), dtype=np.float32), 8000)
+    with pytest.raises(ValueError, match="sample_rate=16000 Hz but got .* at 8000 Hz"):
+        WaveformCNNClassifier(architecture="simple").fit(X, [0, 1, 0, 1])

@@ -39,7 +39,8 @@ def fsdd_clips(fsdd_home):
     """Ten FSDD clips (one per digit, several speakers), 1 s at 8 kHz."""
     bunch = load_fsdd(fsdd_home)
     first = [np.flatnonzero(bunch.target == d)[d * 5] for d in range(10)]
-    return WaveformLoader(duration=1.0).fit_transform(bunch.filenames[first])
+    loader = WaveformLoader(sample_rate=8000, duration=1.0)
+    return loader.fit_transform(bunch.filenames[first])
 
 
 @pytest.fixture(scope="module")

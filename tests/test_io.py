@@ -6,11 +6,20 @@ import numpy as np
 import pytest
 import soundfile as sf
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from skaudio import PerSampleNormalizer, io
+from skaudio import FixedLength, PerSampleNormalizer, RandomRoll, io
 from skaudio.datasets import load_fsdd
-from skaudio.io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
+from skaudio.io import (
+    AudioLoadError,
+    WaveformLoader,
+    Waveforms,
+    audio_info,
+    auto_duration,
+    load_audio,
+    scan_audio_files,
+)
 
 
 def _sine(freq, sample_rate, seconds=0.5):
@@ -194,12 +203,14 @@ def test_loader_fixed_length_and_alignment(tmp_path):
     sf.write(tmp_path / "short.wav", short, 8000, subtype="FLOAT")
     sf.write(tmp_path / "long.wav", long, 8000, subtype="FLOAT")
     paths = [str(tmp_path / "short.wav"), tmp_path / "long.wav"]
-    X = WaveformLoader(duration=1.0).fit_transform(paths)
+    X = WaveformLoader(sample_rate=None, duration=1.0).fit_transform(paths)
     assert X.shape == (2, 8000) and X.dtype == np.float32
     np.testing.assert_array_equal(X[0, :4000], short)
     assert not X[0, 4000:].any()
     np.testing.assert_array_equal(X[1], long[:8000])
-    X = WaveformLoader(duration=1.0, align="center").fit_transform(paths)
+    X = WaveformLoader(sample_rate=None, duration=1.0, align="center").fit_transform(
+        paths
+    )
     np.testing.assert_array_equal(X[0, 2000:6000], short)
     assert not X[0, :2000].any() and not X[0, 6000:].any()
     np.testing.assert_array_equal(X[1], long[2000:10000])
@@ -212,26 +223,22 @@ def test_loader_resamples_to_one_rate(tmp_path):
     X = WaveformLoader(sample_rate=16000, duration=0.5).fit_transform(paths)
     assert X.shape == (2, 8000)
     with pytest.raises(ValueError, match="different sample rates.*b.wav"):
-        WaveformLoader().fit_transform(paths)
+        WaveformLoader(sample_rate=None).fit_transform(paths)
 
 
 def test_loader_without_duration_needs_equal_lengths(tmp_path):
     sf.write(tmp_path / "a.wav", np.zeros(100), 8000)
     sf.write(tmp_path / "b.wav", np.zeros(200), 8000)
-    assert WaveformLoader(duration=None).fit_transform([tmp_path / "a.wav"]).shape == (
-        1,
-        100,
-    )
+    loader = WaveformLoader(sample_rate=None, duration=None)
+    assert loader.fit_transform([tmp_path / "a.wav"]).shape == (1, 100)
     with pytest.raises(ValueError, match="different shapes.*b.wav"):
-        WaveformLoader(duration=None).fit_transform(
-            [tmp_path / "a.wav", tmp_path / "b.wav"]
-        )
+        loader.fit_transform([tmp_path / "a.wav", tmp_path / "b.wav"])
 
 
 def test_loader_multichannel(tmp_path):
     sf.write(tmp_path / "s.wav", np.zeros((100, 2)), 8000)
     sf.write(tmp_path / "m.wav", np.zeros(100), 8000)
-    loader = WaveformLoader(duration=0.05, mono=False)
+    loader = WaveformLoader(sample_rate=None, duration=0.05, mono=False)
     assert loader.fit_transform([tmp_path / "s.wav"] * 3).shape == (3, 2, 400)
     with pytest.raises(ValueError, match="different shapes"):
         loader.fit_transform([tmp_path / "s.wav", tmp_path / "m.wav"])
@@ -264,7 +271,7 @@ def test_loader_invalid_params_error_at_transform(wav_files):
     with pytest.raises(ValueError, match="'align' parameter"):
         WaveformLoader(align="left").fit_transform(paths)
     with pytest.raises(ValueError, match="'duration' parameter"):
-        WaveformLoader(duration=-1).transform(paths)
+        WaveformLoader(duration=-1).fit(paths)
 
 
 def test_loader_n_jobs_gives_identical_result(wav_files):
@@ -290,7 +297,7 @@ def test_loader_workers_share_memory_only_with_room(
         io.tempfile, "mkdtemp", lambda dir: used.append(dir) or mkdtemp(dir=dir)
     )
     X = WaveformLoader(n_jobs=2).fit_transform(paths)
-    assert type(X) is np.ndarray and X.flags.writeable
+    assert isinstance(X, np.ndarray) and X.flags.writeable
     np.testing.assert_array_equal(X, WaveformLoader(n_jobs=1).fit_transform(paths))
     assert used == [str(shared) if room else None]
     assert not any(shared.iterdir())
@@ -307,10 +314,11 @@ def test_loader_is_sklearn_estimator(wav_files):
     assert clone(loader).get_params() == loader.get_params()
     loader.set_params(duration=0.25)
     assert loader.duration == 0.25
-    # Stateless: transform without fit, and fit learns nothing.
-    X = loader.transform(paths)
-    assert loader.fit(paths) is loader and not hasattr(loader, "n_features_in_")
-    for restored in (pickle.loads(pickle.dumps(loader)), clone(loader)):
+    with pytest.raises(NotFittedError):
+        loader.transform(paths)
+    X = loader.fit(paths).transform(paths)
+    assert (loader.sample_rate_, loader.duration_) == (16000, 0.25)
+    for restored in (pickle.loads(pickle.dumps(loader)), clone(loader).fit(paths)):
         np.testing.assert_array_equal(restored.transform(paths), X)
 
 
@@ -327,7 +335,8 @@ def test_loader_in_pickled_pipeline(tmp_path, wav_files):
 @pytest.mark.fsdd
 def test_loads_all_of_fsdd(fsdd_home):
     fsdd = load_fsdd(fsdd_home)
-    X = WaveformLoader(duration=1.0, n_jobs=2).fit_transform(fsdd.filenames)
+    loader = WaveformLoader(sample_rate=None, duration=1.0, n_jobs=2)
+    X = loader.fit_transform(fsdd.filenames)
     assert X.shape == (3000, 8000) and X.dtype == np.float32
     assert np.isfinite(X).all() and np.abs(X).max() <= 1.0
     # FSDD clips are trimmed of silence: every clip starts with sound.
@@ -336,3 +345,64 @@ def test_loads_all_of_fsdd(fsdd_home):
     for i, path in enumerate(fsdd.filenames):
         x, _ = sf.read(path, dtype="float32")
         np.testing.assert_array_equal(X[i, : len(x)], x[:8000], err_msg=path)
+
+
+def test_audio_info_reads_headers(tmp_path):
+    sf.write(tmp_path / "a.wav", np.zeros((300, 2)), 44100)
+    sf.write(tmp_path / "b.flac", np.zeros(160), 16000)
+    assert audio_info(tmp_path / "a.wav") == (44100, 300, 2)
+    info = audio_info(tmp_path / "b.flac")
+    assert info == (16000, 160, 1) and info.duration == 0.01
+    (tmp_path / "c.wav").write_text("not audio")
+    with pytest.raises(AudioLoadError, match="c.wav.*not a readable audio file"):
+        audio_info(tmp_path / "c.wav")
+    with pytest.raises(AudioLoadError, match="d.wav.*does not exist"):
+        audio_info(tmp_path / "d.wav")
+
+
+@pytest.mark.parametrize(
+    "durations, expected",
+    [
+        ([5.0] * 7, 5.0),
+        ([4.0000001] * 3, 4.0),
+        ([0.4] * 99 + [2.3], 0.5),
+        ([0.01], 0.1),
+    ],
+)
+def test_auto_duration_keeps_99_percent_whole(durations, expected):
+    assert auto_duration(durations) == expected
+
+
+def test_loader_defaults_resample_and_learn_the_duration(tmp_path):
+    # 44.1 kHz clips of 5 s (one of 6 s): loaded at 16 kHz, 5 s kept whole.
+    paths = []
+    for i, seconds in enumerate([5.0] * 199 + [6.0]):
+        paths.append(tmp_path / f"{i}.wav")
+        sf.write(paths[-1], np.full(int(seconds * 44100), 0.1), 44100)
+    loader = WaveformLoader()
+    with pytest.warns(UserWarning, match=r"chose 5.0 s.*99.5%.*1 longer.*6.0"):
+        X = loader.fit_transform(paths[-10:] + paths[:190])
+    assert (loader.sample_rate_, loader.duration_) == (16000, 5.0)
+    assert X.shape == (200, 80000) and X.sample_rate == 16000
+    assert np.allclose(X[1:, 1000:79000], 0.1, atol=1e-3)
+
+
+def test_loader_fitted_at_native_rate_refuses_other_rates(tmp_path):
+    sf.write(tmp_path / "a.wav", np.zeros(44100), 44100)
+    sf.write(tmp_path / "b.wav", np.zeros(16000), 16000)
+    loader = WaveformLoader(sample_rate=None).fit([tmp_path / "a.wav"])
+    assert (loader.sample_rate_, loader.duration_) == (44100, 1.0)
+    with pytest.raises(ValueError, match=r"b.wav' is 16000 Hz.*fitted on.*44100 Hz"):
+        loader.transform([tmp_path / "b.wav"])
+    # With a rate, a file of another rate is resampled to the training rate.
+    loader = WaveformLoader(sample_rate=22050).fit([tmp_path / "a.wav"])
+    assert loader.transform([tmp_path / "b.wav"]).shape == (1, 22050)
+
+
+def test_waveforms_keep_their_rate():
+    X = Waveforms(np.ones((4, 10), dtype=np.float32), 8000)
+    for Y in (X[1:], X[[0, 2]], X * 2, pickle.loads(pickle.dumps(X)), X.copy()):
+        assert isinstance(Y, Waveforms) and Y.sample_rate == 8000
+    assert type(np.asarray(X)) is np.ndarray
+    for step in (PerSampleNormalizer(), FixedLength(n_times=5), RandomRoll()):
+        assert step.fit_transform(X).sample_rate == 8000

@@ -1,0 +1,84 @@
+"""Waveform arrays that remember their sample rate, so pipeline steps can agree.
+
+:class:`~skaudio.io.WaveformLoader` returns a :class:`Waveforms` array; the
+waveform transformers of :mod:`skaudio.preprocessing` pass the rate on, and
+the steps that depend on it (the Mel and MFCC transformers, the waveform CNN)
+compare it with their own ``sample_rate`` and refuse a mismatch, naming both
+rates. A plain ndarray carries no rate and is taken as it is.
+"""
+
+import numpy as np
+
+#: The sample rate every skaudio default assumes (Hz): loader, features and
+#: networks agree on it, so default pipelines compose on files of any rate.
+DEFAULT_SAMPLE_RATE = 16000
+
+
+class Waveforms(np.ndarray):
+    """A float32 ndarray of waveforms with the ``sample_rate`` they were read at.
+
+    Slicing, indexing and arithmetic keep the rate; ``np.asarray`` gives a
+    plain ndarray. Pickling keeps it too.
+
+    Parameters
+    ----------
+    data : array-like of shape (n_samples, [n_channels,] n_times)
+        The samples (not copied when already an ndarray).
+    sample_rate : int
+        Samples per second.
+
+    Examples
+    --------
+    >>> X = Waveforms(np.zeros((4, 8000), dtype=np.float32), sample_rate=8000)
+    >>> X[:2].sample_rate, X.shape
+    (8000, (4, 8000))
+    """
+
+    def __new__(cls, data, sample_rate):
+        obj = np.asarray(data).view(cls)
+        obj.sample_rate = sample_rate
+        return obj
+
+    def __array_finalize__(self, obj):
+        self.sample_rate = getattr(obj, "sample_rate", None)
+
+    def __reduce__(self):
+        reconstruct, args, state = super().__reduce__()
+        return reconstruct, args, (state, self.sample_rate)
+
+    def __setstate__(self, state):
+        array_state, self.sample_rate = state
+        super().__setstate__(array_state)
+
+
+def sample_rate_of(X):
+    """Return the sample rate ``X`` carries, or ``None`` for a plain array."""
+    rate = getattr(X, "sample_rate", None)
+    return None if rate is None else int(rate)
+
+
+def with_sample_rate(X, sample_rate):
+    """Return ``X`` tagged with ``sample_rate``; unchanged when it is ``None``."""
+    return X if sample_rate is None else Waveforms(X, sample_rate)
+
+
+def check_sample_rate(X, expected, owner):
+    """Raise ValueError when ``X`` was read at another rate than ``expected``.
+
+    Parameters
+    ----------
+    X : array-like
+        Input of ``owner``; only a :class:`Waveforms` array is checked.
+    expected : int
+        The ``sample_rate`` parameter of ``owner``.
+    owner : estimator
+        Named in the message.
+    """
+    rate = sample_rate_of(X)
+    if rate is not None and rate != expected:
+        name = type(owner).__name__
+        raise ValueError(
+            f"{name} has sample_rate={expected} Hz but got waveforms loaded at "
+            f"{rate} Hz. Set {name}(sample_rate={rate}) or load the files at "
+            f"{expected} Hz (WaveformLoader(sample_rate={expected}))."
+        )
