@@ -1,5 +1,12 @@
-"""Data sets: the Free Spoken Digit Dataset, folders of audio, synthetic tones."""
+"""Data sets: FSDD, CSV manifests, standard local layouts, folders, synthetic tones.
 
+Every loader returns file paths with their labels and, where the data set has
+them, the groups that evaluation must keep apart (speakers, official folds),
+as a :class:`~sklearn.utils.Bunch` like :func:`load_fsdd`.
+"""
+
+import csv
+import functools
 import hashlib
 import json
 import os
@@ -18,7 +25,13 @@ __all__ = [
     "get_data_home",
     "load_fsdd",
     "fetch_fsdd",
+    "load_audio_dataset",
     "load_audio_folder",
+    "load_audio_manifest",
+    "load_audiomnist",
+    "load_esc50",
+    "load_speech_commands",
+    "load_urbansound8k",
     "make_tones",
 ]
 
@@ -88,7 +101,9 @@ def load_fsdd(data_home=None, *, return_X_y=False):
         ``filenames`` : ndarray of shape (3000,), absolute paths, sorted by
         speaker, digit and take; ``target`` : ndarray of shape (3000,), the
         digit; ``groups`` : ndarray of shape (3000,), the speaker; ``take`` :
-        ndarray of shape (3000,); ``target_names`` : list of str;
+        ndarray of shape (3000,); ``subset`` : ndarray of shape (3000,),
+        ``"test"`` for the official test takes 0-4, else ``"train"``;
+        ``target_names`` : list of str;
         ``speakers`` : dict, each speaker's metadata where the data set has
         ``speakers.json``; ``DESCR`` : str.
     (filenames, target) : tuple
@@ -135,6 +150,7 @@ def load_fsdd(data_home=None, *, return_X_y=False):
         target=digits,
         groups=speakers.astype(object),
         take=takes,
+        subset=np.where(takes < 5, "test", "train").astype(object),
         target_names=[str(d) for d in range(10)],
         speakers=json.loads(meta.read_text()) if meta.is_file() else {},
         DESCR=_FSDD_DESCR,
@@ -356,3 +372,410 @@ def make_tones(
     X[np.arange(n_times) < onset[:, None]] = 0.0
     X += noise * rng.standard_normal((n_samples, n_times))
     return X.astype(np.float32), y
+
+
+# -- CSV manifests and the standard layouts of public data sets ---------------
+
+#: Column names looked for, in this order, when a manifest's columns are not
+#: named explicitly.
+MANIFEST_COLUMNS = {
+    "path": ("path", "filename", "file"),
+    "label": ("label", "target", "class", "category"),
+    "group": ("group", "fold", "speaker"),
+}
+
+
+def _pick_column(header, given, kind, csv_path, required):
+    if given is not None:
+        if given not in header:
+            raise ValueError(
+                f"{csv_path}: no column {given!r} for the {kind} (columns: "
+                f"{', '.join(header)})."
+            )
+        return given
+    found = next((c for c in MANIFEST_COLUMNS[kind] if c in header), None)
+    if found is None and required:
+        raise ValueError(
+            f"{csv_path}: no {kind} column; name one "
+            f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])} or pass "
+            f"{kind}_column= (columns: {', '.join(header)})."
+        )
+    return found
+
+
+def load_audio_manifest(
+    path, *, path_column=None, label_column=None, group_column=None
+):
+    r"""Load a CSV manifest of audio clips with their labels and groups.
+
+    One row per clip. File paths may be absolute or relative to the CSV's
+    folder. Every row is checked: a missing file, an empty label or an empty
+    group is an error naming its line, so that nothing is dropped unnoticed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file (comma-separated, with a header row).
+    path_column : str, default=None
+        Column of file paths; ``None`` takes the first of ``"path"``,
+        ``"filename"``, ``"file"``.
+    label_column : str, default=None
+        Column of labels (any text); ``None`` takes the first of ``"label"``,
+        ``"target"``, ``"class"``, ``"category"``.
+    group_column : str, default=None
+        Column of groups that evaluation keeps apart (speakers, recording
+        sessions, official folds); ``None`` takes the first of ``"group"``,
+        ``"fold"``, ``"speaker"`` when there is one. A manifest without any
+        has ``groups=None``.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames`` : ndarray of shape (n_clips,), absolute paths;
+        ``target`` : ndarray of shape (n_clips,), the labels (str);
+        ``groups`` : ndarray of shape (n_clips,) or None;
+        ``target_names`` : list of str, the sorted labels;
+        ``columns`` : dict, which column gave the ``path``, ``label`` and
+        ``group``.
+
+    Raises
+    ------
+    ValueError
+        For a missing column, an empty manifest, or a row with a missing file
+        or an empty value (all bad rows listed, up to 10).
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("clip0.wav", np.zeros(800), 8000)
+    >>> sf.write("clip1.wav", np.zeros(800), 8000)
+    >>> _ = open("clips.csv", "w").write(
+    ...     "path,label,fold\nclip0.wav,dog,1\nclip1.wav,rain,2\n")
+    >>> data = load_audio_manifest("clips.csv")
+    >>> data.target.tolist(), data.groups.tolist(), data.columns["group"]
+    (['dog', 'rain'], ['1', '2'], 'fold')
+    """
+    csv_path = Path(path)
+    if not csv_path.is_file():
+        raise FileNotFoundError(f"Manifest '{csv_path}' does not exist.")
+    with open(csv_path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        header = [c for c in (reader.fieldnames or []) if c is not None]
+        if not header:
+            raise ValueError(f"{csv_path} is empty: expected a header row.")
+        path_column = _pick_column(header, path_column, "path", csv_path, True)
+        label_column = _pick_column(header, label_column, "label", csv_path, True)
+        group_column = _pick_column(header, group_column, "group", csv_path, False)
+        rows = list(enumerate(reader, start=2))  # line 1 is the header
+    if not rows:
+        raise ValueError(f"{csv_path} has a header but no rows.")
+    columns = [c for c in (path_column, label_column, group_column) if c]
+    filenames, labels, groups, problems = [], [], [], []
+    for line, row in rows:
+        values = {c: (row.get(c) or "").strip() for c in columns}
+        empty = [c for c in columns if not values[c]]
+        if empty:
+            problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")
+            continue
+        file = (csv_path.parent / values[path_column]).resolve()
+        if not file.is_file():
+            problems.append(f"line {line}: file '{values[path_column]}' not found")
+            continue
+        filenames.append(str(file))
+        labels.append(values[label_column])
+        if group_column:
+            groups.append(values[group_column])
+    if problems:
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise ValueError(
+            f"{csv_path}: {len(problems)} bad rows{more}: " + "; ".join(problems[:10])
+        )
+    target = np.array(labels, dtype=object)
+    return Bunch(
+        filenames=np.array(filenames, dtype=object),
+        target=target,
+        groups=np.array(groups, dtype=object) if group_column else None,
+        target_names=sorted(set(labels)),
+        columns={"path": path_column, "label": label_column, "group": group_column},
+    )
+
+
+def _require(path, what):
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{what}: '{path}' not found.")
+    return Path(path)
+
+
+def _audio_files(folder, pattern="*.wav"):
+    return sorted(
+        p for p in Path(folder).glob(pattern) if p.is_file() and p.name[0] != "."
+    )
+
+
+def load_esc50(root, *, subset="esc50"):
+    """Load ESC-50 (or its ESC-10 subset) from its release layout.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The unpacked release: ``root/meta/esc50.csv`` and ``root/audio/``.
+    subset : {"esc50", "esc10"}, default="esc50"
+        All 50 classes, or the 10 classes marked ``esc10`` in the metadata.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, ``target`` (the category names), ``groups`` (the
+        official fold, 1-5: cross-validate with
+        :class:`~sklearn.model_selection.LeaveOneGroupOut`),
+        ``target_names``.
+    """
+    if subset not in ("esc50", "esc10"):
+        raise ValueError(f"subset must be 'esc50' or 'esc10', got {subset!r}.")
+    root = Path(root)
+    meta = _require(root / "meta" / "esc50.csv", "ESC-50 metadata")
+    rows = _read_csv(meta, ("filename", "fold", "category", "esc10"))
+    if subset == "esc10":
+        rows = [r for r in rows if r["esc10"].strip().lower() == "true"]
+    return _bunch(
+        [_require(root / "audio" / r["filename"], "ESC-50 clip") for r in rows],
+        [r["category"] for r in rows],
+        [int(r["fold"]) for r in rows],
+    )
+
+
+def load_urbansound8k(root):
+    """Load UrbanSound8K from its release layout.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The unpacked release: ``root/metadata/UrbanSound8K.csv`` and
+        ``root/audio/fold1`` ... ``fold10``.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, ``target`` (the class names), ``groups`` (the official
+        fold, 1-10; the data set's authors ask for these ten folds, never a
+        random split, since slices of one recording share a fold),
+        ``target_names``.
+    """
+    root = Path(root)
+    meta = _require(root / "metadata" / "UrbanSound8K.csv", "UrbanSound8K metadata")
+    rows = _read_csv(meta, ("slice_file_name", "fold", "class"))
+    return _bunch(
+        [
+            _require(
+                root / "audio" / f"fold{r['fold']}" / r["slice_file_name"],
+                "UrbanSound8K clip",
+            )
+            for r in rows
+        ],
+        [r["class"] for r in rows],
+        [int(r["fold"]) for r in rows],
+    )
+
+
+def load_speech_commands(root):
+    """Load Google Speech Commands (v0.01 or v0.02) from its release layout.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        One folder per word holding ``<speaker>_nohash_<n>.wav`` files, with
+        ``validation_list.txt`` and ``testing_list.txt`` beside them. The
+        ``_background_noise_`` folder is not a class and is left out.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, ``target`` (the word), ``groups`` (the speaker hash, so
+        that a speaker never is on both sides of a split), ``subset``
+        (``"train"``, ``"validation"`` or ``"test"``, the official lists),
+        ``target_names``.
+    """
+    root = Path(root)
+    lists = {}
+    for subset, name in (
+        ("validation", "validation_list.txt"),
+        ("test", "testing_list.txt"),
+    ):
+        listed = _require(root / name, "Speech Commands split list").read_text()
+        lists.update(
+            {line.strip(): subset for line in listed.splitlines() if line.strip()}
+        )
+    words = sorted(
+        p.name
+        for p in root.iterdir()
+        if p.is_dir() and not p.name.startswith((".", "_"))
+    )
+    if not words:
+        raise ValueError(f"'{root}' holds no word folders.")
+    files, labels, speakers, subsets = [], [], [], []
+    for word in words:
+        for file in _audio_files(root / word):
+            files.append(file)
+            labels.append(word)
+            speakers.append(file.name.split("_nohash_")[0])
+            subsets.append(lists.get(f"{word}/{file.name}", "train"))
+    bunch = _bunch(files, labels, speakers)
+    bunch.subset = np.array(subsets, dtype=object)
+    return bunch
+
+
+def load_audiomnist(root):
+    """Load AudioMNIST from its release layout (one folder per speaker).
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        ``root/data/<speaker>/<digit>_<speaker>_<index>.wav`` (or the speaker
+        folders directly under ``root``); ``audioMNIST_meta.txt`` is ignored.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, ``target`` (the digit, int), ``groups`` (the speaker),
+        ``target_names``.
+
+    Raises
+    ------
+    ValueError
+        When a file name does not follow ``<digit>_<speaker>_<index>.wav``
+        or names another speaker than its folder.
+    """
+    root = Path(root)
+    base = root / "data" if (root / "data").is_dir() else root
+    speakers = sorted(p for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+    if not speakers:
+        raise ValueError(f"'{base}' holds no speaker folders (01, 02, ...).")
+    files, digits, groups = [], [], []
+    for folder in speakers:
+        for file in _audio_files(folder):
+            parts = file.stem.split("_")
+            if len(parts) != 3 or not parts[0].isdigit() or parts[1] != folder.name:
+                raise ValueError(
+                    f"Unexpected file in AudioMNIST: '{file}' does not match "
+                    f"<digit>_{folder.name}_<index>.wav."
+                )
+            files.append(file)
+            digits.append(int(parts[0]))
+            groups.append(folder.name)
+    return _bunch(files, digits, groups)
+
+
+def _read_csv(path, required):
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {missing}.")
+        return list(reader)
+
+
+def _bunch(files, labels, groups):
+    if not files:
+        raise ValueError("The data set holds no audio files.")
+    target = np.array(labels, dtype=object if isinstance(labels[0], str) else None)
+    return Bunch(
+        filenames=np.array([str(Path(f).resolve()) for f in files], dtype=object),
+        target=target,
+        groups=np.array(groups, dtype=object if isinstance(groups[0], str) else None),
+        target_names=[str(t) for t in np.unique(target)],
+    )
+
+
+#: The layouts :func:`load_audio_dataset` recognises, each with its loader.
+LAYOUTS = {
+    "manifest": load_audio_manifest,
+    "esc50": load_esc50,
+    "esc10": functools.partial(load_esc50, subset="esc10"),
+    "urbansound8k": load_urbansound8k,
+    "speech_commands": load_speech_commands,
+    "audiomnist": load_audiomnist,
+    "folder": None,  # load_audio_folder, which has no groups
+}
+
+
+def detect_layout(source):
+    """Name the layout of a data set on disk (a key of :data:`LAYOUTS`).
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A ``.csv`` manifest or a folder.
+
+    Returns
+    -------
+    layout : str
+        ``"manifest"`` for a CSV file; for a folder ``"esc50"``
+        (``meta/esc50.csv``), ``"urbansound8k"``
+        (``metadata/UrbanSound8K.csv``), ``"speech_commands"``
+        (``testing_list.txt``), ``"audiomnist"`` (numbered speaker folders,
+        under ``data/`` or not), else ``"folder"`` (one sub-folder per class).
+    """
+    source = Path(source)
+    if source.is_file():
+        return "manifest"
+    if (source / "meta" / "esc50.csv").is_file():
+        return "esc50"
+    if (source / "metadata" / "UrbanSound8K.csv").is_file():
+        return "urbansound8k"
+    if (source / "testing_list.txt").is_file():
+        return "speech_commands"
+    base = source / "data" if (source / "data").is_dir() else source
+    folders = [p for p in base.iterdir() if p.is_dir()] if base.is_dir() else []
+    if folders and all(p.name.isdigit() for p in folders):
+        return "audiomnist"
+    return "folder"
+
+
+def load_audio_dataset(source, *, layout="auto"):
+    """Load any data set skaudio knows: FSDD, a manifest, a standard layout, a folder.
+
+    The one entry point of the ``skaudio`` command's ``--data`` argument.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        ``"fsdd"`` (see :func:`fetch_fsdd`), a CSV manifest
+        (:func:`load_audio_manifest`) or a folder.
+    layout : str, default="auto"
+        ``"auto"`` (:func:`detect_layout`) or a key of :data:`LAYOUTS`, e.g.
+        ``"esc10"`` for the ESC-10 subset of an ESC-50 folder.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, ``target`` (labels), ``groups`` (or ``None``),
+        ``subset`` (``"train"``/``"validation"``/``"test"`` where the data set
+        defines an official split, else ``None``) and ``layout``.
+    """
+    if str(source) == "fsdd":
+        data = fetch_fsdd()
+        data.layout = "fsdd"
+        return data
+    if not Path(source).exists():
+        raise FileNotFoundError(
+            f"Data '{source}' not found: give 'fsdd', a CSV manifest or a folder."
+        )
+    if layout == "auto":
+        layout = detect_layout(source)
+    if layout not in LAYOUTS:
+        raise ValueError(
+            f"Unknown layout {layout!r}; choose 'auto' or one of {sorted(LAYOUTS)}."
+        )
+    if layout == "folder":
+        folder = load_audio_folder(source)
+        data = Bunch(
+            filenames=folder.filenames,
+            target=np.asarray(folder.target_names, dtype=object)[folder.target],
+            groups=None,
+            target_names=folder.target_names,
+        )
+    else:
+        data = LAYOUTS[layout](source)
+    data.setdefault("subset", None)
+    data.layout = layout
+    return data

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from skaudio.datasets import (
     FSDD_RECORDINGS_SHA256,
     _recordings_digest,
+    detect_layout,
     fetch_fsdd,
     get_data_home,
+    load_audio_dataset,
     load_audio_folder,
+    load_audio_manifest,
+    load_audiomnist,
+    load_esc50,
     load_fsdd,
+    load_urbansound8k,
     make_tones,
 )
 
@@ -176,3 +183,162 @@ def test_make_tones_is_seeded_and_labelled_by_pitch():
     np.testing.assert_allclose(peak_hz, 200 * 2.0**y, rtol=0.04)
     with pytest.raises(ValueError, match="Nyquist"):
         make_tones(10, n_classes=6, sample_rate=8000)
+
+
+# -- manifests and standard layouts, on tiny layouts made here -----------------
+def _clip(path, seconds=0.1, rate=8000):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, np.zeros(int(seconds * rate)), rate)
+    return path
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_manifest_relative_paths_labels_groups(tmp_path):
+    _clip(tmp_path / "clips" / "a.wav")
+    _clip(tmp_path / "clips" / "b.wav")
+    absolute = _clip(tmp_path / "elsewhere" / "c.wav")
+    manifest = _write(
+        tmp_path / "meta" / "m.csv",
+        f"filename,category,fold\n../clips/a.wav,dog,1\n../clips/b.wav,rain,2\n"
+        f"{absolute},dog,2\n",
+    )
+    data = load_audio_manifest(manifest)
+    assert data.filenames.tolist() == [
+        str((tmp_path / "clips" / n).resolve()) for n in ("a.wav", "b.wav")
+    ] + [str(absolute)]
+    assert data.target.tolist() == ["dog", "rain", "dog"]
+    assert data.groups.tolist() == ["1", "2", "2"]
+    assert data.target_names == ["dog", "rain"]
+    assert data.columns == {"path": "filename", "label": "category", "group": "fold"}
+
+
+def test_manifest_without_groups_and_explicit_columns(tmp_path):
+    _clip(tmp_path / "a.wav")
+    manifest = _write(tmp_path / "m.csv", "wav,word,spk\na.wav,yes,s1\n")
+    data = load_audio_manifest(
+        manifest, path_column="wav", label_column="word", group_column="spk"
+    )
+    assert data.groups.tolist() == ["s1"]
+    data = load_audio_manifest(manifest, path_column="wav", label_column="word")
+    assert data.groups is None
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (
+            "path,fold\na.wav,1\n",
+            r"m.csv: no label column.*'label' or.*columns: path, fold",
+        ),
+        ("label\ndog\n", r"no path column"),
+        ("path,label\n", r"header but no rows"),
+        ("", r"is empty"),
+        (
+            "path,label\na.wav,dog\nmissing.wav,dog\n",
+            r"line 3: file 'missing.wav' not found",
+        ),
+        ("path,label\na.wav,\n", r"line 2: empty 'label'"),
+        ("path,label,group\na.wav,dog, \n", r"line 2: empty 'group'"),
+    ],
+)
+def test_manifest_errors_name_the_row_or_column(tmp_path, text, match):
+    _clip(tmp_path / "a.wav")
+    with pytest.raises(ValueError, match=match):
+        load_audio_manifest(_write(tmp_path / "m.csv", text))
+
+
+def test_manifest_explicit_column_must_exist(tmp_path):
+    _clip(tmp_path / "a.wav")
+    manifest = _write(tmp_path / "m.csv", "path,label\na.wav,dog\n")
+    with pytest.raises(ValueError, match="no column 'speaker' for the group"):
+        load_audio_manifest(manifest, group_column="speaker")
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        load_audio_manifest(tmp_path / "nope.csv")
+
+
+def _esc50(root):
+    rows = ["filename,fold,target,category,esc10,src_file,take"]
+    for i, (category, esc10) in enumerate([("dog", True), ("rain", False)] * 5):
+        name = f"{i % 5 + 1}-{i}-A-0.wav"
+        _clip(root / "audio" / name)
+        rows.append(f"{name},{i % 5 + 1},{i % 2},{category},{esc10},{i},A")
+    _write(root / "meta" / "esc50.csv", "\n".join(rows) + "\n")
+    return root
+
+
+def test_esc50_and_esc10(tmp_path):
+    root = _esc50(tmp_path / "ESC-50-master")
+    data = load_esc50(root)
+    assert len(data.filenames) == 10 and data.target_names == ["dog", "rain"]
+    assert sorted(set(data.groups.tolist())) == [1, 2, 3, 4, 5]
+    esc10 = load_esc50(root, subset="esc10")
+    assert set(esc10.target) == {"dog"} and len(esc10.filenames) == 5
+    assert detect_layout(root) == "esc50"
+    assert load_audio_dataset(root, layout="esc10").layout == "esc10"
+    (root / "audio" / "1-0-A-0.wav").unlink()
+    with pytest.raises(FileNotFoundError, match="1-0-A-0.wav"):
+        load_esc50(root)
+
+
+def test_urbansound8k(tmp_path):
+    root = tmp_path / "UrbanSound8K"
+    rows = ["slice_file_name,fsID,start,end,salience,fold,classID,class"]
+    for fold in (1, 2, 10):
+        name = f"100{fold}-3-0-0.wav"
+        _clip(root / "audio" / f"fold{fold}" / name)
+        rows.append(f"{name},100{fold},0,0.1,1,{fold},3,dog_bark")
+    _write(root / "metadata" / "UrbanSound8K.csv", "\n".join(rows) + "\n")
+    data = load_urbansound8k(root)
+    assert data.groups.tolist() == [1, 2, 10]
+    assert data.target.tolist() == ["dog_bark"] * 3
+    assert data.filenames[2].endswith("fold10/10010-3-0-0.wav")
+    assert load_audio_dataset(root).layout == "urbansound8k"
+
+
+def test_speech_commands(tmp_path):
+    root = tmp_path / "speech_commands_v0.02"
+    for word in ("yes", "no"):
+        for speaker in ("aa11", "bb22", "cc33"):
+            _clip(root / word / f"{speaker}_nohash_0.wav", seconds=1.0, rate=16000)
+    _clip(root / "_background_noise_" / "white_noise.wav")
+    _write(
+        root / "validation_list.txt", "yes/bb22_nohash_0.wav\nno/bb22_nohash_0.wav\n"
+    )
+    _write(root / "testing_list.txt", "yes/cc33_nohash_0.wav\nno/cc33_nohash_0.wav\n")
+    data = load_audio_dataset(root)
+    assert data.layout == "speech_commands" and len(data.filenames) == 6
+    assert data.target_names == ["no", "yes"]
+    by_speaker = dict(zip(data.groups, data.subset, strict=True))
+    assert by_speaker == {"aa11": "train", "bb22": "validation", "cc33": "test"}
+
+
+def test_audiomnist(tmp_path):
+    root = tmp_path / "AudioMNIST"
+    for speaker in ("01", "02"):
+        for digit in (0, 7):
+            _clip(root / "data" / speaker / f"{digit}_{speaker}_0.wav", rate=48000)
+    _write(root / "data" / "audioMNIST_meta.txt", "{}")
+    data = load_audio_dataset(root)
+    assert data.layout == "audiomnist"
+    assert data.target.tolist() == [0, 7, 0, 7]
+    assert data.groups.tolist() == ["01", "01", "02", "02"]
+    _clip(root / "data" / "02" / "7_01_1.wav")
+    with pytest.raises(ValueError, match="7_01_1.wav' does not match"):
+        load_audiomnist(root)
+
+
+def test_audio_dataset_folder_and_errors(tmp_path):
+    _clip(tmp_path / "data" / "cat" / "a.wav")
+    _clip(tmp_path / "data" / "dog" / "b.wav")
+    data = load_audio_dataset(tmp_path / "data")
+    assert data.layout == "folder" and data.groups is None and data.subset is None
+    assert data.target.tolist() == ["cat", "dog"]
+    with pytest.raises(FileNotFoundError, match="'nowhere' not found"):
+        load_audio_dataset("nowhere")
+    with pytest.raises(ValueError, match="Unknown layout 'esc99'"):
+        load_audio_dataset(tmp_path / "data", layout="esc99")
