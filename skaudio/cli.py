@@ -9,23 +9,13 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import soundfile as sf
 from sklearn.pipeline import Pipeline
 
-from . import experiments, paper
-from .datasets import fetch_fsdd, load_audio_folder
+from . import datasets, experiments, paper
+from .datasets import load_audio_dataset
 from .io import AudioLoadError, WaveformLoader, scan_audio_files
 
 __all__ = ["main"]
-
-
-def _load_dataset(name):
-    """Return (filenames, labels, groups or None, take or None)."""
-    if name == "fsdd":
-        data = fetch_fsdd()
-        return data.filenames, data.target, data.groups, data.take
-    data = load_audio_folder(name)
-    return data.filenames, np.asarray(data.target_names)[data.target], None, None
 
 
 def _table(title, counts):
@@ -35,34 +25,84 @@ def _table(title, counts):
     return "\n".join(lines)
 
 
-def _describe(args):
-    filenames, labels, groups, _ = _load_dataset(args.dataset)
-    loader = WaveformLoader(duration=args.duration, n_jobs=args.n_jobs)
-    start = time.perf_counter()
-    X = loader.fit_transform(filenames)
-    elapsed = time.perf_counter() - start
-    # Every file decoded above, so their headers are readable.
-    infos = [sf.info(f) for f in filenames]
-    seconds = np.array([i.duration for i in infos])
-    print(f"{len(filenames)} files, {len(set(labels))} classes")
-    print(_table("files per class", Counter(labels.tolist())))
-    if groups is not None:
-        print(_table("files per group", Counter(groups.tolist())))
-    print(_table("sample rates (Hz)", Counter(i.samplerate for i in infos)))
-    short = np.mean(seconds <= args.duration)
-    print(
-        f"duration (s): min {seconds.min():.3f}, median {np.median(seconds):.3f}, "
-        f"max {seconds.max():.3f}; {short:.1%} at most {args.duration} s"
+def _load_data(args):
+    """Load the ``--data`` set and choose its rate and clip length, saying so once.
+
+    Returns the data Bunch and the settings of
+    :func:`~skaudio.experiments.data_settings`.
+    """
+    data = load_audio_dataset(args.data, layout=args.layout)
+    chosen = experiments.data_settings(
+        data.filenames, sample_rate=args.sample_rate, duration=args.duration
     )
+    n_groups = "no groups" if data.groups is None else f"{len(set(data.groups))} groups"
+    print(
+        f"data: {len(data.filenames)} files, {len(set(data.target))} classes, "
+        f"{n_groups} ({data.layout} layout)"
+    )
+    rates = ", ".join(f"{r} Hz ({n} files)" for r, n in chosen["native_rates"].items())
+    seconds = chosen["durations"]
+    if np.ptp(seconds) < 1e-3:
+        lengths = f"{seconds[0]:.2f} s each"
+    else:
+        lengths = (
+            f"{seconds.min():.2f}-{seconds.max():.2f} s, "
+            f"median {np.median(seconds):.2f} s"
+        )
+    print(f"files: {rates}; {lengths}")
+    rate, duration = chosen["sample_rate"], chosen["duration"]
+    notes = []
+    dropped = [r for r in chosen["native_rates"] if r > rate]
+    if dropped:
+        notes.append(
+            f"files at {', '.join(map(str, dropped))} Hz are resampled, losing "
+            f"content above {rate / 2:g} Hz"
+        )
+    if chosen["n_cropped"]:
+        share = chosen["n_cropped"] / len(seconds)
+        notes.append(
+            f"{chosen['n_cropped']} clips ({share:.1%}) longer than {duration} s are "
+            "cropped"
+        )
+    else:
+        notes.append("every clip is whole")
+    hint = ""
+    if args.sample_rate is None or args.duration is None:
+        hint = " (--sample-rate and --duration change them)"
+    print(f"loading at {rate} Hz, {duration} s per clip: {'; '.join(notes)}{hint}")
+    return data, chosen
+
+
+def _loader(args, chosen):
+    return WaveformLoader(
+        sample_rate=chosen["sample_rate"],
+        duration=chosen["duration"],
+        n_jobs=args.n_jobs,
+    )
+
+
+def _print_features(model):
+    """Print the STFT window and hop of a feature pipeline's first step."""
+    front = model.steps[0][1]
+    if hasattr(front, "n_fft"):
+        rate, hop = front.sample_rate, front.hop_length
+        print(
+            f"features: {type(front).__name__}, window {front.n_fft} samples "
+            f"({1000 * front.n_fft / rate:.0f} ms), hop {hop} "
+            f"({1000 * hop / rate:.0f} ms)"
+        )
+
+
+def _describe(args):
+    data, chosen = _load_data(args)
+    print(_table("files per class", Counter(data.target.tolist())))
+    if data.groups is not None:
+        print(_table("files per group", Counter(data.groups.tolist())))
+    start = time.perf_counter()
+    X = _loader(args, chosen).fit_transform(data.filenames)
     print(
         f"loaded into an array of shape {X.shape} ({X.dtype}, "
-        f"{X.nbytes / 2**20:.1f} MiB) in {elapsed:.2f} s"
-    )
-
-
-def _loader(args):
-    return WaveformLoader(
-        sample_rate=args.sample_rate, duration=args.duration, n_jobs=args.n_jobs
+        f"{X.nbytes / 2**20:.1f} MiB) in {time.perf_counter() - start:.2f} s"
     )
 
 
@@ -76,30 +116,44 @@ def _classifier_params(args):
 
 
 def _cv(args):
+    data, chosen = _load_data(args)
     model = experiments.make_model(
-        args.model, sample_rate=args.sample_rate, **_classifier_params(args)
+        args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
-    filenames, y, groups, take = _load_dataset(args.data)
+    _print_features(model)
+    protocol = args.protocol or experiments.default_protocol(data.groups)
     splits = experiments.make_splits(
-        args.protocol, y, groups=groups, take=take, n_splits=args.n_splits
+        protocol,
+        data.target,
+        groups=data.groups,
+        subset=data.subset,
+        n_splits=args.n_splits,
     )
-    print(f"Loading {len(filenames)} files ...", flush=True)
-    X = _loader(args).fit_transform(filenames)
     out = Path(args.out)
     settings = {
         "model": args.model,
         "data": args.data,
-        "protocol": args.protocol,
+        "layout": data.layout,
+        "protocol": protocol,
+        "n_splits": args.n_splits,
         "epochs": args.epochs,
         "seed": args.seed,
-        "sample_rate": args.sample_rate,
-        "duration": args.duration,
+        "sample_rate": chosen["sample_rate"],
+        "duration": chosen["duration"],
     }
-    print(f"{args.model}, {args.protocol}, {len(splits)} folds, {args.epochs} epochs")
+    saved = {
+        r["fold"] for r in experiments.read_results(out / "results.jsonl", **settings)
+    }
+    if all(fold in saved for fold, _, _ in splits):
+        X = None  # every fold is saved: nothing to load
+    else:
+        print(f"Loading {len(data.filenames)} files ...", flush=True)
+        X = _loader(args, chosen).fit_transform(data.filenames)
+    print(f"{args.model}, {protocol}, {len(splits)} folds, {args.epochs} epochs")
     records = experiments.run_cv(
         model,
         X,
-        y,
+        data.target,
         splits,
         results_path=out / "results.jsonl",
         settings=settings,
@@ -111,7 +165,7 @@ def _cv(args):
     experiments.write_fold_csv(records, out / "folds.csv")
     written = [out / "results.jsonl", out / "folds.csv"]
     figure = experiments.save_confusion_figure(
-        records, out / "confusion.png", title=f"{args.model}, {args.protocol}"
+        records, out / "confusion.png", title=f"{args.model}, {protocol}"
     )
     if figure:
         written.append(figure)
@@ -119,15 +173,17 @@ def _cv(args):
 
 
 def _fit(args):
-    filenames, y, _, _ = _load_dataset(args.data)
+    data, chosen = _load_data(args)
     model = experiments.make_model(
-        args.model, sample_rate=args.sample_rate, **_classifier_params(args)
+        args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
-    pipe = Pipeline([("load", _loader(args)), *model.steps])
+    _print_features(model)
+    pipe = Pipeline([("load", _loader(args, chosen)), *model.steps])
+    print(f"Loading {len(data.filenames)} files and training ...", flush=True)
     start = time.perf_counter()
-    pipe.fit(filenames, y)
+    pipe.fit(data.filenames, data.target)
     print(
-        f"fitted {args.model} on {len(filenames)} files in "
+        f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"
     )
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -162,8 +218,9 @@ def _predict(args):
 
 
 def _reproduce(args):
-    filenames, y, groups, _ = _load_dataset("fsdd")
-    splits = experiments.make_splits("loso", y, groups=groups)
+    fsdd = load_audio_dataset("fsdd")
+    filenames, y = fsdd.filenames, fsdd.target
+    splits = experiments.make_splits("loso", y, groups=fsdd.groups)
     print(f"Loading {len(filenames)} files ...", flush=True)
     X = WaveformLoader(
         sample_rate=8000, duration=1.0, n_jobs=args.n_jobs
@@ -200,15 +257,31 @@ class _SomeFilesFailedError(Exception):
 def _add_data_options(parser):
     parser.add_argument(
         "--data",
-        default="fsdd",
-        help="'fsdd' (found through $SKAUDIO_DATA, else downloaded) or a folder "
-        "with one sub-folder of audio files per class (default: fsdd)",
+        required=True,
+        help="'fsdd' (found through $SKAUDIO_DATA, else downloaded), a CSV "
+        "manifest (columns path, label and optionally group/fold/speaker; paths "
+        "relative to the CSV), or a folder: ESC-50, UrbanSound8K, Speech "
+        "Commands and AudioMNIST are recognised by their layout, any other "
+        "folder needs one sub-folder of audio files per class",
     )
     parser.add_argument(
-        "--sample-rate", type=int, default=8000, help="Hz (default 8000)"
+        "--layout",
+        default="auto",
+        choices=["auto", *datasets.LAYOUTS],
+        help="how to read --data when it is not recognised, or 'esc10' for the "
+        "ESC-10 subset of an ESC-50 folder (default auto)",
     )
     parser.add_argument(
-        "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
+        "--sample-rate",
+        type=int,
+        help="Hz to resample every file to (default: the files' most common "
+        f"rate, at most {experiments.MAX_SAMPLE_RATE})",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        help="seconds per clip; shorter clips are padded, longer ones cropped "
+        "(default: the length that keeps 99%% of the clips whole)",
     )
 
 
@@ -241,12 +314,10 @@ def _parser():
         "describe",
         help="summarise a data set and load it into waveforms",
         description="Count files per class and group, report sample rates and "
-        "durations, and time loading every file into fixed-length waveforms.",
+        "durations and the rate and clip length chosen for them, and time "
+        "loading every file into fixed-length waveforms.",
     )
-    describe.add_argument("dataset", help="'fsdd' or a folder of class sub-folders")
-    describe.add_argument(
-        "--duration", type=float, default=1.0, help="seconds per clip (default 1)"
-    )
+    _add_data_options(describe)
     _add_n_jobs_option(describe)
     describe.set_defaults(run=_describe)
 
@@ -263,11 +334,17 @@ def _parser():
     cv.add_argument(
         "--protocol",
         choices=experiments.PROTOCOLS,
-        default="loso",
-        help="loso: leave one speaker out (needs groups, FSDD has them); kfold: "
-        "stratified k-fold; official: FSDD's takes 0-4 as test (default loso)",
+        help="group: each group (speaker, official fold) is the test set once, "
+        "or --n-splits folds of whole groups; loso: the same, named after "
+        "speakers; kfold: stratified k-fold ignoring groups; official: the data "
+        "set's own test split (FSDD, Speech Commands). Default: group when the "
+        "data has groups, else kfold",
     )
-    cv.add_argument("--n-splits", type=int, default=5, help="folds of kfold (5)")
+    cv.add_argument(
+        "--n-splits",
+        type=int,
+        help="folds of kfold (default 5), or of group (default: one per group)",
+    )
     cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")
     _add_data_options(cv)
     _add_training_options(cv)

@@ -11,12 +11,17 @@ import csv
 import json
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+)
 from sklearn.pipeline import Pipeline
 
 from .classifiers import (
@@ -25,12 +30,17 @@ from .classifiers import (
     WaveformCNNClassifier,
 )
 from .features import MelTransformer, MFCCTransformer
+from .io import audio_info, auto_duration
 from .model_selection import WAVEFORM_PRESETS
 from .preprocessing import PerSampleNormalizer
 
 __all__ = [
     "FEATURE_MODELS",
+    "MAX_SAMPLE_RATE",
     "PROTOCOLS",
+    "data_settings",
+    "default_protocol",
+    "feature_window",
     "make_model",
     "make_splits",
     "model_names",
@@ -39,55 +49,149 @@ __all__ = [
     "summarize",
 ]
 
-PROTOCOLS = ("loso", "kfold", "official")
+#: Evaluation protocols of :func:`make_splits`; ``"loso"`` (leave one speaker
+#: out) is ``"group"`` under the name the paper uses.
+PROTOCOLS = ("group", "loso", "kfold", "official")
 
 
-def make_splits(protocol, y, *, groups=None, take=None, n_splits=5, random_state=0):
+def default_protocol(groups=None):
+    """``"group"`` when the data has groups (speakers, folds), else ``"kfold"``.
+
+    Parameters
+    ----------
+    groups : array-like of shape (n_samples,), default=None
+        The data set's groups.
+
+    Returns
+    -------
+    protocol : str
+    """
+    return "kfold" if groups is None else "group"
+
+
+def make_splits(
+    protocol, y, *, groups=None, subset=None, n_splits=None, random_state=0
+):
     """Return the named folds of an evaluation protocol.
 
     Parameters
     ----------
-    protocol : {"loso", "kfold", "official"}
-        ``"loso"``: leave one group (speaker) out; ``"kfold"``: stratified
-        k-fold, shuffled; ``"official"``: FSDD's split, ``take < 5`` is the
-        test set.
+    protocol : {"group", "loso", "kfold", "official"}
+        ``"group"`` (or ``"loso"``): every group (speaker, official fold) is
+        the test set once, with :class:`~sklearn.model_selection.LeaveOneGroupOut`;
+        with ``n_splits``, ``n_splits`` folds of whole groups instead
+        (:class:`~sklearn.model_selection.StratifiedGroupKFold`).
+        ``"kfold"``: stratified k-fold, shuffled, ignoring groups.
+        ``"official"``: the data set's own split, ``subset == "test"`` is the
+        test set and everything else trains.
     y : array-like of shape (n_samples,)
         Labels (for stratification).
     groups : array-like of shape (n_samples,), default=None
-        Required by ``"loso"``.
-    take : array-like of shape (n_samples,), default=None
-        Required by ``"official"``.
-    n_splits : int, default=5
-        Folds of ``"kfold"``.
+        Required by ``"group"``.
+    subset : array-like of shape (n_samples,), default=None
+        ``"train"``/``"validation"``/``"test"`` per clip; required by
+        ``"official"``.
+    n_splits : int, default=None
+        Folds of ``"kfold"`` (5 when ``None``) or of ``"group"``.
     random_state : int, default=0
-        Shuffling of ``"kfold"``.
+        Shuffling of ``"kfold"`` and of ``"group"`` with ``n_splits``.
 
     Returns
     -------
     splits : list of (str, ndarray, ndarray)
-        ``(fold name, train indices, test indices)``; a LOSO fold is named
-        after the held-out group.
+        ``(fold name, train indices, test indices)``; a leave-one-group-out
+        fold is named after the held-out group.
     """
     y = np.asarray(y)
-    if protocol == "loso":
+    if protocol in ("group", "loso"):
         if groups is None:
-            raise ValueError("protocol 'loso' needs groups (e.g. speakers).")
+            raise ValueError(
+                f"protocol {protocol!r} needs groups (speakers, folds), and this "
+                "data has none: give a manifest with a group, fold or speaker "
+                "column, or use protocol 'kfold'."
+            )
         groups = np.asarray(groups)
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise ValueError(
+                f"protocol {protocol!r} needs at least 2 groups, the data has "
+                f"{n_groups}; use protocol 'kfold'."
+            )
+        if n_splits is None:
+            return [
+                (str(groups[test][0]), train, test)
+                for train, test in LeaveOneGroupOut().split(y, y, groups)
+            ]
+        if n_splits > n_groups:
+            raise ValueError(
+                f"n_splits={n_splits} folds of whole groups need at least "
+                f"{n_splits} groups, the data has {n_groups}."
+            )
+        cv = StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state)
         return [
-            (str(groups[test][0]), train, test)
-            for train, test in LeaveOneGroupOut().split(y, y, groups)
+            (f"fold-{i}", train, test)
+            for i, (train, test) in enumerate(cv.split(y, y, groups))
         ]
     if protocol == "kfold":
-        cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
+        cv = StratifiedKFold(n_splits or 5, shuffle=True, random_state=random_state)
         return [
             (f"fold-{i}", train, test) for i, (train, test) in enumerate(cv.split(y, y))
         ]
     if protocol == "official":
-        if take is None:
-            raise ValueError("protocol 'official' needs the take of every clip.")
-        test = np.asarray(take) < 5
+        if subset is None:
+            raise ValueError(
+                "protocol 'official' needs the data set's own test split, and "
+                "this data has none (FSDD and Speech Commands have one); use "
+                "protocol 'group' or 'kfold'."
+            )
+        test = np.asarray(subset) == "test"
         return [("official", np.flatnonzero(~test), np.flatnonzero(test))]
     raise ValueError(f"Unknown protocol {protocol!r}; choose one of {PROTOCOLS}.")
+
+
+#: Highest rate :func:`data_settings` loads at: higher rates cost compute and
+#: memory while the content a classifier needs is almost always below 11 kHz.
+MAX_SAMPLE_RATE = 22050
+
+
+def data_settings(filenames, *, sample_rate=None, duration=None):
+    """Choose the loading rate and clip length that fit a data set.
+
+    Reads the files' headers only. The rate is the most common rate of the
+    files, at most :data:`MAX_SAMPLE_RATE`; files at other rates are
+    resampled to it. The clip length keeps 99 % of the clips whole
+    (:func:`skaudio.io.auto_duration`).
+
+    Parameters
+    ----------
+    filenames : array-like of shape (n_files,)
+        Audio files.
+    sample_rate : int, default=None
+        Use this rate instead of choosing one.
+    duration : float, default=None
+        Use this clip length (seconds) instead of choosing one.
+
+    Returns
+    -------
+    settings : dict
+        ``sample_rate``, ``duration``, the files' ``native_rates`` (rate →
+        count), ``durations`` (ndarray of shape (n_files,), seconds) and
+        ``n_cropped`` (files longer than ``duration``).
+    """
+    infos = [audio_info(f) for f in filenames]
+    rates = Counter(i.sample_rate for i in infos)
+    if sample_rate is None:
+        sample_rate = min(rates.most_common(1)[0][0], MAX_SAMPLE_RATE)
+    durations = np.array([i.duration for i in infos])
+    if duration is None:
+        duration = auto_duration(durations)
+    return {
+        "sample_rate": int(sample_rate),
+        "duration": float(duration),
+        "native_rates": dict(sorted(rates.items())),
+        "durations": durations,
+        "n_cropped": int(np.sum(durations > duration + 0.5 / sample_rate)),
+    }
 
 
 def read_results(path, **settings):
@@ -224,9 +328,24 @@ FEATURE_MODELS = {
 }
 
 
-def _fft_size(sample_rate, seconds=0.064):
-    """Power of two nearest to ``seconds`` of samples (512 at 8 kHz)."""
-    return 1 << round(np.log2(sample_rate * seconds))
+def feature_window(sample_rate):
+    """FFT window of the feature models: the power of two nearest to 64 ms.
+
+    64 ms resolves the pitch and formants of speech and most sound events;
+    a power of two keeps the FFT fast. The Mel model hops half a window, the
+    MFCC model a quarter.
+
+    Parameters
+    ----------
+    sample_rate : int
+        Rate of the waveforms (Hz).
+
+    Returns
+    -------
+    n_fft : int
+        512 at 8 kHz, 1024 at 16 and 22.05 kHz, 2048 at 44.1 kHz.
+    """
+    return 1 << round(np.log2(sample_rate * 0.064))
 
 
 def make_model(name, *, sample_rate, **params):
@@ -252,7 +371,7 @@ def make_model(name, *, sample_rate, **params):
     pipeline : sklearn.pipeline.Pipeline
         Its last step is named ``"cnn"``.
     """
-    n_fft = _fft_size(sample_rate)
+    n_fft = feature_window(sample_rate)
     if name in WAVEFORM_PRESETS:
         steps = [
             ("norm", PerSampleNormalizer()),

@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
+from sklearn.utils import Bunch
 
 from skaudio import cli
 from skaudio.cli import main
@@ -28,27 +29,53 @@ def small_fsdd(fsdd_home, monkeypatch):
     """Make the CLI see 2 clips of each digit and speaker of FSDD (120 files)."""
     fsdd = load_fsdd(fsdd_home)
     keep = fsdd.take < 2
-    subset = (fsdd.filenames[keep], fsdd.target[keep], fsdd.groups[keep], None)
-    original = cli._load_dataset
+    subset = Bunch(
+        filenames=fsdd.filenames[keep],
+        target=fsdd.target[keep],
+        groups=fsdd.groups[keep],
+        subset=fsdd.subset[keep],
+        layout="fsdd",
+    )
+    original = cli.load_audio_dataset
     monkeypatch.setattr(
-        cli, "_load_dataset", lambda name: subset if name == "fsdd" else original(name)
+        cli,
+        "load_audio_dataset",
+        lambda name, **kw: subset if name == "fsdd" else original(name, **kw),
     )
 
 
+@pytest.fixture
+def esc_manifest(tmp_path):
+    """12 clips of 5 s at 44.1 kHz, 2 classes, in 3 official folds, as a CSV."""
+    rng = np.random.default_rng(0)
+    t = np.arange(5 * 44100) / 44100
+    rows = ["path,label,fold"]
+    for i in range(12):
+        label, freq = ("siren", 3000) if i % 2 else ("engine", 150)
+        x = 0.5 * np.sin(2 * np.pi * freq * t) + 0.05 * rng.standard_normal(len(t))
+        sf.write(tmp_path / f"{i}.wav", x, 44100)
+        rows.append(f"{i}.wav,{label},{i % 3 + 1}")
+    (tmp_path / "clips.csv").write_text("\n".join(rows) + "\n")
+    return tmp_path / "clips.csv"
+
+
 def test_describe_folder(audio_folder, capsys):
-    assert main(["describe", str(audio_folder), "--n-jobs", "1"]) == 0
+    assert main(["describe", "--data", str(audio_folder), "--n-jobs", "1"]) == 0
     out = capsys.readouterr().out
-    assert "24 files, 2 classes" in out
-    assert "high      12" in out and "8000      24" in out
-    assert "loaded into an array of shape (24, 8000)" in out
+    assert "24 files, 2 classes, no groups (folder layout)" in out
+    assert "high      12" in out and "8000 Hz (24 files); 0.50 s each" in out
+    assert "loading at 8000 Hz, 0.5 s per clip: every clip is whole" in out
+    assert "loaded into an array of shape (24, 4000)" in out
 
 
 @pytest.mark.fsdd
 def test_describe_fsdd(fsdd_home, monkeypatch, capsys):
     monkeypatch.setenv("SKAUDIO_DATA", str(fsdd_home))
-    assert main(["describe", "fsdd"]) == 0
+    assert main(["describe", "--data", "fsdd"]) == 0
     out = capsys.readouterr().out
-    assert "3000 files, 10 classes" in out and "george       500" in out
+    assert "3000 files, 10 classes, 6 groups" in out and "george       500" in out
+    # FSDD's defaults are the ones the paper and `make main` use.
+    assert "loading at 8000 Hz, 1.0 s per clip: 20 clips (0.7%)" in out
 
 
 def test_cv_kfold_writes_results_and_resumes(audio_folder, tmp_path, capsys):
@@ -107,10 +134,12 @@ def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
 
 @pytest.mark.fsdd
 def test_cv_loso_on_fsdd_subset(small_fsdd, tmp_path, capsys):
-    argv = ["cv", "lv-81", "--epochs", "1", "--out", str(tmp_path / "cv")]
+    argv = ["cv", "lv-81", "--data", "fsdd", "--epochs", "1", "--out", str(tmp_path)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "6 folds" in out and "| george |" in out and "| yweweler |" in out
+    assert (
+        "lv-81, group, 6 folds" in out and "| george |" in out and "| yweweler |" in out
+    )
 
 
 @pytest.mark.fsdd
@@ -140,15 +169,47 @@ def test_reproduce_resumes_and_reports(small_fsdd, tmp_path, capsys):
 
 
 def test_user_errors_exit_without_traceback(tmp_path, audio_folder, capsys):
-    assert main(["describe", str(tmp_path / "missing")]) == 1
-    assert "skaudio: error: Audio folder" in capsys.readouterr().err
+    assert main(["describe", "--data", str(tmp_path / "missing")]) == 1
+    assert "skaudio: error: Data" in capsys.readouterr().err
     assert main(["cv", "no-such-model", "--data", str(audio_folder)]) == 1
     assert "Unknown model 'no-such-model'" in capsys.readouterr().err
-    assert main(["cv", "simple", "--data", str(audio_folder), "--epochs", "1"]) == 1
-    assert "protocol 'loso' needs groups" in capsys.readouterr().err
+    argv = ["cv", "simple", "--data", str(audio_folder), "--protocol", "group"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "protocol 'group' needs groups" in err and "use protocol 'kfold'" in err
     (audio_folder / "low" / "0.wav").write_text("garbage")
-    assert main(["describe", str(audio_folder)]) == 1
+    assert main(["describe", "--data", str(audio_folder)]) == 1
     assert "0.wav" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_info:
-        main(["describe"])
-    assert exit_info.value.code == 2
+    for argv in (["describe"], ["cv", "simple"], ["fit", "simple", "out.joblib"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert "the following arguments are required: --data" in capsys.readouterr().err
+
+
+def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, capsys):
+    data = ["--data", str(esc_manifest)]
+    assert main(["describe", *data]) == 0
+    out = capsys.readouterr().out
+    assert "12 files, 2 classes, 3 groups (manifest layout)" in out
+    assert "44100 Hz (12 files); 5.00 s each" in out
+    assert "loading at 22050 Hz, 5.0 s per clip: files at 44100 Hz are resampled" in out
+    assert "loaded into an array of shape (12, 110250)" in out
+
+    argv = ["cv", "mel-cnn", *data, "--protocol", "group", "--epochs", "1"]
+    assert main([*argv, "--out", str(tmp_path / "cv")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("loading at 22050 Hz, 5.0 s per clip") == 1
+    assert "window 1024 samples (46 ms), hop 512 (23 ms)" in out
+    assert "mel-cnn, group, 3 folds" in out and "| 3 |" in out
+    # Two folds of whole groups instead of one per group.
+    assert main([*argv, "--n-splits", "2", "--out", str(tmp_path / "cv2")]) == 0
+    assert "mel-cnn, group, 2 folds" in capsys.readouterr().out
+
+    model = tmp_path / "model.joblib"
+    assert main(["fit", "mel-cnn", str(model), *data, "--epochs", "1"]) == 0
+    assert "saved" in capsys.readouterr().out
+    # A 16 kHz clip of 2 s is resampled and padded like the training clips.
+    sf.write(tmp_path / "new.wav", np.zeros(32000), 16000)
+    assert main(["predict", str(model), str(tmp_path / "new.wav")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "file,label,p_engine,p_siren"

@@ -2,9 +2,13 @@ import json
 
 import numpy as np
 import pytest
+import soundfile as sf
 from sklearn.linear_model import LogisticRegression
 
 from skaudio.experiments import (
+    MAX_SAMPLE_RATE,
+    data_settings,
+    feature_window,
     make_model,
     make_splits,
     model_names,
@@ -43,14 +47,42 @@ def test_make_splits(data):
     kfold = make_splits("kfold", y, n_splits=4)
     assert len(kfold) == 4
     assert sorted(np.concatenate([t for _, _, t in kfold]).tolist()) == list(range(60))
-    ((name, train, test),) = make_splits("official", y, take=take)
+    subset = np.where(take < 5, "test", "train")
+    ((name, train, test),) = make_splits("official", y, subset=subset)
     assert (take[test] < 5).all() and (take[train] >= 5).all() and len(test) == 30
-    with pytest.raises(ValueError, match="needs groups"):
-        make_splits("loso", y)
-    with pytest.raises(ValueError, match="needs the take"):
+    with pytest.raises(ValueError, match="needs groups.*use protocol 'kfold'"):
+        make_splits("group", y)
+    with pytest.raises(ValueError, match="needs at least 2 groups"):
+        make_splits("group", y, groups=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="needs the data set's own test split"):
         make_splits("official", y)
     with pytest.raises(ValueError, match="Unknown protocol"):
         make_splits("holdout", y)
+
+
+def test_group_splits_keep_groups_apart(data):
+    _, y, groups, _ = data
+    assert make_splits("group", y, groups=groups)[0][0] == "s1"
+    folds = make_splits("group", y, groups=groups, n_splits=2)
+    assert [name for name, _, _ in folds] == ["fold-0", "fold-1"]
+    for _, train, test in folds:
+        assert not set(groups[train]) & set(groups[test])
+    with pytest.raises(ValueError, match="n_splits=4 folds of whole groups"):
+        make_splits("group", y, groups=groups, n_splits=4)
+
+
+def test_data_settings_follow_the_files(tmp_path):
+    files = []
+    for i, (rate, seconds) in enumerate([(44100, 5.0)] * 3 + [(16000, 5.0)]):
+        files.append(tmp_path / f"{i}.wav")
+        sf.write(files[-1], np.zeros(int(rate * seconds)), rate)
+    chosen = data_settings(files)
+    assert chosen["sample_rate"] == MAX_SAMPLE_RATE == 22050
+    assert chosen["duration"] == 5.0 and chosen["n_cropped"] == 0
+    assert chosen["native_rates"] == {16000: 1, 44100: 3}
+    chosen = data_settings(files[3:], duration=2.0)
+    assert (chosen["sample_rate"], chosen["n_cropped"]) == (16000, 1)
+    assert feature_window(8000) == 512 and feature_window(44100) == 2048
 
 
 def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
