@@ -5,6 +5,7 @@ import csv
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import joblib
@@ -150,15 +151,17 @@ def _cv(args):
         print(f"Loading {len(data.filenames)} files ...", flush=True)
         X = _loader(args, chosen).fit_transform(data.filenames)
     print(f"{args.model}, {protocol}, {len(splits)} folds, {args.epochs} epochs")
-    records = experiments.run_cv(
-        model,
-        X,
-        data.target,
-        splits,
-        results_path=out / "results.jsonl",
-        settings=settings,
-        progress=lambda line: print(line, flush=True),
-    )
+    with _cluster(args) as client:
+        records = experiments.run_cv(
+            model,
+            X,
+            data.target,
+            splits,
+            results_path=out / "results.jsonl",
+            settings=settings,
+            progress=lambda line: print(line, flush=True),
+            client=client,
+        )
     summary = experiments.summarize(records)
     print()
     print(experiments.fold_table(records, summary))
@@ -228,26 +231,45 @@ def _reproduce(args):
     out = Path(args.out)
     results = out / "reproduce.jsonl"
     report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
-    for name in args.models:
-        print(f"\n{name}: leave-one-speaker-out, {args.epochs} epochs", flush=True)
-        model = experiments.make_model(
-            name, sample_rate=8000, **_classifier_params(args)
-        )
-        experiments.run_cv(
-            model,
-            X,
-            y,
-            splits,
-            results_path=results,
-            settings=paper.reproduce_settings(name, args.epochs, args.seed),
-            progress=lambda line: print("  " + line, flush=True),
-        )
-        # Rewritten after every model, so a long run shows its progress.
-        report = paper.reproduction_report(results, args.epochs, args.seed)
-        report_path.write_text(report)
-        paper.save_reproduction_figure(results, args.epochs, args.seed, figure_path)
+    with _cluster(args) as client:
+        for name in args.models:
+            print(f"\n{name}: leave-one-speaker-out, {args.epochs} epochs", flush=True)
+            model = experiments.make_model(
+                name, sample_rate=8000, **_classifier_params(args)
+            )
+            experiments.run_cv(
+                model,
+                X,
+                y,
+                splits,
+                results_path=results,
+                settings=paper.reproduce_settings(name, args.epochs, args.seed),
+                progress=lambda line: print("  " + line, flush=True),
+                client=client,
+            )
+            # Rewritten after every model, so a long run shows its progress.
+            report = paper.reproduction_report(results, args.epochs, args.seed)
+            report_path.write_text(report)
+            paper.save_reproduction_figure(results, args.epochs, args.seed, figure_path)
     print("\n" + report)
     print(f"written: {report_path}, {figure_path}, {results}")
+
+
+@contextmanager
+def _cluster(args):
+    """Yield a Dask client for ``--scheduler``, or ``None`` to run the folds here."""
+    if args.scheduler is None:
+        yield None
+        return
+    try:
+        from .cluster import connect
+    except ImportError as exc:
+        raise ValueError(
+            f"--scheduler needs Dask ({exc}); install skaudio[dask]."
+        ) from None
+    with connect(args.scheduler) as client:
+        print(f"folds run on the Dask cluster at {client.scheduler.address}")
+        yield client
 
 
 class _SomeFilesFailedError(Exception):
@@ -288,6 +310,16 @@ def _add_data_options(parser):
 def _add_n_jobs_option(parser):
     parser.add_argument(
         "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
+    )
+
+
+def _add_scheduler_option(parser):
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the folds as tasks on a Dask cluster: the address of its "
+        "scheduler (tcp://host:8786), or local:N to start N worker processes "
+        "on this machine for the run (needs skaudio[dask]; default: run here)",
     )
 
 
@@ -348,6 +380,7 @@ def _parser():
     cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")
     _add_data_options(cv)
     _add_training_options(cv)
+    _add_scheduler_option(cv)
     cv.set_defaults(run=_cv)
 
     fit = commands.add_parser(
@@ -393,6 +426,7 @@ def _parser():
         help="subset of: " + ", ".join(paper.PAPER_MODELS),
     )
     _add_training_options(reproduce)
+    _add_scheduler_option(reproduce)
     reproduce.add_argument(
         "--out",
         default="benchmarks/results",
@@ -420,7 +454,13 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         args.run(args)
-    except (_SomeFilesFailedError, AudioLoadError, OSError, ValueError) as exc:
+    except (
+        _SomeFilesFailedError,
+        AudioLoadError,
+        OSError,
+        ValueError,
+        experiments.FoldsFailedError,
+    ) as exc:
         print(f"skaudio: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

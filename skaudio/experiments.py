@@ -36,6 +36,7 @@ from .preprocessing import PerSampleNormalizer
 
 __all__ = [
     "FEATURE_MODELS",
+    "FoldsFailedError",
     "MAX_SAMPLE_RATE",
     "PROTOCOLS",
     "data_settings",
@@ -226,7 +227,38 @@ def read_results(path, **settings):
     return records
 
 
-def run_cv(estimator, X, y, splits, *, results_path, settings, progress=print):
+class FoldsFailedError(RuntimeError):
+    """Some folds of :func:`run_cv` failed on a cluster; the others are saved."""
+
+
+def _fit_fold(estimator, X, y, train, test, labels):
+    """Fit a clone of ``estimator`` on one fold and return its scores."""
+    model = clone(estimator)
+    start = time.perf_counter()
+    model.fit(X[train], y[train])
+    seconds = time.perf_counter() - start
+    y_pred = model.predict(X[test])
+    return {
+        "accuracy": float(np.mean(y_pred == y[test])),
+        "train_seconds": round(seconds, 2),
+        "n_train": int(len(train)),
+        "n_test": int(len(test)),
+        "labels": labels.tolist(),
+        "confusion": confusion_matrix(y[test], y_pred, labels=labels).tolist(),
+    }
+
+
+def run_cv(
+    estimator,
+    X,
+    y,
+    splits,
+    *,
+    results_path,
+    settings,
+    progress=print,
+    client=None,
+):
     """Fit and score ``estimator`` on every fold, saving each result at once.
 
     Parameters
@@ -234,7 +266,8 @@ def run_cv(estimator, X, y, splits, *, results_path, settings, progress=print):
     estimator : estimator
         Cloned afresh for every fold.
     X : ndarray of shape (n_samples, ...)
-        Inputs of the estimator (e.g. waveforms).
+        Inputs of the estimator (e.g. waveforms). Only read for folds not yet
+        saved, so it may be ``None`` when every fold is.
     y : ndarray of shape (n_samples,)
         Labels.
     splits : list of (str, ndarray, ndarray)
@@ -247,6 +280,11 @@ def run_cv(estimator, X, y, splits, *, results_path, settings, progress=print):
         the same settings is already in the file are skipped.
     progress : callable, default=print
         Called with one line of text per fold.
+    client : distributed.Client, default=None
+        Run the folds as tasks on this Dask cluster (see
+        :func:`skaudio.cluster.connect`); each record is saved here as soon as
+        its task finishes. A task whose worker dies is run again by Dask. The
+        same seeds give the same scores as a local run.
 
     Returns
     -------
@@ -254,40 +292,76 @@ def run_cv(estimator, X, y, splits, *, results_path, settings, progress=print):
         One per fold, in the order of ``splits``, with ``fold``, ``accuracy``,
         ``train_seconds``, ``n_train``, ``n_test``, ``labels``, ``confusion``
         and the settings.
+
+    Raises
+    ------
+    FoldsFailedError
+        When folds failed on the cluster; it names them, and the finished
+        folds are saved, so the same call trains only the missing ones.
     """
     results_path = Path(results_path)
     done = {r["fold"]: r for r in read_results(results_path, **settings)}
     labels = np.unique(y)
-    records = []
-    for index, (fold, train, test) in enumerate(splits, 1):
+    position = {fold: i for i, (fold, _, _) in enumerate(splits, 1)}
+
+    def save(fold, scores):
+        record = {**settings, "fold": fold, **scores}
+        _append(results_path, record)
+        progress(
+            f"[{position[fold]}/{len(splits)}] {fold}: {record['accuracy']:.1%} "
+            f"({record['train_seconds']:.0f} s)"
+        )
+        done[fold] = record
+
+    for fold, _, _ in splits:
         if fold in done:
-            record = done[fold]
             progress(
-                f"[{index}/{len(splits)}] {fold}: {record['accuracy']:.1%} (saved)"
+                f"[{position[fold]}/{len(splits)}] {fold}: "
+                f"{done[fold]['accuracy']:.1%} (saved)"
             )
+    todo = [(fold, train, test) for fold, train, test in splits if fold not in done]
+    if client is None:
+        for fold, train, test in todo:
+            save(fold, _fit_fold(estimator, X, y, train, test, labels))
+    elif todo:
+        _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path)
+    return [done[fold] for fold, _, _ in splits]
+
+
+def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):
+    """Submit one task per fold and save each result as it arrives."""
+    from distributed import as_completed
+
+    X_remote, y_remote = client.scatter([X, y])
+    futures = {
+        client.submit(
+            _fit_fold,
+            estimator,
+            X_remote,
+            y_remote,
+            train,
+            test,
+            labels,
+            key=f"skaudio-fold-{fold}-{os.urandom(4).hex()}",
+        ): fold
+        for fold, train, test in todo
+    }
+    failed = {}
+    for future in as_completed(futures):
+        fold = futures[future]
+        try:
+            scores = future.result()
+        except Exception as exc:  # reported below; the other folds go on
+            failed[fold] = f"{type(exc).__name__}: {exc}"
         else:
-            model = clone(estimator)
-            start = time.perf_counter()
-            model.fit(X[train], y[train])
-            seconds = time.perf_counter() - start
-            y_pred = model.predict(X[test])
-            record = {
-                **settings,
-                "fold": fold,
-                "accuracy": float(np.mean(y_pred == y[test])),
-                "train_seconds": round(seconds, 2),
-                "n_train": int(len(train)),
-                "n_test": int(len(test)),
-                "labels": labels.tolist(),
-                "confusion": confusion_matrix(y[test], y_pred, labels=labels).tolist(),
-            }
-            _append(results_path, record)
-            progress(
-                f"[{index}/{len(splits)}] {fold}: {record['accuracy']:.1%} "
-                f"({seconds:.0f} s)"
-            )
-        records.append(record)
-    return records
+            save(fold, scores)
+    if failed:
+        reasons = "; ".join(f"{fold}: {why}" for fold, why in failed.items())
+        raise FoldsFailedError(
+            f"{len(failed)} of {len(todo)} folds failed on the cluster ({reasons}). "
+            f"The finished folds are saved in {results_path}; run the same "
+            "command again to train only the missing ones."
+        )
 
 
 def _append(path, record):

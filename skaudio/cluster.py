@@ -1,0 +1,90 @@
+"""Running skaudio's searches and cross-validations on a Dask cluster.
+
+Dask does the scheduling: scikit-learn's searches run on it through joblib's
+``dask`` backend, and :func:`skaudio.experiments.run_cv` submits one task per
+fold to a :class:`distributed.Client`. This module only connects to a cluster
+and keeps torch from using more threads than Dask gives each worker. It needs
+the ``dask`` extra (``pip install skaudio[dask]``).
+"""
+
+from contextlib import contextmanager
+
+import torch
+from distributed import Client, LocalCluster, WorkerPlugin
+
+__all__ = ["TorchThreads", "connect"]
+
+
+class TorchThreads(WorkerPlugin):
+    """Worker plugin: torch uses as many threads as the worker has Dask threads.
+
+    torch's default is one thread per core, so several workers on one
+    machine would each start a thread per core and fight over them. Dask's
+    nanny starts workers with ``OMP_NUM_THREADS=1``; this plugin sets
+    :func:`torch.set_num_threads` to the worker's own thread count, so that
+    ``--nthreads 4`` workers train with four threads each.
+
+    Examples
+    --------
+    >>> client.register_plugin(TorchThreads())  # doctest: +SKIP
+    """
+
+    name = "skaudio-torch-threads"
+
+    def setup(self, worker):
+        """Set torch's thread count on ``worker``.
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker the plugin is attached to.
+        """
+        torch.set_num_threads(worker.state.nthreads)
+
+
+@contextmanager
+def connect(scheduler):
+    """Connect to a Dask cluster, or start a local one, for the block's duration.
+
+    Parameters
+    ----------
+    scheduler : str
+        The address of a running scheduler (``"tcp://host:8786"``), or
+        ``"local:N"`` to start a :class:`distributed.LocalCluster` of ``N``
+        worker processes with one thread each on 127.0.0.1, closed with the
+        block.
+
+    Yields
+    ------
+    client : distributed.Client
+        With the :class:`TorchThreads` plugin registered on every worker.
+
+    Examples
+    --------
+    >>> from skaudio.cluster import connect
+    >>> with connect("local:2") as client:  # doctest: +SKIP
+    ...     records = run_cv(model, X, y, splits, client=client, ...)
+    """
+    if scheduler.startswith("local:"):
+        n_workers = scheduler.removeprefix("local:")
+        if not n_workers.isdigit() or int(n_workers) < 1:
+            raise ValueError(
+                f"scheduler {scheduler!r}: 'local:N' needs a number of worker "
+                "processes N >= 1, e.g. 'local:2'."
+            )
+        cluster = LocalCluster(
+            n_workers=int(n_workers),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    else:
+        cluster = None
+    try:
+        with Client(cluster or scheduler, timeout="20s") as client:
+            client.register_plugin(TorchThreads())
+            yield client
+    finally:
+        if cluster is not None:
+            cluster.close()
