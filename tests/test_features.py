@@ -431,3 +431,44 @@ def test_short_clips_work_with_padding_that_allows_them(pad_mode):
 def test_cuda_without_cuda_is_a_clear_error():
     with pytest.raises(ValueError, match="device='cuda' but CUDA is not available"):
         MelTransformer(device="cuda").fit(X_1S)
+
+
+def test_features_are_cached_by_pipeline_memory(tmp_path, monkeypatch):
+    # During a search every candidate network refits the same feature step on
+    # the same fold: Pipeline(memory=...) must compute it once.
+    from joblib import Memory
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skaudio.datasets import make_tones
+
+    calls = []
+    transform = MelTransformer.transform
+    monkeypatch.setattr(
+        MelTransformer,
+        "transform",
+        lambda self, X: calls.append(1) or transform(self, X),
+    )
+    X, y = make_tones(20, n_classes=2, duration=0.25, random_state=0)
+
+    def pipe(C):
+        return Pipeline(
+            [
+                ("mel", MelTransformer(sample_rate=8000, n_fft=256, layout="sequence")),
+                ("flat", FunctionTransformer(_flatten)),
+                ("clf", LogisticRegression(C=C)),
+            ],
+            memory=Memory(tmp_path, verbose=0),
+        )
+
+    pipe(1.0).fit(X, y)
+    assert len(calls) == 1
+    pipe(10.0).fit(X, y)  # another candidate, same data: read from the cache
+    assert len(calls) == 1
+    pipe(1.0).fit(X[:10], y[:10])  # another fold: computed
+    assert len(calls) == 2
+
+
+def _flatten(X):
+    return X.reshape(len(X), -1)
