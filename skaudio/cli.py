@@ -33,6 +33,12 @@ def _load_data(args):
     :func:`~skaudio.experiments.data_settings`.
     """
     data = load_audio_dataset(args.data, layout=args.layout)
+    classes = sorted(set(data.target.tolist()))
+    if len(classes) < 2:
+        raise ValueError(
+            f"Data '{args.data}' has one class ({classes[0]!r}); a classifier "
+            "needs at least two."
+        )
     chosen = experiments.data_settings(
         data.filenames, sample_rate=args.sample_rate, duration=args.duration
     )
@@ -116,7 +122,15 @@ def _classifier_params(args):
     }
 
 
+def _check_model(name):
+    if name not in experiments.model_names():
+        raise ValueError(
+            f"Unknown model {name!r}; choose one of {experiments.model_names()}."
+        )
+
+
 def _cv(args):
+    _check_model(args.model)
     data, chosen = _load_data(args)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
@@ -176,6 +190,7 @@ def _cv(args):
 
 
 def _fit(args):
+    _check_model(args.model)
     data, chosen = _load_data(args)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
@@ -276,6 +291,65 @@ class _SomeFilesFailedError(Exception):
     """Some inputs failed but the command did what it could with the rest."""
 
 
+def _at_least(low, kind):
+    """Return an argparse type: a number of ``kind`` that is at least ``low``."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'an integer' if kind is int else 'a number'}, got {text!r}"
+            ) from None
+        if not value >= low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
+        return value
+
+    return parse
+
+
+def _positive(kind):
+    """Return an argparse type: a number of ``kind`` above zero."""
+
+    def parse(text):
+        value = _at_least(float("-inf"), kind)(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+        return value
+
+    return parse
+
+
+def _n_jobs(text):
+    value = _at_least(-1, int)(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a number of processes or -1, not 0")
+    return value
+
+
+def _device(text):
+    """Check ``--device`` now rather than deep inside the first fit."""
+    import torch
+
+    if text in ("auto", "cpu"):
+        return text
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(
+            f"expected auto, cpu, cuda or cuda:N, got {text!r}"
+        ) from None
+    if device.type != "cuda":
+        raise argparse.ArgumentTypeError(
+            f"expected auto, cpu, cuda or cuda:N, got {text!r}"
+        )
+    if not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: no CUDA GPU is visible here; use auto or cpu"
+        )
+    return text
+
+
 def _add_data_options(parser):
     parser.add_argument(
         "--data",
@@ -295,13 +369,13 @@ def _add_data_options(parser):
     )
     parser.add_argument(
         "--sample-rate",
-        type=int,
+        type=_at_least(1000, int),
         help="Hz to resample every file to (default: the files' most common "
         f"rate, at most {experiments.MAX_SAMPLE_RATE})",
     )
     parser.add_argument(
         "--duration",
-        type=float,
+        type=_positive(float),
         help="seconds per clip; shorter clips are padded, longer ones cropped "
         "(default: the length that keeps 99%% of the clips whole)",
     )
@@ -309,7 +383,10 @@ def _add_data_options(parser):
 
 def _add_n_jobs_option(parser):
     parser.add_argument(
-        "--n-jobs", type=int, default=1, help="parallel decoders (default 1)"
+        "--n-jobs",
+        type=_n_jobs,
+        default=1,
+        help="parallel decoders; -1 for one per core (default 1)",
     )
 
 
@@ -324,10 +401,15 @@ def _add_scheduler_option(parser):
 
 
 def _add_training_options(parser):
-    parser.add_argument("--epochs", type=int, default=30, help="(default 30)")
+    parser.add_argument(
+        "--epochs", type=_positive(int), default=30, help="(default 30)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="(default 0)")
     parser.add_argument(
-        "--device", default="auto", help="auto, cpu or cuda (default auto)"
+        "--device",
+        default="auto",
+        type=_device,
+        help="auto (a GPU when there is one), cpu, cuda or cuda:N (default auto)",
     )
     _add_n_jobs_option(parser)
     parser.add_argument(
@@ -374,7 +456,7 @@ def _parser():
     )
     cv.add_argument(
         "--n-splits",
-        type=int,
+        type=_at_least(2, int),
         help="folds of kfold (default 5), or of group (default: one per group)",
     )
     cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")

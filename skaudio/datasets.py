@@ -8,6 +8,7 @@ as a :class:`~sklearn.utils.Bunch` like :func:`load_fsdd`.
 import csv
 import functools
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -397,8 +398,8 @@ def _pick_column(header, given, kind, csv_path, required):
     if found is None and required:
         raise ValueError(
             f"{csv_path}: no {kind} column; name one "
-            f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])} or pass "
-            f"{kind}_column= (columns: {', '.join(header)})."
+            f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])} (in Python, "
+            f"{kind}_column= names another) (columns: {', '.join(header)})."
         )
     return found
 
@@ -458,19 +459,30 @@ def load_audio_manifest(
     csv_path = Path(path)
     if not csv_path.is_file():
         raise FileNotFoundError(f"Manifest '{csv_path}' does not exist.")
-    with open(csv_path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        header = [c for c in (reader.fieldnames or []) if c is not None]
-        if not header:
-            raise ValueError(f"{csv_path} is empty: expected a header row.")
-        path_column = _pick_column(header, path_column, "path", csv_path, True)
-        label_column = _pick_column(header, label_column, "label", csv_path, True)
-        group_column = _pick_column(header, group_column, "group", csv_path, False)
-        rows = list(enumerate(reader, start=2))  # line 1 is the header
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"{csv_path} is not a text file in UTF-8; a manifest is a CSV file "
+            "with a header row (path,label,...)."
+        ) from None
+    try:
+        dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:  # one column, or no separator in the header
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    header = [c.strip() for c in (reader.fieldnames or []) if c is not None]
+    if not header:
+        raise ValueError(f"{csv_path} is empty: expected a header row.")
+    reader.fieldnames = header
+    path_column = _pick_column(header, path_column, "path", csv_path, True)
+    label_column = _pick_column(header, label_column, "label", csv_path, True)
+    group_column = _pick_column(header, group_column, "group", csv_path, False)
+    rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise ValueError(f"{csv_path} has a header but no rows.")
     columns = [c for c in (path_column, label_column, group_column) if c]
-    filenames, labels, groups, problems = [], [], [], []
+    filenames, labels, groups, problems, seen = [], [], [], [], {}
     for line, row in rows:
         values = {c: (row.get(c) or "").strip() for c in columns}
         empty = [c for c in columns if not values[c]]
@@ -481,14 +493,20 @@ def load_audio_manifest(
         if not file.is_file():
             problems.append(f"line {line}: file '{values[path_column]}' not found")
             continue
+        if file in seen:
+            problems.append(f"line {line}: the same file as line {seen[file]}")
+            continue
+        seen[file] = line
         filenames.append(str(file))
         labels.append(values[label_column])
         if group_column:
             groups.append(values[group_column])
     if problems:
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        rows_word = "row" if len(problems) == 1 else "rows"
         raise ValueError(
-            f"{csv_path}: {len(problems)} bad rows{more}: " + "; ".join(problems[:10])
+            f"{csv_path}: {len(problems)} bad {rows_word}{more}: "
+            + "; ".join(problems[:10])
         )
     target = np.array(labels, dtype=object)
     return Bunch(
@@ -759,6 +777,11 @@ def load_audio_dataset(source, *, layout="auto"):
     if not Path(source).exists():
         raise FileNotFoundError(
             f"Data '{source}' not found: give 'fsdd', a CSV manifest or a folder."
+        )
+    if Path(source).is_file() and Path(source).suffix.lower() != ".csv":
+        raise ValueError(
+            f"Data '{source}' is a file but not a .csv manifest: give 'fsdd', a "
+            "CSV manifest (path,label[,group]) or a folder."
         )
     if layout == "auto":
         layout = detect_layout(source)

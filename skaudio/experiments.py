@@ -10,8 +10,11 @@ run resumes where it stopped and ends with the same table.
 import csv
 import json
 import os
+import signal
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +33,7 @@ from .classifiers import (
     WaveformCNNClassifier,
 )
 from .features import MelTransformer, MFCCTransformer
-from .io import audio_info, auto_duration
+from .io import AudioLoadError, audio_info, auto_duration
 from .model_selection import WAVEFORM_PRESETS
 from .preprocessing import PerSampleNormalizer
 
@@ -158,7 +161,8 @@ MAX_SAMPLE_RATE = 22050
 def data_settings(filenames, *, sample_rate=None, duration=None):
     """Choose the loading rate and clip length that fit a data set.
 
-    Reads the files' headers only. The rate is the most common rate of the
+    Reads the files' headers only, and reports every file whose header
+    cannot be read at once. The rate is the most common rate of the
     files, at most :data:`MAX_SAMPLE_RATE`; files at other rates are
     resampled to it. The clip length keeps 99 % of the clips whole
     (:func:`skaudio.io.auto_duration`).
@@ -178,8 +182,24 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         ``sample_rate``, ``duration``, the files' ``native_rates`` (rate →
         count), ``durations`` (ndarray of shape (n_files,), seconds) and
         ``n_cropped`` (files longer than ``duration``).
+
+    Raises
+    ------
+    ValueError
+        When some files cannot be read, naming them.
     """
-    infos = [audio_info(f) for f in filenames]
+    infos, problems = [], []
+    for f in filenames:
+        try:
+            infos.append(audio_info(f))
+        except AudioLoadError as exc:
+            problems.append(f"'{exc.path}': {exc.reason}")
+    if problems:
+        more = f" (the first 10 of {len(problems)})" if len(problems) > 10 else ""
+        raise ValueError(
+            f"{len(problems)} of {len(filenames)} files cannot be read{more}: "
+            + "; ".join(problems[:10])
+        )
     rates = Counter(i.sample_rate for i in infos)
     if sample_rate is None:
         sample_rate = min(rates.most_common(1)[0][0], MAX_SAMPLE_RATE)
@@ -322,10 +342,37 @@ def run_cv(
     todo = [(fold, train, test) for fold, train, test in splits if fold not in done]
     if client is None:
         for fold, train, test in todo:
-            save(fold, _fit_fold(estimator, X, y, train, test, labels))
+            with _interruptible() as interrupted:
+                scores = _fit_fold(estimator, X, y, train, test, labels)
+            if interrupted:  # skorch stops training quietly on Ctrl-C
+                raise KeyboardInterrupt
+            save(fold, scores)
     elif todo:
         _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path)
     return [done[fold] for fold, _, _ in splits]
+
+
+@contextmanager
+def _interruptible():
+    """Yield a list that becomes non-empty if Ctrl-C was pressed in the block.
+
+    skorch ends a fit early and returns normally on KeyboardInterrupt, so a
+    fold cut short would look finished; the caller checks this instead.
+    """
+    interrupted = []
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def note(signum, frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):

@@ -386,10 +386,12 @@ def audio_info(path):
 def auto_duration(durations):
     """Clip length that keeps 99 % of the clips whole: ``duration="auto"``.
 
-    The 99th percentile of ``durations``, rounded up to a tenth of a second,
-    so that a few unusually long clips do not make every clip long (on FSDD,
-    where 99 % of the clips last at most 0.92 s and the longest 2.3 s, it is
-    1.0 s); clips of one length keep it.
+    The length of the shortest clip that is at least as long as 99 % of the
+    clips (the 99th percentile, nearest rank), rounded up to a tenth of a
+    second. So fewer than 1 % of the clips are cropped and a few unusually
+    long clips do not make every clip long: on FSDD, where 99 % of the clips
+    last at most 0.92 s and the longest 2.3 s, it is 1.0 s. With fewer than
+    100 clips no clip may be cropped, so the longest one sets the length.
 
     Parameters
     ----------
@@ -409,7 +411,8 @@ def auto_duration(durations):
     5.0
     """
     durations = np.asarray(durations, dtype=float)
-    return float(np.ceil(np.round(np.percentile(durations, 99) * 10, 4)) / 10)
+    keep = np.percentile(durations, 99, method="inverted_cdf")
+    return float(np.ceil(np.round(keep * 10, 4)) / 10)
 
 
 def _problem(path):

@@ -213,3 +213,42 @@ def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, caps
     sf.write(tmp_path / "new.wav", np.zeros(32000), 16000)
     assert main(["predict", str(model), str(tmp_path / "new.wav")]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "file,label,p_engine,p_siren"
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--sample-rate", "0"], "--sample-rate: must be at least 1000, got 0"),
+        (["--duration", "-2"], "--duration: must be above 0, got -2"),
+        (["--epochs", "0"], "--epochs: must be above 0, got 0"),
+        (["--epochs", "x"], "--epochs: expected an integer, got 'x'"),
+        (["--n-jobs", "0"], "--n-jobs: must be a number of processes or -1"),
+        (["--device", "gpu"], "--device: expected auto, cpu, cuda or cuda:N"),
+        (["--n-splits", "1"], "--n-splits: must be at least 2, got 1"),
+    ],
+)
+def test_bad_options_are_named_before_anything_runs(
+    audio_folder, capsys, option, message
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["cv", "simple", "--data", str(audio_folder), *option])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_data_errors_name_the_problem(tmp_path, audio_folder, capsys):
+    sf.write(tmp_path / "clip.wav", np.zeros(800), 8000)
+    assert main(["describe", "--data", str(tmp_path / "clip.wav")]) == 1
+    assert "is a file but not a .csv manifest" in capsys.readouterr().err
+    # Every unreadable file at once, before anything is loaded.
+    (audio_folder / "low" / "0.wav").write_text("garbage")
+    (audio_folder / "high" / "1.wav").write_bytes(b"")
+    assert main(["cv", "simple", "--data", str(audio_folder)]) == 1
+    err = capsys.readouterr().err
+    assert "2 of 24 files cannot be read" in err and "0.wav" in err and "1.wav" in err
+    one_class = tmp_path / "one"
+    (one_class / "dog").mkdir(parents=True)
+    sf.write(one_class / "dog" / "a.wav", np.zeros(800), 8000)
+    assert main(["cv", "simple", "--data", str(one_class)]) == 1
+    assert "has one class ('dog')" in capsys.readouterr().err
+    assert main(["cv", "nope", "--data", "/nowhere"]) == 1  # the model first
+    assert "Unknown model 'nope'" in capsys.readouterr().err

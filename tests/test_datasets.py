@@ -342,3 +342,17 @@ def test_audio_dataset_folder_and_errors(tmp_path):
         load_audio_dataset("nowhere")
     with pytest.raises(ValueError, match="Unknown layout 'esc99'"):
         load_audio_dataset(tmp_path / "data", layout="esc99")
+
+
+def test_manifest_separators_duplicates_and_encoding(tmp_path):
+    _clip(tmp_path / "a.wav")
+    _clip(tmp_path / "b.wav")
+    for sep in (";", "\t"):
+        manifest = _write(tmp_path / "m.csv", f"path{sep}label\na.wav{sep}dog\n")
+        assert load_audio_manifest(manifest).target.tolist() == ["dog"]
+    manifest = _write(tmp_path / "m.csv", "path,label\na.wav,dog\nb.wav,cat\na.wav,x\n")
+    with pytest.raises(ValueError, match="1 bad row: line 4: the same file as line 2"):
+        load_audio_manifest(manifest)
+    (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ValueError, match="bin.csv is not a text file in UTF-8"):
+        load_audio_manifest(tmp_path / "bin.csv")

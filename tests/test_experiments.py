@@ -1,4 +1,6 @@
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -149,3 +151,30 @@ def test_unknown_model_lists_names():
     with pytest.raises(ValueError, match="choose one of.*mel-cnn"):
         make_model("resnet-1000", sample_rate=8000)
     assert {"lv-18", "sincnet", "mel-cnn", "mfcc-seq"} <= set(model_names())
+
+
+class SwallowsCtrlC(LogisticRegression):
+    """Stops quietly on Ctrl-C, as skorch's fit does."""
+
+    def fit(self, X, y):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            pass
+        return super().fit(X, y)
+
+
+def test_interrupted_fold_is_not_saved(tmp_path, data):
+    X, y, groups, _ = data
+    path = tmp_path / "results.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_cv(
+            SwallowsCtrlC(),
+            X,
+            y,
+            make_splits("group", y, groups=groups),
+            results_path=path,
+            settings={},
+            progress=lambda line: None,
+        )
+    assert read_results(path) == []
