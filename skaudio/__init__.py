@@ -7,6 +7,7 @@ from .classifiers import (
 )
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
+from .persistence import ModelFileError, load, save
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
 
 __version__ = "0.1.0.dev0"
@@ -16,6 +17,7 @@ __all__ = [
     "FixedLength",
     "MelTransformer",
     "MFCCTransformer",
+    "ModelFileError",
     "PerSampleNormalizer",
     "RandomRoll",
     "SequenceCNNClassifier",
@@ -24,6 +26,8 @@ __all__ = [
     "WaveformCNNClassifier",
     "WaveformLoader",
     "fix_length",
+    "load",
     "load_audio",
+    "save",
     "scan_audio_files",
 ]
