@@ -5,6 +5,7 @@ from .classifiers import (
     SpectrogramCNNClassifier,
     WaveformCNNClassifier,
 )
+from .export import export_onnx
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 from .persistence import ModelFileError, load, save
@@ -25,6 +26,7 @@ __all__ = [
     "SpectrogramTransformer",
     "WaveformCNNClassifier",
     "WaveformLoader",
+    "export_onnx",
     "fix_length",
     "load",
     "load_audio",
