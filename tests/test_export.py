@@ -132,3 +132,20 @@ def test_what_cannot_be_exported_fails_clearly(tmp_path):
     with pytest.raises(ValueError, match="last step must be a skaudio classifier"):
         export_onnx(make_pipeline(PerSampleNormalizer()), path)
     assert not path.exists()
+
+
+@pytest.mark.gpu
+def test_export_of_a_network_on_the_gpu(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    clf = WaveformCNNClassifier(
+        architecture="simple", sample_rate=8000, **{**FAST, "device": "cuda"}
+    ).fit(X, y)
+    export_onnx(clf, tmp_path / "g.onnx")
+    assert next(clf.module_.parameters()).is_cuda  # left where it was
+    np.testing.assert_allclose(
+        _run(tmp_path / "g.onnx", X), clf.predict_proba(X), atol=1e-4
+    )

@@ -292,3 +292,34 @@ def test_save_does_not_leave_partial_files(tmp_path, fitted_mel_pipeline):
     save(fitted_mel_pipeline, path)  # overwrite
     assert [p.name for p in tmp_path.iterdir()] == ["m.skaudio"]
     assert isinstance(load(path), Pipeline)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("device", ["cuda", "auto"])
+def test_fitted_on_gpu_loads_on_cpu_only_machine(device, tone_data, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    X, y = tone_data
+    pipe = make_pipeline(
+        MelTransformer(**MEL),
+        SpectrogramCNNClassifier(architecture="simple", **{**FAST, "device": device}),
+    ).fit(X, y)
+    assert next(pipe[-1].module_.parameters()).is_cuda
+    save(pipe, tmp_path / "m.skaudio")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "expected.npy", pipe.predict_proba(X))
+    script = (
+        "import numpy as np, torch, warnings, skaudio;"
+        "assert not torch.cuda.is_available();"
+        "warnings.simplefilter('ignore');"
+        f"pipe = skaudio.load({str(tmp_path / 'm.skaudio')!r});"
+        "assert next(pipe[-1].module_.parameters()).device.type == 'cpu';"
+        f"X = np.load({str(tmp_path / 'X.npy')!r});"
+        f"expected = np.load({str(tmp_path / 'expected.npy')!r});"
+        "np.testing.assert_allclose(pipe.predict_proba(X), expected, atol=1e-5)"
+    )
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env)
