@@ -11,7 +11,7 @@ A model file is one binary file::
                               and a safetensors blob (arrays and weights)
 
 :func:`load` builds objects only from the classes of an allow-list
-(:data:`ALLOWED_CLASSES`), takes parameter values only from JSON types, a few
+(``ALLOWED_CLASSES``), takes parameter values only from JSON types, a few
 tagged forms (tuple, float special values, arrays, allowed callables) and
 nested allowed estimators, and never unpickles anything. The SHA-256 detects
 a modified or damaged file; it is no signature: someone who can write the
@@ -279,8 +279,8 @@ def save(estimator, path):
     ----------
     estimator : estimator
         A skaudio estimator, or a :class:`~sklearn.pipeline.Pipeline` of the
-        classes in :data:`ALLOWED_CLASSES` (skaudio's, ``StandardScaler``,
-        ``MinMaxScaler``).
+        classes in ``skaudio.persistence.ALLOWED_CLASSES`` (skaudio's,
+        ``StandardScaler``, ``MinMaxScaler``).
     path : str or path-like
         File to write (replaced if it exists).
 
@@ -578,8 +578,9 @@ def load(path):
     ModelFileError
         When the file is missing, not a skaudio model file (a pickle, say),
         truncated, modified since it was saved, of another format version,
-        names a class outside :data:`ALLOWED_CLASSES`, or holds weights that
-        do not fit the network. The message names the file and the problem.
+        names a class outside ``skaudio.persistence.ALLOWED_CLASSES``, or
+        holds weights that do not fit the network. The message names the
+        file and the problem.
 
     See Also
     --------
