@@ -261,6 +261,8 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
         writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
     else:
         writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
+    if paths:
+        _report_clip_changes(paths, rate, None)
     if paths and n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros or cropped to "

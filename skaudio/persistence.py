@@ -268,6 +268,15 @@ def _is_audio_classifier(estimator):
     return isinstance(estimator, _AudioCNNClassifier)
 
 
+def _plain(value):
+    """Python scalar of a NumPy scalar in the training history, for JSON."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    raise TypeError(
+        f"cannot store {value!r} ({type(value).__name__}) in the training history."
+    )
+
+
 def save(estimator, path):
     """Save a fitted (or unfitted) estimator to a skaudio model file.
 
@@ -303,7 +312,7 @@ def save(estimator, path):
     PerSampleNormalizer(method='peak')
     """
     encoder = _Encoder()
-    spec = json.dumps(encoder.estimator(estimator, "root")).encode()
+    spec = json.dumps(encoder.estimator(estimator, "root"), default=_plain).encode()
     blob = safetensors.torch.save(encoder.tensors)
     payload = _LENGTH.pack(len(spec)) + spec + blob
     header = json.dumps(

@@ -171,3 +171,18 @@ def test_predict_option_errors(model_file, recording, capsys):
     _one_line_error(capsys, "hop=1.0 s is longer than window=0.25 s")
     with pytest.raises(SystemExit):
         main([*argv, "--window", "-1"])
+
+
+def test_windows_of_a_file_at_another_rate_are_resampled_and_said(
+    model_file, recording, tmp_path, capsys
+):
+    x, _ = sf.read(recording)
+    resampled = tmp_path / "recording16k.wav"
+    sf.write(resampled, np.repeat(x, 2), 2 * RATE)  # the same 4 s at 16 kHz
+    argv = ["predict", str(model_file), str(resampled), "--window", "0.25"]
+    assert main([*argv, "--hop", "0.125", "--event", "tone"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert "1 of 1 files are not at the model's 8000 Hz" in captured.err
+    (event,) = _rows(captured.out)
+    assert abs(float(event["onset"]) - 1.5) <= 0.25

@@ -191,6 +191,14 @@ def test_model_saved_for_cuda_loads_on_cpu(fitted_mel_pipeline, tone_data, tmp_p
     )
 
 
+def test_history_with_numpy_scalars(fitted_mel_pipeline, tmp_path):
+    clf = fitted_mel_pipeline[-1]
+    clf.history_.record("custom_score", np.float32(0.25))
+    save(clf, tmp_path / "c.skaudio")
+    del clf.history_[-1]["custom_score"]
+    assert load(tmp_path / "c.skaudio").history_[-1, "custom_score"] == 0.25
+
+
 def test_file_is_json_and_safetensors_not_pickle(fitted_mel_pipeline, tmp_path):
     path = tmp_path / "m.skaudio"
     save(fitted_mel_pipeline, path)
