@@ -339,3 +339,18 @@ def test_fitted_on_gpu_loads_on_cpu(tmp_path, tones):
         )
         env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
         subprocess.run([sys.executable, "-c", script], check=True, env=env)
+
+
+def test_one_batch_prediction_equals_skorch_batched_path(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "batch_size": 8}, random_state=0)
+    clf.fit(X, y)
+    batched = clf.predict_proba(X)  # more than one batch: skorch's iterator
+    one_batch_each = np.concatenate(
+        [clf.predict_proba(X[i : i + 8]) for i in range(0, len(X), 8)]
+    )
+    np.testing.assert_array_equal(one_batch_each, batched)
+    assert not clf.module_.training
+    n_epochs = len(clf.history_)
+    clf.partial_fit(X, y)  # training switches the network back
+    assert clf.module_.training and len(clf.history_) > n_epochs
