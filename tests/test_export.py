@@ -9,9 +9,12 @@ from sklearn.preprocessing import StandardScaler
 from skaudio import (
     FixedLength,
     MelTransformer,
+    MFCCTransformer,
     PerSampleNormalizer,
     RandomRoll,
+    SequenceCNNClassifier,
     SpectrogramCNNClassifier,
+    SpectrogramTransformer,
     WaveformCNNClassifier,
     WaveformLoader,
     export_onnx,
@@ -29,6 +32,7 @@ else:
     ort = pytest.importorskip("onnxruntime", reason="needs the 'export' extra")
 
 FAST = {"max_epochs": 1, "batch_size": 16, "random_state": 0, "device": "cpu"}
+MEL = {"sample_rate": 8000, "n_fft": 256, "hop_length": 128, "n_mels": 32}
 
 
 def _run(path, X):
@@ -148,4 +152,31 @@ def test_export_of_a_network_on_the_gpu(tmp_path):
     assert next(clf.module_.parameters()).is_cuda  # left where it was
     np.testing.assert_allclose(
         _run(tmp_path / "g.onnx", X), clf.predict_proba(X), atol=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_model("rollmix", sample_rate=8000, **FAST),
+        lambda: make_model("latemix", sample_rate=8000, **FAST),
+        lambda: make_pipeline(
+            MFCCTransformer(n_mfcc=13, layout="sequence", **MEL),
+            SequenceCNNClassifier(head="lstm", bidirectional=True, filters=8, **FAST),
+        ),
+        lambda: make_pipeline(
+            SpectrogramTransformer(n_fft=256, hop_length=64, standardize=True),
+            SpectrogramCNNClassifier(
+                freq_coordinate=True, norm="batch", time_mask=4, filters=4, **FAST
+            ),
+        ),
+    ],
+    ids=["rollmix", "latemix", "mfcc-bilstm", "linear-vgg-coord"],
+)
+def test_other_network_families_export(make, tmp_path):
+    X, y = make_tones(8, n_classes=2, duration=0.25, random_state=0)
+    pipe = make().fit(X, y)
+    export_onnx(pipe, tmp_path / "n.onnx", n_times=X.shape[1])
+    np.testing.assert_allclose(
+        _run(tmp_path / "n.onnx", X), pipe.predict_proba(X), atol=1e-4, rtol=0
     )
