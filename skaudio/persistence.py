@@ -25,6 +25,7 @@ written from the CPU, so a model trained on a GPU loads on a machine without
 one (``device="auto"`` resolves again at load).
 """
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -55,14 +56,14 @@ _MAX_HEADER_BYTES = 1 << 20
 _MAX_SPEC_BYTES = 64 << 20
 _VERSIONED_PACKAGES = ("skaudio", "torch", "torchaudio", "scikit-learn", "skorch")
 
-#: Classes that :func:`load` may build, by their import path, mapped to the
-#: fitted attributes stored beside their parameters. Fitted attributes of a
+#: Classes that :func:`load` may build, by their public import path, mapped to
+#: the fitted attributes stored beside their parameters. Fitted attributes of a
 #: skaudio classifier (``label_encoder_``, ``input_shape_``, the network's
 #: weights and the training history) are handled by :func:`save` itself.
 ALLOWED_CLASSES = {
     "sklearn.pipeline.Pipeline": (),
-    "sklearn.preprocessing._label.LabelEncoder": ("classes_",),
-    "sklearn.preprocessing._data.StandardScaler": (
+    "sklearn.preprocessing.LabelEncoder": ("classes_",),
+    "sklearn.preprocessing.StandardScaler": (
         "scale_",
         "mean_",
         "var_",
@@ -70,7 +71,7 @@ ALLOWED_CLASSES = {
         "n_features_in_",
         "feature_names_in_",
     ),
-    "sklearn.preprocessing._data.MinMaxScaler": (
+    "sklearn.preprocessing.MinMaxScaler": (
         "min_",
         "scale_",
         "data_min_",
@@ -80,42 +81,48 @@ ALLOWED_CLASSES = {
         "n_features_in_",
         "feature_names_in_",
     ),
-    "skaudio.io.WaveformLoader": (),
-    "skaudio.preprocessing.FixedLength": ("n_features_in_",),
-    "skaudio.preprocessing.PerSampleNormalizer": ("n_features_in_",),
-    "skaudio.preprocessing.RandomRoll": ("n_features_in_",),
-    "skaudio.features.MelTransformer": ("n_features_in_",),
-    "skaudio.features.MFCCTransformer": ("n_features_in_",),
-    "skaudio.features.SpectrogramTransformer": ("n_features_in_",),
-    "skaudio.classifiers.WaveformCNNClassifier": ("n_features_in_",),
-    "skaudio.classifiers.SpectrogramCNNClassifier": ("n_features_in_",),
-    "skaudio.classifiers.SequenceCNNClassifier": ("n_features_in_",),
+    "skaudio.WaveformLoader": (),
+    "skaudio.FixedLength": ("n_features_in_",),
+    "skaudio.PerSampleNormalizer": ("n_features_in_",),
+    "skaudio.RandomRoll": ("n_features_in_",),
+    "skaudio.MelTransformer": ("n_features_in_",),
+    "skaudio.MFCCTransformer": ("n_features_in_",),
+    "skaudio.SpectrogramTransformer": ("n_features_in_",),
+    "skaudio.WaveformCNNClassifier": ("n_features_in_",),
+    "skaudio.SpectrogramCNNClassifier": ("n_features_in_",),
+    "skaudio.SequenceCNNClassifier": ("n_features_in_",),
 }
 
 # Callables that may appear as parameter values (optimizers, network classes
-# given as ``architecture``).
-_ALLOWED_CALLABLES = {
-    "torch.optim.adam.Adam",
-    "torch.optim.adamw.AdamW",
-    "torch.optim.sgd.SGD",
-    "torch.optim.rmsprop.RMSprop",
-    *(
-        f"skaudio.nn.{module}.{name}"
-        for module, names in {
-            "sequence": ["SequenceCNN"],
-            "spectrogram": ["SpectrogramCNN", "VisionBackbone"],
-            "waveform": [
-                "EarlyMix",
-                "LVFlat",
-                "LateMix",
-                "RollMix",
-                "SimpleWaveformCNN",
-                "SincNet",
-            ],
-        }.items()
-        for name in names
-    ),
-}
+# given as ``architecture``), by public import path.
+_ALLOWED_CALLABLES = (
+    "torch.optim.Adam",
+    "torch.optim.AdamW",
+    "torch.optim.SGD",
+    "torch.optim.RMSprop",
+    "skaudio.nn.EarlyMix",
+    "skaudio.nn.LVFlat",
+    "skaudio.nn.LateMix",
+    "skaudio.nn.RollMix",
+    "skaudio.nn.SequenceCNN",
+    "skaudio.nn.SimpleWaveformCNN",
+    "skaudio.nn.SincNet",
+    "skaudio.nn.SpectrogramCNN",
+    "skaudio.nn.VisionBackbone",
+)
+
+
+def _resolve(name):
+    """Import the object at a public path such as ``"skaudio.MelTransformer"``."""
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@functools.cache
+def _public_names():
+    """Map each allowed class or callable to its public import path."""
+    return {_resolve(name): name for name in (*ALLOWED_CLASSES, *_ALLOWED_CALLABLES)}
+
 
 # Parameters that a classifier must not use when its network is rebuilt at
 # load: ``weights`` names an ImageNet file read at initialisation, which the
@@ -145,10 +152,6 @@ class ModelFileError(ValueError):
 
 class _RefusalError(Exception):
     """Raised inside the decoder; :func:`load` adds the file name."""
-
-
-def _qualname(obj):
-    return f"{obj.__module__}.{obj.__qualname__}"
 
 
 def _versions():
@@ -215,8 +218,8 @@ class _Encoder:
             return str(value)
         if isinstance(value, BaseEstimator):
             return self.estimator(value, key)
-        if isinstance(value, type) and _qualname(value) in _ALLOWED_CALLABLES:
-            return {"__callable__": _qualname(value)}
+        if isinstance(value, type) and _public_names().get(value) in _ALLOWED_CALLABLES:
+            return {"__callable__": _public_names()[value]}
         raise TypeError(
             f"cannot store {key!r} = {value!r} ({type(value).__name__}): "
             "only JSON values, tuples, arrays, allowed callables "
@@ -225,10 +228,11 @@ class _Encoder:
         )
 
     def estimator(self, estimator, key):
-        name = _qualname(type(estimator))
+        name = _public_names().get(type(estimator))
         if name not in ALLOWED_CLASSES:
             raise TypeError(
-                f"cannot store {key!r}: {name} is not one of the classes "
+                f"cannot store {key!r}: {type(estimator).__name__} is not one of "
+                "the classes "
                 "skaudio.save supports (skaudio.persistence.ALLOWED_CLASSES); "
                 "use joblib for it, and load such a file only if you trust it."
             )
@@ -456,8 +460,7 @@ class _Decoder:
                 )
             return np.array(values, dtype=dtype).reshape(node.get("shape", -1))
         if tag == "__callable__" and node[tag] in _ALLOWED_CALLABLES:
-            module, _, name = node[tag].rpartition(".")
-            return getattr(importlib.import_module(module), name)
+            return _resolve(node[tag])
         if tag == "__callable__":
             raise _RefusalError(
                 f"{key!r} names the callable {node[tag]!r}, not allowed"
@@ -485,8 +488,7 @@ class _Decoder:
             )
         if set(node) - {"__class__", "params", "fitted", "network"}:
             raise _RefusalError(f"{key!r} has unexpected entries {sorted(set(node))}")
-        module, _, class_name = name.rpartition(".")
-        cls = getattr(importlib.import_module(module), class_name)
+        cls = _resolve(name)
         params = node.get("params", {})
         fitted = node.get("fitted", {})
         if not isinstance(params, dict) or not isinstance(fitted, dict):

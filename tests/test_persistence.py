@@ -238,7 +238,7 @@ def test_refuses_unknown_callable_and_parameter(model_file):
     cnn["params"]["optimizer"] = {"__callable__": "builtins.eval"}
     _write(model_file, header, spec, tensors)
     _refused(model_file, "callable 'builtins.eval', not allowed")
-    cnn["params"]["optimizer"] = {"__callable__": "torch.optim.adam.Adam"}
+    cnn["params"]["optimizer"] = {"__callable__": "torch.optim.Adam"}
     cnn["params"]["exec_me"] = 1
     _write(model_file, header, spec, tensors)
     _refused(model_file, "no parameter 'exec_me'")
@@ -288,6 +288,12 @@ def test_refuses_files_that_are_not_skaudio_models(fitted_mel_pipeline, tmp_path
 def test_save_refuses_what_it_cannot_store(tmp_path):
     with pytest.raises(TypeError, match="FunctionTransformer is not one of"):
         save(make_pipeline(FunctionTransformer(np.abs)), tmp_path / "f.skaudio")
+
+    class MyMel(MelTransformer):
+        """A subclass is another class: its code could do anything."""
+
+    with pytest.raises(TypeError, match="MyMel is not one of"):
+        save(MyMel(), tmp_path / "m.skaudio")
     rolls = RandomRoll(random_state=np.random.RandomState(0))
     with pytest.raises(TypeError, match="random_state.*RandomState"):
         save(rolls, tmp_path / "r.skaudio")
