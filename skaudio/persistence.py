@@ -255,7 +255,13 @@ class _Encoder:
         state = classifier.module_.state_dict()
         for name, tensor in state.items():
             # Copies on the CPU, so a GPU-trained network loads anywhere.
-            self.tensors[f"{key}.module_.{name}"] = tensor.detach().cpu().clone()
+            self.tensors[f"{key}.module_.{name}"] = (
+                tensor.detach()
+                .cpu()
+                .clone(
+                    memory_format=torch.contiguous_format  # e.g. channels-last weights
+                )
+            )
         return {
             "label_encoder_": self.estimator(
                 classifier.label_encoder_, f"{key}.label_encoder_"
