@@ -15,7 +15,7 @@ endif
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,vision,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,vision,dask,export]'
 	touch $@
 
 main: $(VENV)/.installed

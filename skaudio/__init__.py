@@ -5,6 +5,7 @@ from .classifiers import (
     SpectrogramCNNClassifier,
     WaveformCNNClassifier,
 )
+from .export import export_onnx
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import (
     AudioLoadError,
@@ -14,6 +15,7 @@ from .io import (
     load_audio,
     scan_audio_files,
 )
+from .persistence import ModelFileError, load, save
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
 
 __version__ = "0.1.0.dev0"
@@ -23,6 +25,7 @@ __all__ = [
     "FixedLength",
     "MelTransformer",
     "MFCCTransformer",
+    "ModelFileError",
     "PerSampleNormalizer",
     "RandomRoll",
     "SequenceCNNClassifier",
@@ -32,7 +35,10 @@ __all__ = [
     "WaveformLoader",
     "Waveforms",
     "audio_info",
+    "export_onnx",
     "fix_length",
+    "load",
     "load_audio",
+    "save",
     "scan_audio_files",
 ]

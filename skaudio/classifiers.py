@@ -607,7 +607,20 @@ class _AudioCNNClassifier(NeuralNetClassifier):
             float32; columns follow ``classes_``.
         """
         check_is_fitted(self)
-        return super().predict_proba(self._validate_input(X, reset=False))
+        X = self._validate_input(X, reset=False)
+        if not 0 < len(X) <= self.batch_size:
+            return super().predict_proba(X)
+        # One batch: skorch's inference and output nonlinearity without the
+        # Dataset and DataLoader of its batched path, and without switching
+        # every submodule to evaluation mode again when it already is (skorch
+        # switches the whole network, so its root's flag tells): both cost
+        # more than a small network's forward pass on one clip. The values
+        # are those of the batched path (the same single batch).
+        if self.module_.training:
+            self.module_.eval()
+        with torch.inference_mode():
+            logits = self.infer(torch.from_numpy(X))
+            return to_numpy(self._get_predict_nonlinearity()(logits))
 
     def predict(self, X):
         """Most probable label of each example.

@@ -1,6 +1,7 @@
 """The ``skaudio`` command: describe data, cross-validate, fit, predict, reproduce."""
 
 import argparse
+import copy
 import csv
 import sys
 import time
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import soundfile as sf
 from sklearn.pipeline import Pipeline
 
-from . import datasets, experiments, paper
+from . import datasets, experiments, inference, paper, persistence
 from .datasets import load_audio_dataset
-from .io import AudioLoadError, WaveformLoader, scan_audio_files
+from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 
 __all__ = ["main"]
 
@@ -205,26 +207,83 @@ def _fit(args):
         f"{time.perf_counter() - start:.0f} s"
     )
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipe, args.output)
+    if args.pickle:
+        joblib.dump(pipe, args.output)
+    else:
+        persistence.save(pipe, args.output)
     print(f"saved {args.output}")
 
 
+def _read_model(path, trust_pickle):
+    """Load a model file; every unreadable file is one ModelFileError."""
+    if not trust_pickle:
+        return persistence.load(path)
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # unpickling a damaged file can raise anything
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise persistence.ModelFileError(
+            path, f"not a readable joblib/pickle file ({detail})"
+        ) from None
+
+
+def _note(message):
+    print(f"skaudio: note: {message}", file=sys.stderr)
+
+
+def _report_clip_changes(paths, rate, n_times):
+    """Say once how many files are resampled and how many padded or cropped."""
+    infos = [sf.info(p) for p in paths]
+    resampled = [i for i in infos if rate is not None and i.samplerate != rate]
+    lengths = [round(i.frames * (rate or i.samplerate) / i.samplerate) for i in infos]
+    if resampled:
+        _note(
+            f"{len(resampled)} of {len(paths)} files are not at the model's "
+            f"{rate} Hz (e.g. '{resampled[0].name}' at {resampled[0].samplerate} "
+            "Hz) and were resampled to it."
+        )
+    if n_times is not None:
+        changed = sum(n != n_times for n in lengths)
+        if changed:
+            seconds = n_times / rate if rate else None
+            length = f"{seconds:g} s" if seconds else f"{n_times} samples"
+            _note(
+                f"{changed} of {len(paths)} files are not {length} long and were "
+                f"padded with zeros or cropped to the model's {length} clips; "
+                "use --window for recordings longer than a clip."
+            )
+
+
 def _predict(args):
-    pipe = joblib.load(args.model)
+    if args.window is None and (args.aggregate or args.event is not None):
+        raise ValueError("--aggregate and --event work on windows: add --window.")
+    pipe = _read_model(args.model, args.trust_pickle)
+    loader, model = inference.split_loader(pipe)
+    if loader is None:
+        raise ValueError(
+            f"'{args.model}' holds a {type(pipe).__name__} without a "
+            "WaveformLoader first step; 'skaudio predict' needs a pipeline that "
+            "starts from files, as 'skaudio fit' saves."
+        )
+    rate = loader.sample_rate_
+    if loader.sample_rate is None:
+        # Fitted at the files' own rate: resample new files to it.
+        loader = copy.deepcopy(loader).set_params(sample_rate=rate)
+    n_times = None if loader.duration_ is None else round(loader.duration_ * rate)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
+    classes = model.classes_
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out)
-        classes = pipe.classes_
-        writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
-        if good:
-            proba = pipe.predict_proba(good)
-            labels = classes[proba.argmax(axis=1)]
-            for path, label, p in zip(good, labels, proba, strict=True):
-                writer.writerow([path, label, *(f"{v:.6f}" for v in p)])
+        if args.window is None:
+            _predict_clips(writer, loader, model, good, rate, n_times)
+        else:
+            _predict_recordings(writer, args, model, classes, good, rate, n_times)
     finally:
         if args.out:
             out.close()
@@ -233,6 +292,84 @@ def _predict(args):
             f"{len(problems)} of {len(args.files)} files could not be read "
             "(listed above); the others were predicted."
         )
+
+
+def _probabilities(values):
+    return [f"{v:.6f}" for v in values]
+
+
+def _predict_clips(writer, loader, model, paths, rate, n_times):
+    classes = model.classes_
+    writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
+    if not paths:
+        return
+    _report_clip_changes(paths, rate, n_times)
+    proba = model.predict_proba(loader.transform(paths))
+    for path, p in zip(paths, proba, strict=True):
+        writer.writerow([path, classes[p.argmax()], *_probabilities(p)])
+
+
+def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
+    hop = args.window / 2 if args.hop is None else args.hop
+    if args.event is not None:
+        labels = [str(c) for c in classes]
+        if args.event not in labels:
+            raise ValueError(
+                f"--event {args.event!r} is not one of the model's classes {labels}."
+            )
+        event = classes[labels.index(args.event)]
+        writer.writerow(["file", "onset", "offset", "label", "score"])
+    elif args.aggregate:
+        writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
+    else:
+        writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
+    if paths:
+        _report_clip_changes(paths, rate, None)
+    if paths and n_times is not None and round(args.window * rate) != n_times:
+        _note(
+            f"windows of {args.window:g} s are padded with zeros or cropped to "
+            f"the model's {n_times / rate:g} s clips."
+        )
+    for path in paths:
+        waveform, file_rate = load_audio(path, sample_rate=rate)
+        predictions = inference.predict_windows(
+            model,
+            waveform,
+            sample_rate=file_rate,
+            window=args.window,
+            hop=hop,
+            n_times=n_times,
+        )
+        if args.event is not None:
+            for e in inference.detect_events(
+                predictions,
+                event,
+                threshold=args.threshold,
+                min_duration=args.min_duration,
+            ):
+                writer.writerow(
+                    [
+                        path,
+                        f"{e.onset:.3f}",
+                        f"{e.offset:.3f}",
+                        args.event,
+                        f"{e.score:.6f}",
+                    ]
+                )
+        elif args.aggregate:
+            scores = inference.aggregate_windows(predictions, args.aggregate)
+            writer.writerow([path, classes[scores.argmax()], *_probabilities(scores)])
+        else:
+            for start, p in zip(predictions.starts, predictions.proba, strict=True):
+                writer.writerow(
+                    [
+                        path,
+                        f"{start:.3f}",
+                        f"{start + args.window:.3f}",
+                        classes[p.argmax()],
+                        *_probabilities(p),
+                    ]
+                )
 
 
 def _reproduce(args):
@@ -469,10 +606,16 @@ def _parser():
         "fit",
         help="fit a model on a whole data set and save the pipeline",
         description="Fit WaveformLoader + a named model on every file of the data "
-        f"set and save the fitted pipeline with joblib. Models: {models}.",
+        "set and save the fitted pipeline with skaudio.save (JSON + safetensors, "
+        f"loaded without unpickling). Models: {models}.",
     )
     fit.add_argument("model", help="model name")
     fit.add_argument("output", help="file to save the fitted pipeline to")
+    fit.add_argument(
+        "--pickle",
+        action="store_true",
+        help="save with joblib (pickle) instead of skaudio's safe format",
+    )
     _add_data_options(fit)
     _add_training_options(fit)
     fit.set_defaults(run=_fit)
@@ -481,12 +624,54 @@ def _parser():
         "predict",
         help="predict audio files with a saved pipeline",
         description="Write a CSV row per file: the label and the probability "
-        "of each class. Unreadable files are reported on stderr, the others "
-        "predicted, and the exit status is then 1.",
+        "of each class. Files at another sample rate than the model's are "
+        "resampled and clips of another length padded or cropped, each said "
+        "once on stderr. With --window, long recordings are cut into windows: "
+        "a row per window, per file (--aggregate) or per event (--event). "
+        "Unreadable files are reported on stderr, the others predicted, and "
+        "the exit status is then 1.",
     )
-    predict.add_argument("model", help="pipeline saved by 'skaudio fit'")
+    predict.add_argument("model", help="model file saved by 'skaudio fit'")
     predict.add_argument("files", nargs="+", help="audio files")
     predict.add_argument("--out", help="CSV file (default: standard output)")
+    predict.add_argument(
+        "--window", type=_positive(float), help="window length in seconds"
+    )
+    predict.add_argument(
+        "--hop",
+        type=_positive(float),
+        help="seconds between windows (default: half the window)",
+    )
+    predict.add_argument(
+        "--aggregate",
+        choices=["mean", "max"],
+        help="with --window: one row per file, the windows' mean or max "
+        "probability per class",
+    )
+    predict.add_argument(
+        "--event",
+        metavar="LABEL",
+        help="with --window: one row per event of class LABEL (onset, offset, "
+        "score), from the windows where it is probable",
+    )
+    predict.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="with --event: lowest smoothed probability of an event (0.5)",
+    )
+    predict.add_argument(
+        "--min-duration",
+        type=float,
+        default=0.0,
+        help="with --event: shortest event kept, in seconds (0)",
+    )
+    predict.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="read a joblib/pickle model file (runs code from the file: only "
+        "for files from a trusted source)",
+    )
     predict.set_defaults(run=_predict)
 
     reproduce = commands.add_parser(

@@ -11,6 +11,7 @@ Frame count: with ``n_times`` samples per clip,
 - ``center=False``: ``n_frames = 1 + (n_times - n_fft) // hop_length``.
 """
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -22,7 +23,7 @@ from torch import nn
 
 from ._device import resolve_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
-from .preprocessing import _StatelessWaveformTransformer
+from .preprocessing import _StatelessWaveformTransformer, _validate_waveforms
 
 __all__ = ["MelTransformer", "MFCCTransformer", "SpectrogramTransformer", "n_frames"]
 
@@ -113,6 +114,32 @@ class _FeatureModule(nn.Module):
         return x
 
 
+@functools.lru_cache(maxsize=32)
+def _checked_feature_module(cls, params):
+    """Validate a transformer's settings and build its module, once per settings.
+
+    Checking the parameters and building the window and filterbank cost more
+    than the features of one short clip; a transformer (or an equal one)
+    transforming again reuses both. The module holds only constant buffers.
+
+    Parameters
+    ----------
+    cls : type
+        A :class:`_SpectralTransformer` subclass.
+    params : tuple of (str, object)
+        Its parameters, sorted by name.
+
+    Returns
+    -------
+    module : _FeatureModule
+        On the transformer's device.
+    """
+    transformer = cls(**dict(params))
+    transformer._validate_params()
+    transformer._check_settings()
+    return transformer._module(_torch_device(transformer.device))
+
+
 _STFT_CONSTRAINTS = {
     "n_fft": [Interval(Integral, 1, None, closed="left")],
     "win_length": [Interval(Integral, 1, None, closed="left"), None],
@@ -191,10 +218,22 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             )
 
     def _validate(self, X, reset):
-        X = super()._validate(X, reset)
-        self._check_settings()
+        self._checked_module()
+        return self._validate_waveforms(X, reset)
+
+    def _validate_waveforms(self, X, reset):
+        X = _validate_waveforms(self, X, reset=reset)
         self._check_n_times(X.shape[-1])
         return X
+
+    def _checked_module(self):
+        """Validate the settings and return the feature module, both cached."""
+        params = tuple(sorted(self.get_params(deep=False).items()))
+        try:
+            hash(params)
+        except TypeError:  # an unhashable value, which validation will name
+            return _checked_feature_module.__wrapped__(type(self), params)
+        return _checked_feature_module(type(self), params)
 
     def _module(self, device):
         return _FeatureModule(
@@ -225,12 +264,12 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             ``layout="sequence"``. ``n_bins`` is ``n_mels``, ``n_mfcc`` or
             ``n_fft // 2 + 1``.
         """
-        X = self._validate(X, reset=False)
+        module = self._checked_module()
+        X = self._validate_waveforms(X, reset=False)
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         n_samples, n_channels, n_times = X.shape
         device = _torch_device(self.device)
-        module = self._module(device)
         n_bins = self._n_bins()
         Xt = np.empty(
             (n_samples, n_channels, n_bins, self._n_frames(n_times)), dtype=np.float32
@@ -305,9 +344,9 @@ class _MelMixin:
                 "f_min..f_max range."
             )
 
-    def _validate(self, X, reset):
+    def _validate_waveforms(self, X, reset):
         check_sample_rate(X, self.sample_rate, self)
-        return super()._validate(X, reset)
+        return super()._validate_waveforms(X, reset)
 
     def _spectrogram(self):
         return torchaudio.transforms.MelSpectrogram(

@@ -345,3 +345,18 @@ def test_waveform_classifier_refuses_waveforms_of_another_rate():
     X = Waveforms(np.zeros((4, 4000), dtype=np.float32), 8000)
     with pytest.raises(ValueError, match="sample_rate=16000 Hz but got .* at 8000 Hz"):
         WaveformCNNClassifier(architecture="simple").fit(X, [0, 1, 0, 1])
+
+
+def test_one_batch_prediction_equals_skorch_batched_path(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "batch_size": 8}, random_state=0)
+    clf.fit(X, y)
+    batched = clf.predict_proba(X)  # more than one batch: skorch's iterator
+    one_batch_each = np.concatenate(
+        [clf.predict_proba(X[i : i + 8]) for i in range(0, len(X), 8)]
+    )
+    np.testing.assert_array_equal(one_batch_each, batched)
+    assert not clf.module_.training
+    n_epochs = len(clf.history_)
+    clf.partial_fit(X, y)  # training switches the network back
+    assert clf.module_.training and len(clf.history_) > n_epochs

@@ -472,3 +472,14 @@ def test_features_are_cached_by_pipeline_memory(tmp_path, monkeypatch):
 
 def _flatten(X):
     return X.reshape(len(X), -1)
+
+
+def test_settings_changed_after_a_transform_are_checked_again(tone_clips):
+    X = tone_clips[:2]
+    mel = MelTransformer(sample_rate=8000, n_fft=256, hop_length=128, n_mels=16)
+    first = mel.fit_transform(X)
+    np.testing.assert_array_equal(clone(mel).transform(X), first)
+    with pytest.raises(ValueError, match="n_mels=200 is too many"):
+        mel.set_params(n_mels=200).transform(X)
+    assert mel.set_params(n_mels=8).transform(X).shape[2] == 8
+    np.testing.assert_array_equal(mel.set_params(n_mels=16).transform(X), first)

@@ -1,0 +1,287 @@
+"""Export a fitted pipeline to one ONNX graph: waveforms in, probabilities out.
+
+:func:`export_onnx` turns the steps of a fitted pipeline into torch modules
+(:class:`~skaudio.PerSampleNormalizer`, :class:`~skaudio.FixedLength`,
+``StandardScaler``, the Mel / MFCC / linear spectrogram front ends with their
+STFT, and the classifier's network followed by a softmax), chains them and
+exports the chain with ``torch.onnx.export(..., dynamo=True)``, which writes
+the STFT as the ONNX ``STFT`` operator. The graph has one input,
+``waveforms`` of shape ``(batch, n_times)`` (the batch size is free), and one
+output, ``probabilities`` of shape ``(batch, n_classes)``; the class labels,
+the sample rate and the clip length are in the model's metadata.
+
+What cannot be exported, and fails with a message saying so:
+
+- :class:`~skaudio.RandomRoll`: its shifts come from a hash of each clip's
+  bytes, which no ONNX operator computes.
+- :class:`~skaudio.WaveformLoader` anywhere but first: file reading is no
+  graph operation. As the first step it is left out, and the graph takes the
+  waveforms it would produce (its sample rate and duration are recorded).
+- Multichannel input (``WaveformLoader(mono=False)``).
+- Any step of another class (e.g. ``FunctionTransformer``).
+
+Needs the ``export`` extra (``onnx``, ``onnxscript``; ``onnxruntime`` to run
+the result).
+"""
+
+import json
+import os
+import warnings
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from .classifiers import WaveformCNNClassifier, _AudioCNNClassifier
+from .features import (
+    MelTransformer,
+    MFCCTransformer,
+    _SpectralTransformer,
+    _torch_device,
+)
+from .io import WaveformLoader
+from .preprocessing import FixedLength, PerSampleNormalizer
+
+__all__ = ["export_onnx"]
+
+_OPSET = 18  # the first opset with STFT as the dynamo exporter writes it
+
+
+class _PerSampleNormalize(nn.Module):
+    """Torch form of :class:`~skaudio.PerSampleNormalizer` on ``(batch, n_times)``."""
+
+    def __init__(self, method, eps):
+        super().__init__()
+        self.method = method
+        self.eps = eps
+
+    def forward(self, x):
+        if self.method == "standard":
+            x = x - x.mean(dim=-1, keepdim=True)
+            scale = x.square().mean(dim=-1, keepdim=True).sqrt()
+        elif self.method == "peak":
+            scale = x.abs().amax(dim=-1, keepdim=True)
+        else:
+            scale = x.square().mean(dim=-1, keepdim=True).sqrt()
+        return x / scale.clamp_min(self.eps)
+
+
+class _FixLength(nn.Module):
+    """Torch form of :class:`~skaudio.FixedLength` (the length is static)."""
+
+    def __init__(self, n_times, align):
+        super().__init__()
+        self.n_times = n_times
+        self.align = align
+
+    def forward(self, x):
+        n_in = x.shape[-1]
+        n = min(n_in, self.n_times)
+        src = (n_in - n) // 2 if self.align == "center" else 0
+        dst = (self.n_times - n) // 2 if self.align == "center" else 0
+        x = x[..., src : src + n]
+        return nn.functional.pad(x, (dst, self.n_times - n - dst))
+
+
+class _Affine(nn.Module):
+    """``(x - shift) / scale`` on ``(batch, n_features)``: a fitted scaler."""
+
+    def __init__(self, shift, scale):
+        super().__init__()
+        self.register_buffer("shift", torch.as_tensor(shift, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, x):
+        return (x - self.shift) / self.scale
+
+
+class _Features(nn.Module):
+    """A spectral transformer's module on ``(batch, n_times)`` input."""
+
+    def __init__(self, transformer):
+        super().__init__()
+        self.module = transformer._module(_torch_device("cpu"))
+        self.sequence = transformer.layout == "sequence"
+
+    def forward(self, x):
+        x = self.module(x[:, None, :])  # (batch, 1, n_bins, n_frames)
+        return x.flatten(1, 2) if self.sequence else x
+
+
+class _Classify(nn.Module):
+    """A classifier's network, given its training input shape, then softmax."""
+
+    def __init__(self, classifier):
+        super().__init__()
+        self.network = classifier.module_
+        self.input_shape = tuple(classifier.input_shape_)
+
+    def forward(self, x):
+        logits = self.network(x.reshape(x.shape[0], *self.input_shape))
+        return torch.softmax(logits, dim=-1)
+
+
+def _step_module(name, step):
+    """Return the torch module of one fitted step, or raise naming the step."""
+    if isinstance(step, PerSampleNormalizer):
+        return _PerSampleNormalize(step.method, step.eps)
+    if isinstance(step, FixedLength):
+        return _FixLength(step.n_times, step.align)
+    if isinstance(step, StandardScaler):
+        check_is_fitted(step)
+        mean = step.mean_ if step.with_mean else 0.0
+        scale = step.scale_ if step.with_std else 1.0
+        return _Affine(mean, scale)
+    if isinstance(step, _SpectralTransformer):
+        return _Features(step)
+    if isinstance(step, _AudioCNNClassifier):
+        check_is_fitted(step)
+        return _Classify(step)
+    reason = {
+        "RandomRoll": "its shifts come from a hash of each clip's bytes, which "
+        "no ONNX operator computes",
+        "WaveformLoader": "reading files is not a graph operation; only a first "
+        "WaveformLoader step is allowed (and left out of the graph)",
+    }.get(type(step).__name__, "skaudio has no ONNX form for this class")
+    raise ValueError(f"Cannot export step {name!r} ({type(step).__name__}): {reason}.")
+
+
+def _clip_length(loader, n_times, steps):
+    """Return the graph's input length: the argument, loader or classifier's."""
+    if n_times is not None:
+        return int(n_times)
+    if loader is not None and loader.duration_ is not None:
+        return round(loader.duration_ * loader.sample_rate_)
+    changes_length = (FixedLength, _SpectralTransformer)
+    classifier = steps[-1][1]
+    if isinstance(classifier, _AudioCNNClassifier) and not any(
+        isinstance(step, changes_length) for _, step in steps[:-1]
+    ):
+        return int(classifier.input_shape_[-1])
+    raise ValueError(
+        "Cannot tell the clip length the pipeline takes: pass n_times (samples "
+        "per clip), or start the pipeline with a fitted WaveformLoader whose "
+        "duration is not None."
+    )
+
+
+def _sample_rate(loader, steps):
+    if loader is not None:
+        return loader.sample_rate_
+    for _, step in steps:
+        if isinstance(step, MelTransformer | MFCCTransformer | WaveformCNNClassifier):
+            return step.sample_rate
+    return None
+
+
+def export_onnx(pipeline, path, *, n_times=None, opset_version=_OPSET):
+    """Write a fitted pipeline as one ONNX graph, front end included.
+
+    Parameters
+    ----------
+    pipeline : Pipeline or classifier
+        Fitted. A leading :class:`~skaudio.WaveformLoader` is left out of the
+        graph; the other steps must be :class:`~skaudio.PerSampleNormalizer`,
+        :class:`~skaudio.FixedLength`, ``StandardScaler``,
+        :class:`~skaudio.MelTransformer`, :class:`~skaudio.MFCCTransformer`
+        or :class:`~skaudio.SpectrogramTransformer`, and the last a skaudio
+        classifier.
+    path : str or path-like
+        The ``.onnx`` file to write.
+    n_times : int, default=None
+        Samples per input clip. ``None`` takes it from the leading
+        ``WaveformLoader`` (``duration * sample_rate``) or, for pipelines of
+        waveform steps only, from the classifier's ``input_shape_``.
+    opset_version : int, default=18
+        ONNX opset of the graph (18 is the first with ``STFT`` as written).
+
+    Returns
+    -------
+    metadata : dict of str to str
+        What was stored in the model's ``metadata_props``: ``classes`` (JSON
+        list of the labels, in the order of the output columns),
+        ``n_times``, ``sample_rate`` (when known), ``input``, ``output`` and
+        ``skaudio_version``.
+
+    Raises
+    ------
+    ValueError
+        For a step that has no ONNX form (see the module's notes), or when
+        the clip length cannot be determined.
+    ImportError
+        When the ``export`` extra is not installed.
+
+    See Also
+    --------
+    skaudio.save : Save the pipeline for Python (JSON + safetensors).
+
+    Notes
+    -----
+    Run the file with ONNX Runtime::
+
+        import onnxruntime as ort
+        session = ort.InferenceSession("model.onnx")
+        proba = session.run(None, {"waveforms": waveforms})[0]
+    """
+    try:
+        import onnx
+    except ImportError as exc:
+        raise ImportError(
+            "export_onnx needs the 'export' extra: pip install 'skaudio[export]'."
+        ) from exc
+    from . import __version__
+
+    steps = pipeline.steps if isinstance(pipeline, Pipeline) else [("model", pipeline)]
+    loader = None
+    if isinstance(steps[0][1], WaveformLoader):
+        loader = steps[0][1]
+        steps = steps[1:]
+        if not loader.mono:
+            raise ValueError(
+                "Cannot export a pipeline whose WaveformLoader has mono=False: "
+                "the graph takes one channel per clip."
+            )
+    if not steps or not isinstance(steps[-1][1], _AudioCNNClassifier):
+        raise ValueError(
+            "Cannot export: the last step must be a skaudio classifier, got "
+            f"{type(steps[-1][1]).__name__ if steps else 'nothing'}."
+        )
+    modules = [_step_module(name, step) for name, step in steps]
+    length = _clip_length(loader, n_times, steps)
+    graph = nn.Sequential(*modules).cpu().eval()
+    classifier = steps[-1][1]
+    example = torch.zeros(2, length)
+    try:
+        with warnings.catch_warnings():
+            # The exporter reports its own progress and version notes.
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                graph,
+                (example,),
+                dynamo=True,
+                input_names=["waveforms"],
+                output_names=["probabilities"],
+                dynamic_shapes=({0: torch.export.Dim("batch")},),
+                opset_version=opset_version,
+                verbose=False,
+            )
+    finally:
+        # nn.Sequential moved the network to the CPU; put it back.
+        classifier.module_.to(classifier.device)
+    model = program.model_proto
+    rate = _sample_rate(loader, steps)
+    metadata = {
+        "classes": json.dumps(np.asarray(classifier.classes_).tolist()),
+        "n_times": str(length),
+        "input": "waveforms: float32 (batch, n_times)",
+        "output": "probabilities: float32 (batch, n_classes), columns as classes",
+        "skaudio_version": __version__,
+    }
+    if rate is not None:
+        metadata["sample_rate"] = str(rate)
+    onnx.helper.set_model_props(model, metadata)
+    onnx.save_model(model, os.fspath(path))
+    return metadata

@@ -1,0 +1,188 @@
+"""``skaudio fit`` / ``skaudio predict``: model files, mismatched clips, windows."""
+
+import csv
+import io
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from skaudio import load
+from skaudio.cli import main
+from skaudio.persistence import _MAGIC
+
+RATE = 8000
+
+
+@pytest.fixture(scope="module")
+def tone_folder(tmp_path_factory):
+    """Noise and noisy 1 kHz tones, 0.25 s at 8 kHz, in class folders."""
+    root = tmp_path_factory.mktemp("tones") / "data"
+    rng = np.random.default_rng(0)
+    t = np.arange(2000) / RATE
+    for label in ("noise", "tone"):
+        (root / label).mkdir(parents=True)
+        for i in range(20):
+            x = rng.normal(0, 0.2, 2000)
+            if label == "tone":
+                x += 0.8 * np.sin(2 * np.pi * 1000 * t + rng.uniform(0, 6))
+            sf.write(root / label / f"{i}.wav", x, RATE)
+    return root
+
+
+@pytest.fixture(scope="module")
+def model_file(tone_folder, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "tones.skaudio"
+    argv = ["fit", "simple", str(path), "--data", str(tone_folder)]
+    argv += ["--duration", "0.25", "--epochs", "15", "--device", "cpu"]
+    assert main(argv) == 0
+    return path
+
+
+def _rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _one_line_error(capsys, *needles):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def test_fit_writes_the_safe_format_and_predict_reads_it(
+    model_file, tone_folder, capsys
+):
+    assert model_file.read_bytes().startswith(_MAGIC)
+    assert load(model_file)[0].duration == 0.25
+    files = [str(tone_folder / "tone" / "0.wav"), str(tone_folder / "noise" / "0.wav")]
+    capsys.readouterr()
+    assert main(["predict", str(model_file), *files]) == 0
+    captured = capsys.readouterr()
+    rows = _rows(captured.out)
+    assert [r["label"] for r in rows] == ["tone", "noise"]
+    assert captured.err == ""  # nothing resampled, padded or cropped
+
+
+def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
+    path = tmp_path / "m.joblib"
+    argv = ["fit", "simple", str(path), "--data", str(tone_folder), "--pickle"]
+    assert main([*argv, "--duration", "0.25", "--epochs", "1"]) == 0
+    wav = str(tone_folder / "tone" / "1.wav")
+    capsys.readouterr()
+    assert main(["predict", str(path), wav]) == 1
+    _one_line_error(capsys, str(path), "pickle", "--trust-pickle")
+    assert main(["predict", str(path), wav, "--trust-pickle"]) == 0
+    assert _rows(capsys.readouterr().out)[0]["file"] == wav
+
+
+@pytest.mark.parametrize("trust", [False, True])
+def test_unreadable_model_files_give_one_line(model_file, tmp_path, capsys, trust):
+    wav = str(tmp_path / "x.wav")
+    sf.write(wav, np.zeros(2000), RATE)
+    option = ["--trust-pickle"] if trust else []
+    (tmp_path / "notamodel.joblib").write_text("this is not a model\n")
+    truncated = tmp_path / "truncated.skaudio"
+    truncated.write_bytes(model_file.read_bytes()[:-500])
+    cut_pickle = tmp_path / "cut.joblib"
+    cut_pickle.write_bytes(b"\x80\x04\x95")
+    for bad in ["notamodel.joblib", "truncated.skaudio", "cut.joblib", "missing"]:
+        assert main(["predict", str(tmp_path / bad), wav, *option]) == 1
+        _one_line_error(capsys, "skaudio: error: Cannot load model file", bad)
+
+
+def test_mismatched_rate_and_length_are_fixed_and_said_once(
+    model_file, tmp_path, capsys
+):
+    rng = np.random.default_rng(1)
+    t16 = np.arange(4000) / 16000
+    tone16 = 0.8 * np.sin(2 * np.pi * 1000 * t16) + rng.normal(0, 0.2, 4000)
+    sf.write(tmp_path / "a16k.wav", tone16, 16000)
+    sf.write(tmp_path / "b16k.wav", tone16, 16000)
+    long = rng.normal(0, 0.2, RATE)  # 1 s of noise: cropped to 0.25 s
+    sf.write(tmp_path / "long.wav", long, RATE)
+    files = [str(tmp_path / n) for n in ["a16k.wav", "b16k.wav", "long.wav"]]
+    assert main(["predict", str(model_file), *files]) == 0
+    captured = capsys.readouterr()
+    notes = captured.err.splitlines()
+    assert len(notes) == 2, notes
+    assert "2 of 3 files are not at the model's 8000 Hz" in notes[0]
+    assert "1 of 3 files are not 0.25 s long" in notes[1]
+    rows = _rows(captured.out)
+    assert [r["label"] for r in rows] == ["tone", "tone", "noise"]
+    # The same numbers as the pipeline given the resampled, cropped waveforms.
+    pipe = load(model_file)
+    expected = pipe.predict_proba(files)
+    got = [[float(r["p_noise"]), float(r["p_tone"])] for r in rows]
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    """4 s of noise with the tone from 1.5 s to 2.5 s."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 0.2, 4 * RATE)
+    x[12000:20000] += 0.8 * np.sin(2 * np.pi * 1000 * np.arange(8000) / RATE)
+    path = tmp_path_factory.mktemp("rec") / "recording.wav"
+    sf.write(path, x, RATE)
+    return str(path)
+
+
+def test_predict_windows_rows_aggregate_and_events(model_file, recording, capsys):
+    base = ["predict", str(model_file), recording, "--window", "0.25"]
+    assert main([*base, "--hop", "0.125"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert len(rows) == 31
+    assert [r["start"] for r in rows[:3]] == ["0.000", "0.125", "0.250"]
+    assert rows[0]["end"] == "0.250"
+    tone = [float(r["start"]) for r in rows if r["label"] == "tone"]
+    assert 1.3 <= min(tone) and max(tone) <= 2.5
+
+    assert main([*base, "--aggregate", "max"]) == 0
+    (row,) = _rows(capsys.readouterr().out)
+    assert row["label"] == "tone" and set(row) >= {"max_noise", "max_tone"}
+
+    assert main([*base, "--hop", "0.125", "--event", "tone"]) == 0
+    (event,) = _rows(capsys.readouterr().out)
+    assert abs(float(event["onset"]) - 1.5) <= 0.25
+    assert abs(float(event["offset"]) - 2.5) <= 0.25
+    assert event["label"] == "tone" and float(event["score"]) >= 0.5
+    argv = [*base, "--event", "tone", "--min-duration", "2"]
+    assert main(argv) == 0
+    assert _rows(capsys.readouterr().out) == []
+
+
+def test_window_other_than_the_clip_length_is_said(model_file, recording, capsys):
+    assert main(["predict", str(model_file), recording, "--window", "0.5"]) == 0
+    captured = capsys.readouterr()
+    assert len(_rows(captured.out)) == 15
+    assert captured.err.count("\n") == 1
+    assert "windows of 0.5 s are padded with zeros or cropped" in captured.err
+
+
+def test_predict_option_errors(model_file, recording, capsys):
+    argv = ["predict", str(model_file), recording]
+    assert main([*argv, "--event", "tone"]) == 1
+    _one_line_error(capsys, "add --window")
+    assert main([*argv, "--window", "0.25", "--event", "siren"]) == 1
+    _one_line_error(capsys, "--event 'siren' is not one of the model's classes")
+    assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
+    _one_line_error(capsys, "hop=1.0 s is longer than window=0.25 s")
+    with pytest.raises(SystemExit):
+        main([*argv, "--window", "-1"])
+
+
+def test_windows_of_a_file_at_another_rate_are_resampled_and_said(
+    model_file, recording, tmp_path, capsys
+):
+    x, _ = sf.read(recording)
+    resampled = tmp_path / "recording16k.wav"
+    sf.write(resampled, np.repeat(x, 2), 2 * RATE)  # the same 4 s at 16 kHz
+    argv = ["predict", str(model_file), str(resampled), "--window", "0.25"]
+    assert main([*argv, "--hop", "0.125", "--event", "tone"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert "1 of 1 files are not at the model's 8000 Hz" in captured.err
+    (event,) = _rows(captured.out)
+    assert abs(float(event["onset"]) - 1.5) <= 0.25

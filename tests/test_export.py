@@ -1,0 +1,182 @@
+import json
+import os
+
+import numpy as np
+import pytest
+from sklearn.pipeline import FunctionTransformer, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skaudio import (
+    FixedLength,
+    MelTransformer,
+    MFCCTransformer,
+    PerSampleNormalizer,
+    RandomRoll,
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    SpectrogramTransformer,
+    WaveformCNNClassifier,
+    WaveformLoader,
+    export_onnx,
+    load,
+    save,
+)
+from skaudio.datasets import load_fsdd, make_tones
+from skaudio.experiments import make_model
+
+if os.environ.get("CI"):
+    import onnx
+    import onnxruntime as ort
+else:
+    onnx = pytest.importorskip("onnx", reason="needs the 'export' extra")
+    ort = pytest.importorskip("onnxruntime", reason="needs the 'export' extra")
+
+FAST = {"max_epochs": 1, "batch_size": 16, "random_state": 0, "device": "cpu"}
+MEL = {"sample_rate": 8000, "n_fft": 256, "hop_length": 128, "n_mels": 32}
+
+
+def _run(path, X):
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["waveforms"]
+    return session.run(None, {"waveforms": np.ascontiguousarray(X)})[0]
+
+
+def _metadata(path):
+    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+
+
+@pytest.fixture(scope="module")
+def fsdd_clips(fsdd_home):
+    """48 FSDD files of take 0 (every fifth file) and their labels."""
+    fsdd = load_fsdd(fsdd_home)
+    keep = (fsdd.take == 0) & (np.arange(len(fsdd.target)) % 5 == 0)
+    files, y = fsdd.filenames[keep][:48], fsdd.target[keep][:48]
+    return files, y
+
+
+@pytest.mark.fsdd
+@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-18", "sincnet"])
+def test_onnx_matches_predict_proba_on_fsdd(name, fsdd_clips, tmp_path):
+    files, y = fsdd_clips
+    loader = WaveformLoader(sample_rate=8000, duration=1.0)
+    X = loader.fit_transform(files)
+    pipe = make_model(name, sample_rate=8000, **FAST).fit(X, y)
+    path = tmp_path / f"{name}.onnx"
+    metadata = export_onnx(pipe, path, n_times=8000)
+    expected = pipe.predict_proba(X)
+    np.testing.assert_allclose(_run(path, X), expected, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(_run(path, X[:1]), expected[:1], atol=1e-4, rtol=0)
+    stored = _metadata(path)
+    assert stored == metadata
+    assert json.loads(stored["classes"]) == pipe.classes_.tolist()
+    assert stored["sample_rate"] == "8000" and stored["n_times"] == "8000"
+
+
+@pytest.mark.fsdd
+def test_export_of_a_saved_pipeline_that_starts_from_files(fsdd_clips, tmp_path):
+    files, y = fsdd_clips
+    pipe = make_model("mel-cnn", sample_rate=8000, **FAST)
+    pipe.steps.insert(0, ("load", WaveformLoader(sample_rate=8000, duration=0.75)))
+    pipe.fit(files, y)
+    save(pipe, tmp_path / "m.skaudio")
+    metadata = export_onnx(load(tmp_path / "m.skaudio"), tmp_path / "m.onnx")
+    assert metadata["n_times"] == "6000" and metadata["sample_rate"] == "8000"
+    X = pipe[0].transform(files[:5])
+    np.testing.assert_allclose(
+        _run(tmp_path / "m.onnx", X), pipe.predict_proba(files[:5]), atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("method", ["standard", "peak", "rms"])
+def test_waveform_steps_and_string_labels(method, tmp_path):
+    X, y = make_tones(24, n_classes=3, duration=0.25, random_state=0)
+    y = np.array(["low", "mid", "high"])[y]
+    pipe = make_pipeline(
+        FixedLength(n_times=1500, align="center"),
+        PerSampleNormalizer(method=method),
+        StandardScaler(),
+        WaveformCNNClassifier(architecture="lv-81", sample_rate=8000, **FAST),
+    ).fit(X, y)
+    metadata = export_onnx(pipe, tmp_path / "w.onnx", n_times=X.shape[1])
+    assert json.loads(metadata["classes"]) == ["high", "low", "mid"]
+    np.testing.assert_allclose(
+        _run(tmp_path / "w.onnx", X), pipe.predict_proba(X), atol=1e-4, rtol=0
+    )
+
+
+def test_clip_length_from_the_classifier(tmp_path):
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
+    metadata = export_onnx(clf.fit(X, y), tmp_path / "c.onnx")
+    assert metadata["n_times"] == "2000"
+    np.testing.assert_allclose(
+        _run(tmp_path / "c.onnx", X), clf.predict_proba(X), atol=1e-4
+    )
+
+
+def test_what_cannot_be_exported_fails_clearly(tmp_path):
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
+    path = tmp_path / "x.onnx"
+    roll = make_pipeline(RandomRoll(n_rolls=2, random_state=0), clf).fit(X, y)
+    with pytest.raises(ValueError, match="'randomroll' \\(RandomRoll\\).*hash"):
+        export_onnx(roll, path)
+    other = make_pipeline(FunctionTransformer(np.tanh), clf).fit(X, y)
+    with pytest.raises(ValueError, match="FunctionTransformer.*no ONNX form"):
+        export_onnx(other, path)
+    mel = make_pipeline(
+        MelTransformer(sample_rate=8000, n_fft=256, hop_length=128, n_mels=16),
+        SpectrogramCNNClassifier(architecture="simple", **FAST),
+    )
+    with pytest.raises(ValueError, match="pass n_times"):
+        export_onnx(mel.fit(X, y), path)
+    stereo = make_pipeline(WaveformLoader(mono=False), clf)
+    with pytest.raises(ValueError, match="mono=False"):
+        export_onnx(stereo, path)
+    with pytest.raises(ValueError, match="last step must be a skaudio classifier"):
+        export_onnx(make_pipeline(PerSampleNormalizer()), path)
+    assert not path.exists()
+
+
+@pytest.mark.gpu
+def test_export_of_a_network_on_the_gpu(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    clf = WaveformCNNClassifier(
+        architecture="simple", sample_rate=8000, **{**FAST, "device": "cuda"}
+    ).fit(X, y)
+    export_onnx(clf, tmp_path / "g.onnx")
+    assert next(clf.module_.parameters()).is_cuda  # left where it was
+    np.testing.assert_allclose(
+        _run(tmp_path / "g.onnx", X), clf.predict_proba(X), atol=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_model("rollmix", sample_rate=8000, **FAST),
+        lambda: make_model("latemix", sample_rate=8000, **FAST),
+        lambda: make_pipeline(
+            MFCCTransformer(n_mfcc=13, layout="sequence", **MEL),
+            SequenceCNNClassifier(head="lstm", bidirectional=True, filters=8, **FAST),
+        ),
+        lambda: make_pipeline(
+            SpectrogramTransformer(n_fft=256, hop_length=64, standardize=True),
+            SpectrogramCNNClassifier(
+                freq_coordinate=True, norm="batch", time_mask=4, filters=4, **FAST
+            ),
+        ),
+    ],
+    ids=["rollmix", "latemix", "mfcc-bilstm", "linear-vgg-coord"],
+)
+def test_other_network_families_export(make, tmp_path):
+    X, y = make_tones(8, n_classes=2, duration=0.25, random_state=0)
+    pipe = make().fit(X, y)
+    export_onnx(pipe, tmp_path / "n.onnx", n_times=X.shape[1])
+    np.testing.assert_allclose(
+        _run(tmp_path / "n.onnx", X), pipe.predict_proba(X), atol=1e-4, rtol=0
+    )
