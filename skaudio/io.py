@@ -156,6 +156,14 @@ def _wav_layout(head, file_size):
     return None
 
 
+def _wav_head(fd):
+    """Return the first bytes of an open file and the file's size."""
+    head = os.read(fd, _WAV_HEAD_BYTES)
+    # A short read is the whole file: no need to ask for its size.
+    file_size = len(head) if len(head) < _WAV_HEAD_BYTES else os.fstat(fd).st_size
+    return head, file_size
+
+
 def _read_wav_directly(path, offset, duration):
     """Read a plain WAV file without libsndfile, or return ``None``.
 
@@ -172,12 +180,7 @@ def _read_wav_directly(path, offset, duration):
     except OSError:
         return None
     try:
-        head = os.read(fd, _WAV_HEAD_BYTES)
-        # A short read is the whole file: no need to ask for its size.
-        if len(head) < _WAV_HEAD_BYTES:
-            file_size = len(head)
-        else:
-            file_size = os.fstat(fd).st_size
+        head, file_size = _wav_head(fd)
         layout = _wav_layout(head, file_size)
         if layout is None:
             return None
@@ -328,8 +331,7 @@ def _wav_info(path):
     except OSError:
         return None
     try:
-        head = os.read(fd, _WAV_HEAD_BYTES)
-        file_size = os.fstat(fd).st_size
+        head, file_size = _wav_head(fd)
     except OSError:
         return None
     finally:
