@@ -74,7 +74,7 @@ class LazyAudio:
     ...     ["a.wav", "b.wav", "c.wav"])
     >>> X
     LazyAudio(n_samples=3, steps=[])
-    >>> mel = MelTransformer(sample_rate=8000, n_fft=256, n_mels=32)
+    >>> mel = MelTransformer(sample_rate=8000, n_fft=256, hop_length=128, n_mels=32)
     >>> Xt = mel.fit_transform(X)
     >>> Xt.shape
     (3, 1, 32, 63)
@@ -91,6 +91,8 @@ class LazyAudio:
         self.loader = loader
         self.steps = tuple(steps)
         self._first = None
+        # Shape of the first file's waveform, which every batch must match.
+        self._waveform_shape = None
 
     def __len__(self):
         return len(self.paths)
@@ -140,6 +142,22 @@ class LazyAudio:
         """
         paths = self.paths if indices is None else self.paths[indices]
         X = self.loader.transform(paths)
+        if self._waveform_shape is None:
+            first = (
+                X
+                if paths[0] == self.paths[0]
+                else self.loader.transform(self.paths[:1])
+            )
+            self._waveform_shape = first.shape[1:]
+        if X.shape[1:] != self._waveform_shape:
+            # The loader checks the files of one call against each other;
+            # this checks them against the first file of all.
+            raise ValueError(
+                f"'{paths[0]}' and the files of its batch give waveforms of "
+                f"shape {X.shape[1:]}, but the first file '{self.paths[0]}' gives "
+                f"{self._waveform_shape}. Set WaveformLoader's duration to give "
+                "every clip one length."
+            )
         for step in self.steps:
             X = step.transform(X)
         return X
@@ -163,6 +181,7 @@ class LazyAudio:
         step = copy.deepcopy(step)
         lazy = LazyAudio(self.paths, self.loader, (*self.steps, step))
         lazy._first = step.transform(self.peek())
+        lazy._waveform_shape = self._waveform_shape
         return lazy
 
     def __getitem__(self, key):
@@ -230,7 +249,6 @@ class _LazyAudioDataset(torch.utils.data.Dataset):
         self.lazy = lazy
         self.y = y
         self.example_shape = example_shape
-        self.first_shape = first_shape
 
     def __len__(self):
         return len(self.lazy)
@@ -240,13 +258,6 @@ class _LazyAudioDataset(torch.utils.data.Dataset):
 
     def __getitems__(self, indices):
         X = self.lazy.load(indices)
-        if X.shape[1:] != self.first_shape:
-            raise ValueError(
-                f"'{self.lazy.paths[indices[0]]}' and the files of its batch give "
-                f"examples of shape {X.shape[1:]}, but the first file "
-                f"'{self.lazy.paths[0]}' gives {self.first_shape}. Set "
-                "WaveformLoader's duration to give every clip one length."
-            )
         X = np.require(X, np.float32, ["C", "W"]).reshape(len(X), *self.example_shape)
         X = torch.from_numpy(np.asarray(X))
         if self.y is None:
