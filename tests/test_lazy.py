@@ -211,3 +211,18 @@ def test_lazy_audio_as_a_torch_dataset(clips):
         lazy.dataset(example_shape=(3, 7))
     with pytest.raises(ValueError, match="y has 2 targets for 24 files"):
         lazy.dataset(y[:2])
+
+
+def test_partial_fit_on_lazy_audio(clips):
+    paths, y, _ = clips
+    X = _mel().fit_transform(
+        WaveformLoader(sample_rate=RATE, lazy=True).fit_transform(paths)
+    )
+    clf = SpectrogramCNNClassifier(
+        architecture="simple", filters=4, max_epochs=1, device="cpu", random_state=0
+    )
+    clf.partial_fit(X[:12], y[:12], classes=[0, 1, 2]).partial_fit(X[12:], y[12:])
+    assert len(clf.history) == 2
+    assert clf.predict_proba(X).shape == (24, 3)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.fit(X, y[:5])
