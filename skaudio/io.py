@@ -574,6 +574,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         DataLoader workers with ``iterator_train__num_workers``), instead of
         loading them all now: for data sets larger than memory. The
         stateless transformers after the loader in a pipeline pass it on.
+        ``n_jobs`` and ``verbose`` do not apply to it: each DataLoader
+        worker decodes its batches itself.
 
     Attributes
     ----------
