@@ -23,7 +23,11 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import (
     EarlyStopping,
@@ -37,6 +41,7 @@ from skorch.utils import noop, to_numpy
 
 from ._device import resolve_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
+from .lazy import LazyAudio
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
 from .nn.sequence import SequenceCNN
 from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
@@ -432,6 +437,27 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         self.module_ = self._get_module_factory()(**kwargs)
         return self
 
+    def get_dataset(self, X, y=None):
+        """Wrap the data in a torch Dataset; lazy input is decoded per batch.
+
+        Parameters
+        ----------
+        X : ndarray, LazyAudio or torch Dataset
+            Input, already validated. A :class:`~skaudio.lazy.LazyAudio`
+            becomes a dataset that decodes each batch when the DataLoader
+            asks for it.
+        y : ndarray of shape (n_samples,), default=None
+            Encoded targets.
+
+        Returns
+        -------
+        dataset : torch Dataset
+            ``(x, y)`` pairs.
+        """
+        if isinstance(X, LazyAudio):
+            return X.dataset(y, example_shape=self.input_shape_)
+        return super().get_dataset(X, y)
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off the validation set when ``early_stopping=True``.
 
@@ -490,6 +516,10 @@ class _AudioCNNClassifier(NeuralNetClassifier):
     def _validate_input(self, X, reset):
         """Check ``X`` and give it the channel axis the network expects."""
         self._check_sample_rate(X)
+        if isinstance(X, LazyAudio):
+            # Checked on its first example; get_dataset reads it batch by batch.
+            self._validate_input(X.peek(), reset)
+            return X
         X = validate_data(
             self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )
@@ -516,12 +546,17 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         return np.require(X, requirements=["C", "W"])
 
     def _validate_fit_data(self, X, y, reset, classes=None):
-        self._check_sample_rate(X)
-        X, y = validate_data(
-            self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
-        )
+        if isinstance(X, LazyAudio):
+            X = self._validate_input(X, reset)
+            y = validate_data(self, "no_validation", y)
+            check_consistent_length(X, y)
+        else:
+            self._check_sample_rate(X)
+            X, y = validate_data(
+                self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
+            )
+            X = self._add_channel_axis(X, reset)
         check_classification_targets(y)
-        X = self._add_channel_axis(X, reset)
         if reset:
             labels = y if classes is None else classes
             self.label_encoder_ = LabelEncoder().fit(labels)
@@ -608,7 +643,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        if not 0 < len(X) <= self.batch_size:
+        if isinstance(X, LazyAudio) or not 0 < len(X) <= self.batch_size:
             return super().predict_proba(X)
         # One batch: skorch's inference and output nonlinearity without the
         # Dataset and DataLoader of its batched path, and without switching

@@ -23,6 +23,7 @@ from torch import nn
 
 from ._device import resolve_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
+from .lazy import defer_when_lazy
 from .preprocessing import _StatelessWaveformTransformer, _validate_waveforms
 
 __all__ = ["MelTransformer", "MFCCTransformer", "SpectrogramTransformer", "n_frames"]
@@ -246,6 +247,7 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             standardize=self.standardize,
         ).to(device)
 
+    @defer_when_lazy
     def transform(self, X):
         """Compute the features, ``batch_size`` clips at a time.
 

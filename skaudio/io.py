@@ -1,5 +1,6 @@
 """Reading audio files: :func:`load_audio` and the :class:`WaveformLoader`."""
 
+import copy
 import functools
 import os
 import re
@@ -21,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms
+from .lazy import LazyAudio
 from .preprocessing import fix_length
 
 __all__ = [
@@ -571,6 +573,14 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         time.
     verbose : int, default=0
         Show a progress bar when > 0.
+    lazy : bool, default=False
+        Return a :class:`~skaudio.lazy.LazyAudio` that decodes the files
+        batch by batch while a classifier trains or predicts (in its
+        DataLoader workers with ``iterator_train__num_workers``), instead of
+        loading them all now: for data sets larger than memory. The
+        stateless transformers after the loader in a pipeline pass it on.
+        ``n_jobs`` and ``verbose`` do not apply to it: each DataLoader
+        worker decodes its batches itself.
 
     Attributes
     ----------
@@ -607,6 +617,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         "mono": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "lazy": ["boolean"],
     }
 
     def __init__(
@@ -618,6 +629,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         mono=True,
         n_jobs=None,
         verbose=0,
+        lazy=False,
     ):
         self.sample_rate = sample_rate
         self.duration = duration
@@ -625,6 +637,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         self.mono = mono
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.lazy = lazy
 
     # Files loaded between two updates of the progress bar without workers.
     _progress_step = 128
@@ -710,7 +723,9 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
                 (n_samples, n_channels, n_times)
             float32 ndarray with a ``sample_rate`` attribute;
             ``n_times = round(duration_ * sample_rate_)``, and ``n_channels``
-            only when ``mono=False``.
+            only when ``mono=False``. With ``lazy=True``, a
+            :class:`~skaudio.lazy.LazyAudio` of the paths that gives these
+            waveforms batch by batch (only the first file is read now).
 
         Raises
         ------
@@ -722,6 +737,13 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         paths = _check_paths(X)
+        if self.lazy:
+            # The batches are decoded inside DataLoader workers: one process
+            # each, no progress bar.
+            reader = copy.copy(self).set_params(lazy=False, n_jobs=None, verbose=0)
+            lazy = LazyAudio(paths, reader)
+            lazy.peek()
+            return lazy
         load = functools.partial(
             load_audio, sample_rate=self.sample_rate, mono=self.mono
         )

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_random_state, validate_data
 
 from ._waveforms import sample_rate_of, with_sample_rate
+from .lazy import LazyAudio, defer_when_lazy
 
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
 
@@ -92,7 +93,8 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
         ValueError
             For invalid parameters, or input these settings cannot transform.
         """
-        self._validate(X, reset=True)
+        # Lazy input (WaveformLoader(lazy=True)) is checked on its first clip.
+        self._validate(X.peek() if isinstance(X, LazyAudio) else X, reset=True)
         return self
 
     def _validate(self, X, reset):
@@ -132,6 +134,7 @@ class FixedLength(_StatelessWaveformTransformer):
         self.n_times = n_times
         self.align = align
 
+    @defer_when_lazy
     def transform(self, X):
         """Pad or crop.
 
@@ -187,6 +190,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
         self.per_channel = per_channel
         self.eps = eps
 
+    @defer_when_lazy
     def transform(self, X):
         """Normalise each clip.
 
@@ -260,6 +264,7 @@ class RandomRoll(_StatelessWaveformTransformer):
         self.max_shift = max_shift
         self.random_state = random_state
 
+    @defer_when_lazy
     def transform(self, X):
         """Roll each clip ``n_rolls`` times.
 
