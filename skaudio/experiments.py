@@ -235,10 +235,10 @@ def make_model(name, *, sample_rate, **params):
     Parameters
     ----------
     name : str
-        A waveform model of :data:`skaudio.model_selection.WAVEFORM_PRESETS`
+        A waveform model of ``skaudio.model_selection.WAVEFORM_PRESETS``
         (``"lv-18"`` ... ``"sincnet"``, ``"simple"``): per-sample
         normalisation then :class:`~skaudio.WaveformCNNClassifier`. Or one of
-        :data:`FEATURE_MODELS`: ``"mel-cnn"``, a log-Mel image into the
+        ``FEATURE_MODELS``: ``"mel-cnn"``, a log-Mel image into the
         default :class:`~skaudio.SpectrogramCNNClassifier`; ``"mfcc-seq"``,
         MFCC sequences into :class:`~skaudio.SequenceCNNClassifier`.
     sample_rate : int

@@ -235,7 +235,7 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     """Decode an audio file with soundfile, mix to mono and resample.
 
     Uncompressed 16/32-bit integer and 32-bit float WAV files with a
-    consistent header are read directly (as :func:`scipy.io.wavfile.read`
+    consistent header are read directly (as ``scipy.io.wavfile.read``
     does), which saves libsndfile's per-file cost on short clips and gives the
     same samples as soundfile; every other file, and any file with a problem,
     goes through soundfile.
