@@ -94,6 +94,8 @@ sphinx_gallery_conf = {
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"skaudio": None},
     "inspect_global_variables": False,
+    # The timing pages load scripts from other sites; the builds are offline.
+    "write_computation_times": False,
 }
 os.environ.setdefault("SKAUDIO_DATA", str(here.parents[1] / "shared" / "datasets"))
 
