@@ -322,6 +322,16 @@ def scan_audio_files(paths, *, n_jobs=None):
     -------
     problems : dict of str to str
         Each unreadable file mapped to the reason; empty when all are fine.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("good.wav", np.zeros(800), 8000)
+    >>> with open("notes.wav", "w") as f:
+    ...     _ = f.write("not audio")
+    >>> problems = scan_audio_files(["good.wav", "notes.wav", "missing.wav"])
+    >>> sorted(problems)
+    ['missing.wav', 'notes.wav']
     """
     paths = [os.fspath(p) for p in paths]
     reasons = Parallel(n_jobs=n_jobs, prefer="threads")(
