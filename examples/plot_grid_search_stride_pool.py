@@ -4,8 +4,10 @@ Choosing stride and pool with GridSearchCV
 
 LV-18, LV-24, LV-42 and LV-81 are one network, LV-Flat, with different
 (stride, pool) pairs. :func:`~skaudio.model_selection.stride_pool_grid` gives
-the paper's pairs as a parameter grid, so ``GridSearchCV`` picks the pair with
-speaker-independent folds (``groups`` passed through to ``LeaveOneGroupOut``).
+the paper's pairs as a parameter grid, so
+:class:`~sklearn.model_selection.GridSearchCV` picks the pair with
+speaker-independent folds (``groups`` passed through to
+:class:`~sklearn.model_selection.LeaveOneGroupOut`).
 """
 
 # %%

@@ -41,7 +41,8 @@ pipe = Pipeline(
 )
 
 # %%
-# ``groups`` reaches ``LeaveOneGroupOut`` through ``cross_val_score``.
+# ``groups`` reaches :class:`~sklearn.model_selection.LeaveOneGroupOut`
+# through :func:`~sklearn.model_selection.cross_val_score`.
 logo = LeaveOneGroupOut()
 loso = cross_val_score(pipe, X, y, groups=groups, cv=logo)
 speakers = [groups[test][0] for _, test in logo.split(X, y, groups)]

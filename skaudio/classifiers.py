@@ -40,6 +40,7 @@ from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
 from ._device import resolve_device
+from ._docstring import TRAINING_OPTIONS, Substitution
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .lazy import LazyAudio
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
@@ -103,6 +104,7 @@ def _merge_signatures(cls):
     return inspect.Signature([self_param, *params, kwargs])
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class _AudioCNNClassifier(NeuralNetClassifier):
     """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
 
@@ -153,42 +155,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
     Parameters
     ----------
-    max_epochs : int, default=30
-        Number of passes over the training data.
-    batch_size : int, default=32
-        Mini-batch size for training and prediction.
-    lr : float, default=1e-3
-        Learning rate.
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Further optimizer arguments go through ``optimizer__name=value``.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training data,
-        stop when its loss has not improved for ``n_iter_no_change`` epochs and
-        restore the weights of the best epoch. Off: train on all the data for
-        ``max_epochs``.
-    validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Patience of the early stopping, in epochs.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks, as in skorch. Scoring callbacks receive the encoded
-        targets ``0 .. n_classes - 1``; compare them with
-        ``predict_proba(X).argmax(axis=1)``, not with :meth:`predict`.
-    warm_start : bool, default=False
-        Keep the trained network between calls to ``fit``.
-    device : {"auto", "cpu", "cuda"} or str, default="auto"
-        Where to train and predict; ``"auto"`` is ``"cuda"`` when a GPU is
-        visible and ``"cpu"`` otherwise, decided again whenever the network is
-        built or loaded (so a model saved on a GPU loads on a CPU-only machine).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, batch shuffling, dropout, the validation
-        split and any randomness inside the network. An int gives identical
-        predictions for identical data on the same device and software.
-    verbose : int, default=0
-        ``1`` prints skorch's table of per-epoch losses and timings.
-    **kwargs : dict
-        skorch's double-underscore arguments, e.g. ``module__name``,
-        ``optimizer__weight_decay``, ``iterator_train__num_workers``.
+    {training_options}
 
     Attributes
     ----------
@@ -576,8 +543,12 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
-            Training examples, e.g. waveforms ``(n_samples, n_times)``.
+        X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
+            Training examples: waveforms or feature sequences, or
+            spectrograms for :class:`SpectrogramCNNClassifier`. With one
+            channel the channel axis may be left out, e.g. waveforms of
+            shape ``(n_samples, n_times)``.
         y : array-like of shape (n_samples,)
             Labels of any type.
         **fit_params : dict
@@ -602,8 +573,9 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
-            Training examples.
+        X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
+            Training examples, shaped as for :meth:`fit`.
         y : array-like of shape (n_samples,)
             Labels.
         classes : array-like of shape (n_classes,), default=None
@@ -633,7 +605,8 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+        X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
             Examples shaped like the training ones.
 
         Returns
@@ -662,7 +635,8 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, [n_channels,] *signal_shape)
+        X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
             Examples shaped like the training ones.
 
         Returns
@@ -689,6 +663,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         return tags
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class WaveformCNNClassifier(_AudioCNNClassifier):
     """1D CNN classifier on raw waveforms (Vrysis et al., 2020).
 
@@ -697,7 +672,7 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
     :class:`~skaudio.io.WaveformLoader` and
     :class:`~skaudio.preprocessing.PerSampleNormalizer`. ``architecture``
     names one of the paper's models (a preset of the networks in
-    :mod:`skaudio.nn.waveform`, see
+    ``skaudio.nn.waveform``, see
     :func:`~skaudio.model_selection.waveform_preset`); the hyperparameters
     left at ``None`` keep the preset's value and the others replace it, so a
     grid over ``stride`` and ``pool`` explores LV-Flat variants directly.
@@ -734,10 +709,7 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         SincNet uses it for its cut-offs. Set it to 8000 for FSDD at its own
         rate. Waveforms from the loader carry their rate, and a different one
         is an error that names both rates.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`_AudioCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------
@@ -862,6 +834,7 @@ def _with_overrides(classifier, network, kwargs):
 _NORM_OPTIONS = {"batch", "group", "instance", "layer", "none"}
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class SpectrogramCNNClassifier(_AudioCNNClassifier):
     """2D CNN classifier on spectrogram images.
 
@@ -913,10 +886,7 @@ nn.Module class, default="vgg"
         so that the network knows where in the spectrum a pattern is.
     weights : str or path-like, default=None
         Local ImageNet weights file for a torchvision backbone.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`_AudioCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------
@@ -1050,6 +1020,7 @@ random_state, verbose, **kwargs
         return tags
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class SequenceCNNClassifier(_AudioCNNClassifier):
     """Conv1D classifier over feature sequences, features as channels.
 
@@ -1093,10 +1064,7 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         Training-only augmentation: widest random band of features masked.
     time_mask : int, default=0
         Training-only augmentation: longest random span of frames masked.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`_AudioCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------

@@ -2,7 +2,7 @@
 
 Dask does the scheduling: scikit-learn's searches run on it through joblib's
 ``dask`` backend, and :func:`skaudio.experiments.run_cv` submits one task per
-fold to a :class:`distributed.Client`. This module only connects to a cluster
+fold to a ``distributed.Client``. This module only connects to a cluster
 and keeps torch from using more threads than Dask gives each worker. It needs
 the ``dask`` extra (``pip install skaudio[dask]``).
 """
@@ -50,7 +50,7 @@ def connect(scheduler):
     ----------
     scheduler : str
         The address of a running scheduler (``"tcp://host:8786"``), or
-        ``"local:N"`` to start a :class:`distributed.LocalCluster` of ``N``
+        ``"local:N"`` to start a ``distributed.LocalCluster`` of ``N``
         worker processes with one thread each on 127.0.0.1, closed with the
         block.
 

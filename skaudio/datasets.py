@@ -197,7 +197,8 @@ def fetch_fsdd(
     data_home : str or os.PathLike, default=None
         See :func:`get_data_home`.
     download_if_missing : bool, default=True
-        Raise :class:`FileNotFoundError` instead of downloading.
+        Download the data set when it is not in ``data_home``. When false, a
+        missing data set raises :class:`FileNotFoundError` instead.
     return_X_y : bool, default=False
         See :func:`load_fsdd`.
     url : str, default=FSDD_URL
@@ -213,8 +214,32 @@ def fetch_fsdd(
 
     Raises
     ------
+    FileNotFoundError
+        When the data set is missing and ``download_if_missing`` is false.
     OSError
         When the download fails or the recordings do not match ``sha256``.
+
+    Examples
+    --------
+    The first call downloads FSDD into ``$SKAUDIO_DATA`` (or
+    ``~/skaudio_data``); later calls find it there:
+
+    >>> fsdd = fetch_fsdd()  # doctest: +SKIP
+    >>> fsdd.filenames.shape, fsdd.target[:3], fsdd.groups[:3]  # doctest: +SKIP
+    ((3000,), array([0, 0, 0]), array(['george', 'george', 'george'], dtype=object))
+
+    A copy already in ``data_home`` (recordings named
+    ``{digit}_{speaker}_{take}.wav``) is read without any download:
+
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> recordings = Path("data", "fsdd", "recordings")
+    >>> recordings.mkdir(parents=True)
+    >>> for name in ["0_alice_0.wav", "1_alice_0.wav", "0_bob_3.wav"]:
+    ...     sf.write(recordings / name, np.zeros(800), 8000)
+    >>> fsdd = fetch_fsdd("data", download_if_missing=False)
+    >>> fsdd.target.tolist(), fsdd.groups.tolist(), fsdd.take.tolist()
+    ([0, 1, 0], ['alice', 'alice', 'bob'], [0, 0, 3])
     """
     home = get_data_home(data_home)
     if not _fsdd_recordings(home).is_dir():
@@ -276,6 +301,22 @@ def load_audio_folder(root, *, extensions=(".wav", ".flac", ".ogg", ".mp3")):
     ValueError
         When ``root`` holds no class folder, a class folder holds no audio, or
         a file has an ending not in ``extensions`` (all such files listed).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> for path in ["sounds/dog/a.wav", "sounds/dog/b.flac", "sounds/cat/c.wav"]:
+    ...     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    ...     sf.write(path, np.zeros(800), 8000)
+    >>> data = load_audio_folder("sounds")
+    >>> data.target_names, data.target.tolist()
+    (['cat', 'dog'], [0, 1, 1])
+    >>> [Path(f).name for f in data.filenames]
+    ['c.wav', 'a.wav', 'b.flac']
+    >>> labels = np.asarray(data.target_names)[data.target]  # names, for fit
+    >>> labels.tolist()
+    ['cat', 'dog', 'dog']
     """
     root = Path(root)
     if not root.is_dir():
@@ -717,7 +758,7 @@ LAYOUTS = {
 
 
 def detect_layout(source):
-    """Name the layout of a data set on disk (a key of :data:`LAYOUTS`).
+    """Name the layout of a data set on disk (a key of ``skaudio.datasets.LAYOUTS``).
 
     Parameters
     ----------
@@ -760,8 +801,9 @@ def load_audio_dataset(source, *, layout="auto"):
         ``"fsdd"`` (see :func:`fetch_fsdd`), a CSV manifest
         (:func:`load_audio_manifest`) or a folder.
     layout : str, default="auto"
-        ``"auto"`` (:func:`detect_layout`) or a key of :data:`LAYOUTS`, e.g.
-        ``"esc10"`` for the ESC-10 subset of an ESC-50 folder.
+        ``"auto"`` (:func:`detect_layout`) or a key of
+        ``skaudio.datasets.LAYOUTS``, e.g. ``"esc10"`` for the ESC-10 subset of
+        an ESC-50 folder.
 
     Returns
     -------

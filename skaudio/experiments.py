@@ -163,7 +163,7 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
 
     Reads the files' headers only, and reports every file whose header
     cannot be read at once. The rate is the most common rate of the
-    files, at most :data:`MAX_SAMPLE_RATE`; files at other rates are
+    files, at most ``MAX_SAMPLE_RATE`` (22,050 Hz); files at other rates are
     resampled to it. The clip length keeps 99 % of the clips whole
     (:func:`skaudio.io.auto_duration`).
 
@@ -248,7 +248,10 @@ def read_results(path, **settings):
 
 
 class FoldsFailedError(RuntimeError):
-    """Some folds of :func:`run_cv` failed on a cluster; the others are saved."""
+    """Folds of :func:`~skaudio.experiments.run_cv` failed on a cluster.
+
+    The finished folds are saved; the message names the failed ones.
+    """
 
 
 def _fit_fold(estimator, X, y, train, test, labels):
@@ -379,7 +382,10 @@ def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):
     """Submit one task per fold and save each result as it arrives."""
     from distributed import as_completed
 
-    X_remote, y_remote = client.scatter([X, y])
+    # Keys of their own (hash=False): a content-addressed key shared with an
+    # earlier run's data, lost with a killed worker, left tasks waiting for
+    # ever (distributed 2026.8).
+    X_remote, y_remote = client.scatter([X, y], hash=False)
     futures = {
         client.submit(
             _fit_fold,
@@ -475,10 +481,10 @@ def make_model(name, *, sample_rate, **params):
     Parameters
     ----------
     name : str
-        A waveform model of :data:`skaudio.model_selection.WAVEFORM_PRESETS`
+        A waveform model of ``skaudio.model_selection.WAVEFORM_PRESETS``
         (``"lv-18"`` ... ``"sincnet"``, ``"simple"``): per-sample
         normalisation then :class:`~skaudio.WaveformCNNClassifier`. Or one of
-        :data:`FEATURE_MODELS`: ``"mel-cnn"``, a log-Mel image into the
+        ``FEATURE_MODELS``: ``"mel-cnn"``, a log-Mel image into the
         default :class:`~skaudio.SpectrogramCNNClassifier`; ``"mfcc-seq"``,
         MFCC sequences into :class:`~skaudio.SequenceCNNClassifier`.
     sample_rate : int

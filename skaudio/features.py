@@ -443,7 +443,7 @@ class MelTransformer(_MelMixin, _SpectralTransformer):
     --------
     MFCCTransformer : Mel-frequency cepstral coefficients.
     SpectrogramTransformer : Linear-frequency spectrograms.
-    n_frames : The number of frames for a clip length.
+    skaudio.features.n_frames : The number of frames for a clip length.
 
     Notes
     -----

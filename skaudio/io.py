@@ -252,7 +252,7 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     """Decode an audio file with soundfile, mix to mono and resample.
 
     Uncompressed 16/32-bit integer and 32-bit float WAV files with a
-    consistent header are read directly (as :func:`scipy.io.wavfile.read`
+    consistent header are read directly (as ``scipy.io.wavfile.read``
     does), which saves libsndfile's per-file cost on short clips and gives the
     same samples as soundfile; every other file, and any file with a problem,
     goes through soundfile.
@@ -314,7 +314,17 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
 
 
 class AudioInfo(NamedTuple):
-    """What a file's header says: see :func:`audio_info`."""
+    """What a file's header says: see :func:`~skaudio.audio_info`.
+
+    Attributes
+    ----------
+    sample_rate : int
+        Samples per second.
+    n_frames : int
+        Samples per channel.
+    channels : int
+        Number of channels.
+    """
 
     sample_rate: int
     n_frames: int
@@ -445,6 +455,16 @@ def scan_audio_files(paths, *, n_jobs=None):
     -------
     problems : dict of str to str
         Each unreadable file mapped to the reason; empty when all are fine.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf
+    >>> sf.write("good.wav", np.zeros(800), 8000)
+    >>> with open("notes.wav", "w") as f:
+    ...     _ = f.write("not audio")
+    >>> problems = scan_audio_files(["good.wav", "notes.wav", "missing.wav"])
+    >>> sorted(problems)
+    ['missing.wav', 'notes.wav']
     """
     paths = [os.fspath(p) for p in paths]
     reasons = Parallel(n_jobs=n_jobs, prefer="threads")(
@@ -540,7 +560,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     rate :class:`~skaudio.features.MelTransformer`,
     :class:`~skaudio.features.MFCCTransformer` and the classifiers assume by
     default), and the clip length is the one that keeps 99 % of the training
-    clips whole (:func:`auto_duration`). The output is a :class:`Waveforms`
+    clips whole (:func:`~skaudio.io.auto_duration`). The output is a :class:`Waveforms`
     array that remembers its rate, so a later step with another
     ``sample_rate`` raises an error naming both rates instead of computing
     wrong features.
@@ -554,7 +574,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     duration : float, "auto" or None, default="auto"
         Length of each output waveform in seconds: shorter files are padded
         with zeros, longer ones cropped (see ``align``). ``"auto"`` learns it
-        in ``fit`` from the training files' lengths (:func:`auto_duration`)
+        in ``fit`` from the training files' lengths (:func:`~skaudio.io.auto_duration`)
         and warns when that crops some training clips. ``None`` keeps the
         files' lengths, which must then all be equal.
     align : {"start", "center"}, default="start"

@@ -29,7 +29,7 @@ class LazyAudio:
 
     What :class:`~skaudio.io.WaveformLoader` returns with ``lazy=True``. The
     stateless skaudio transformers that follow it in a pipeline append
-    themselves to :attr:`steps` instead of computing, and the classifiers
+    themselves to ``steps`` instead of computing, and the classifiers
     read it batch by batch (see :meth:`dataset`), so a pipeline trains on
     more clips than fit in memory. The first example is computed at once
     (:meth:`peek`): it gives :attr:`shape` and :attr:`sample_rate`, and every
@@ -108,7 +108,7 @@ class LazyAudio:
         -------
         first : ndarray of shape (1, ...)
             The first example, as the in-memory pipeline would give it (a
-            :class:`~skaudio.io.Waveforms` array while the steps keep the
+            :class:`~skaudio.Waveforms` array while the steps keep the
             sample rate).
         """
         if self._first is None:
@@ -176,7 +176,7 @@ class LazyAudio:
         Returns
         -------
         lazy : LazyAudio
-            The same files with ``step`` appended to :attr:`steps`.
+            The same files with ``step`` appended to ``steps``.
         """
         step = copy.deepcopy(step)
         lazy = LazyAudio(self.paths, self.loader, (*self.steps, step))

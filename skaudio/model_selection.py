@@ -1,7 +1,7 @@
 """Model presets and search grids from Vrysis et al. (2020).
 
 The paper's eight waveform models are presets of the few networks of
-:mod:`skaudio.nn.waveform`; :func:`waveform_preset` returns the network and
+``skaudio.nn.waveform``; :func:`waveform_preset` returns the network and
 its arguments for a sample rate, :func:`stride_pool_grid` the paper's
 stride/pool pairs as a ``GridSearchCV`` parameter grid.
 """
@@ -131,7 +131,7 @@ def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
     Parameters
     ----------
     name : str
-        One of :data:`PAPER_MODELS` (``"lv-18"``, ``"lv-24"``, ``"lv-42"``,
+        One of ``PAPER_MODELS`` (``"lv-18"``, ``"lv-24"``, ``"lv-42"``,
         ``"lv-81"``, ``"earlymix"``, ``"latemix"``, ``"rollmix"``,
         ``"sincnet"``) or ``"simple"`` (the minimal two-layer CNN).
     sample_rate : float, default=22050

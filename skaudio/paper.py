@@ -62,7 +62,7 @@ def reproduce_settings(model, epochs, seed):
     Parameters
     ----------
     model : str
-        One of :data:`PAPER_MODELS`.
+        One of ``skaudio.model_selection.PAPER_MODELS``.
     epochs : int
         Training epochs.
     seed : int
@@ -98,7 +98,8 @@ def reproduction_report(results_path, epochs, seed):
     Returns
     -------
     report : str
-        One row per model of :data:`PAPER_MODELS`, in the paper's order
+        One row per model of ``skaudio.model_selection.PAPER_MODELS``, in the
+        paper's order
         (``not run`` where the file has no fold of it): Table 2 (accuracy,
         ours beside the paper's, with the difference),
         Table 3 (relative accuracy and training time, ours beside the

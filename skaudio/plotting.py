@@ -35,6 +35,14 @@ def plot_confusion_matrix(confusion, labels, *, normalize=True, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> from sklearn.metrics import confusion_matrix
+    >>> y_true, y_pred = ["no", "no", "yes", "yes"], ["no", "yes", "yes", "yes"]
+    >>> ax = plot_confusion_matrix(confusion_matrix(y_true, y_pred), ["no", "yes"])
+    >>> ax.get_ylabel()
+    'True label'
     """
     confusion = np.asarray(confusion, dtype=float)
     if normalize:
@@ -65,6 +73,19 @@ def plot_spectrogram(spectrogram, *, sample_rate, hop_length, ax=None, label="dB
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> from skaudio import MelTransformer
+    >>> from skaudio.datasets import make_tones
+    >>> X, _ = make_tones(1, duration=0.5, random_state=0)  # (1, 4000) at 8 kHz
+    >>> mel = MelTransformer(sample_rate=8000, n_fft=512, hop_length=256)
+    >>> S = mel.fit_transform(X)
+    >>> S.shape
+    (1, 1, 64, 16)
+    >>> ax = plot_spectrogram(S[0, 0], sample_rate=8000, hop_length=256)
+    >>> ax.get_xlabel()
+    'time (s)'
     """
     spectrogram = np.asarray(spectrogram)
     ax = _axes(ax, (5, 3))
@@ -93,6 +114,19 @@ def plot_history(history, *, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> from skaudio import WaveformCNNClassifier
+    >>> from skaudio.datasets import make_tones
+    >>> X, y = make_tones(20, n_classes=2, duration=0.25, random_state=0)
+    >>> clf = WaveformCNNClassifier(
+    ...     architecture="simple", sample_rate=8000, max_epochs=3,
+    ...     early_stopping=True, validation_fraction=0.2, random_state=0,
+    ... ).fit(X, y)
+    >>> ax = plot_history(clf.history_)
+    >>> [line.get_label() for line in ax.lines]
+    ['train loss', 'valid loss']
     """
     ax = _axes(ax, (5, 3))
     epochs = history[:, "epoch"]
@@ -119,6 +153,17 @@ def plot_sinc_filters(layer, *, n_fft=1024, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    The filters as initialised (Mel-spaced bands); after training, pass the
+    fitted network's layer instead.
+
+    >>> from skaudio.nn import SincConv1d
+    >>> layer = SincConv1d(8, 101, sample_rate=8000)
+    >>> ax = plot_sinc_filters(layer)
+    >>> len(ax.lines)  # one response per filter
+    8
     """
     import torch
 

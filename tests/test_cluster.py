@@ -26,6 +26,9 @@ from skaudio.experiments import (  # noqa: E402
     run_cv,
 )
 
+# A cluster that loses track of a task waits for ever: fail instead.
+pytestmark = pytest.mark.timeout(300)
+
 # The test estimators below travel to the workers by value, not by module name.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 

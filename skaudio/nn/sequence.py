@@ -33,7 +33,7 @@ class SequenceCNN(nn.Module):
         Number of outputs.
     input_norm : {"sample", "frequency"} or None, default="frequency"
         Standardisation of each input example (see
-        :class:`~skaudio.nn._layers.Standardize`); ``"frequency"`` normalises
+        ``Standardize``); ``"frequency"`` normalises
         each feature over time (cepstral mean and variance normalisation).
     n_blocks : int, default=2
         Number of convolution blocks.

@@ -57,7 +57,7 @@ class SpectrogramCNN(nn.Module):
         Number of outputs.
     input_norm : {"sample", "frequency"} or None, default="sample"
         Standardisation of each input example (see
-        :class:`~skaudio.nn._layers.Standardize`): the network then takes dB
+        ``Standardize``): the network then takes dB
         features as they are. ``"frequency"`` normalises each band over time,
         removing a fixed channel colouring.
     n_blocks : int, default=4
@@ -84,7 +84,7 @@ class SpectrogramCNN(nn.Module):
         Pooling over frequency and time at the end.
     freq_mask : int, default=0
         Training-only augmentation: widest random frequency band masked in
-        each example (see :class:`~skaudio.nn._layers.RandomMasking`).
+        each example (``RandomMasking``).
     time_mask : int, default=0
         Training-only augmentation: longest random time span masked.
     freq_coordinate : bool, default=False
