@@ -1,4 +1,4 @@
-"""skaudio: audio classification with convolutional networks for scikit-learn."""
+"""skaudio: CNNs for audio classification, denoising and separation in scikit-learn."""
 
 from .classifiers import (
     SequenceCNNClassifier,
@@ -8,6 +8,7 @@ from .classifiers import (
 from .features import MelTransformer, MFCCTransformer, SpectrogramTransformer
 from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
+from .regressors import SpectrogramSeparator, WaveformDenoiser
 
 __version__ = "0.1.0.dev0"
 
@@ -20,8 +21,10 @@ __all__ = [
     "RandomRoll",
     "SequenceCNNClassifier",
     "SpectrogramCNNClassifier",
+    "SpectrogramSeparator",
     "SpectrogramTransformer",
     "WaveformCNNClassifier",
+    "WaveformDenoiser",
     "WaveformLoader",
     "fix_length",
     "load_audio",
