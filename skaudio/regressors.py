@@ -96,6 +96,11 @@ random_state, verbose, **kwargs
         raise NotImplementedError
 
     def _validate_fit_data(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None: give the target waveforms."
+            )
         X = validate_data(
             self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )
