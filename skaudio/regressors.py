@@ -465,7 +465,7 @@ random_state, verbose, **kwargs
 
         Returns
         -------
-        sources : ndarray of shape (n_samples, n_sources_, n_times)
+        sources : ndarray of shape (n_samples, n_sources, n_times)
             float32 source waveforms, in no particular order.
         """
         return self._predict_waveforms(X)
