@@ -14,6 +14,9 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_random_state
 
+from .io import load_audio
+from .preprocessing import fix_length
+
 __all__ = [
     "get_data_home",
     "load_fsdd",
@@ -361,6 +364,14 @@ def make_tones(
 
 
 _NOISE_TYPES = ("white", "pink", "brown", "babble")
+_FSDD_RATE = 8000
+
+
+def _n_times(duration):
+    n_times = round(duration * _FSDD_RATE)
+    if n_times < 1:
+        raise ValueError(f"duration must be positive seconds, got {duration!r}.")
+    return n_times
 
 
 def _fsdd_clips(data_home, speakers, n_times):
@@ -369,9 +380,6 @@ def _fsdd_clips(data_home, speakers, n_times):
     Returns the clips (n_clips, n_times) float32, the speaker and the digit of
     each, and the speakers list, checked against the data set.
     """
-    from .io import load_audio
-    from .preprocessing import fix_length
-
     fsdd = load_fsdd(data_home)
     known = sorted(set(fsdd.groups))
     speakers = known if speakers is None else list(speakers)
@@ -497,13 +505,12 @@ def make_noisy_speech(
     >>> data.noisy.shape  # doctest: +SKIP
     (500, 4000)
     """
+    n_times = _n_times(duration)
     snrs = [float(s) for s in _as_choices(snr, "snr")]
     noise_types = [str(n) for n in _as_choices(noise, "noise", _NOISE_TYPES)]
     if n_babble < 1:
         raise ValueError(f"n_babble must be at least 1, got {n_babble}.")
     rng = check_random_state(random_state)
-    sample_rate = 8000
-    n_times = round(duration * sample_rate)
     clean, groups, target, speakers = _fsdd_clips(data_home, speakers, n_times)
     if "babble" in noise_types and len(speakers) < 2:
         raise ValueError(
@@ -532,7 +539,7 @@ def make_noisy_speech(
         noise_type=type_drawn,
         groups=groups,
         target=target,
-        sample_rate=sample_rate,
+        sample_rate=_FSDD_RATE,
     )
 
 
@@ -594,9 +601,8 @@ def make_speaker_mixtures(
             f"n_samples and n_sources must be at least 1, got {n_samples} "
             f"and {n_sources}."
         )
+    n_times = _n_times(duration)
     rng = check_random_state(random_state)
-    sample_rate = 8000
-    n_times = round(duration * sample_rate)
     clips, groups, _, speakers = _fsdd_clips(data_home, speakers, n_times)
     if len(speakers) < n_sources:
         raise ValueError(
@@ -618,5 +624,5 @@ def make_speaker_mixtures(
         sources=sources,
         speakers=chosen,
         groups=np.array(["+".join(sorted(row)) for row in chosen], dtype=object),
-        sample_rate=sample_rate,
+        sample_rate=_FSDD_RATE,
     )

@@ -437,6 +437,13 @@ random_state, verbose, **kwargs
                 f"shape (n_samples, n_times) or (n_samples, 1, n_times), got "
                 f"{X.shape[1]} channels."
             )
+        if X.shape[2] <= self.n_fft // 2:
+            # the STFT reflects half a frame at each end
+            raise ValueError(
+                f"Mixtures of {X.shape[2]} samples are too short for "
+                f"n_fft={self.n_fft}: need more than n_fft // 2 = "
+                f"{self.n_fft // 2} samples."
+            )
         return X
 
     def _check_target(self, y, X, reset):

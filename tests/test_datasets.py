@@ -236,6 +236,8 @@ def test_make_noisy_speech_errors(fsdd_home):
         make_noisy_speech(fsdd_home, speakers=["theo"], noise="babble")
     with pytest.raises(ValueError, match=r"Unknown FSDD speakers \['bob'\]"):
         make_noisy_speech(fsdd_home, speakers=["bob"])
+    with pytest.raises(ValueError, match="duration must be positive"):
+        make_noisy_speech(fsdd_home, speakers=["theo"], duration=0)
     with pytest.raises(ValueError, match="noise must be among"):
         make_noisy_speech(fsdd_home, speakers=["theo"], noise="purple")
 

@@ -94,6 +94,8 @@ def test_separator_input_errors(mixtures):
         sep.fit(mixture, sources[:, 0])
     with pytest.raises(ValueError, match="mono mixtures"):
         sep.fit(sources, sources)
+    with pytest.raises(ValueError, match="too short for n_fft=64"):
+        sep.fit(mixture[:, :32], sources[:, :, :32])
     sep.fit(mixture, sources)
     with pytest.raises(ValueError, match="3 sources, but"):
         sep.partial_fit(mixture, np.concatenate([sources, sources[:, :1]], axis=1))
