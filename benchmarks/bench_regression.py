@@ -196,7 +196,7 @@ def bench_separator(args, results, save):
 
 def report(results):
     """Markdown tables of a results dict (as saved in the JSON file)."""
-    lines = [
+    header = [
         "Command: "
         f"`{results['command']}`. Date: {results['date']}. Machine: 2-core "
         f"x86_64 VM, no GPU, shared with other jobs ({results['machine']}, "
@@ -206,9 +206,10 @@ def report(results):
         f"speakers (never seen in training): {', '.join(results['test_speakers'])}. "
         "Clips of 0.5 s at 8 kHz. Means (medians) over the test clips, in dB.",
     ]
+    lines = []
     den = results.get("denoiser")
     if den:
-        lines = ["## WaveformDenoiser against a Wiener filter", "", *lines]
+        lines += ["## WaveformDenoiser against a Wiener filter", "", *header]
         lines += [
             "",
             f"Trained on {den['n_train']} noisy clips of the training speakers "
@@ -259,8 +260,9 @@ def report(results):
     if sep:
         irm = sep["ideal_ratio_mask"]
         seen = sep.get("separator_training_speakers")
-        if not den:
-            lines = ["## SpectrogramSeparator against the ideal ratio mask", "", *lines]
+        if den:
+            lines.append("")
+        lines += ["## SpectrogramSeparator against the ideal ratio mask", "", *header]
         lines += [
             "",
             f"Trained on {sep['n_train']} two-speaker mixtures of the training "
