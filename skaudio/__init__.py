@@ -1,4 +1,4 @@
-"""skaudio: audio classification with convolutional networks for scikit-learn."""
+"""skaudio: CNNs for audio classification, denoising and separation in scikit-learn."""
 
 from .classifiers import (
     SequenceCNNClassifier,
@@ -17,6 +17,7 @@ from .io import (
 )
 from .persistence import ModelFileError, load, save
 from .preprocessing import FixedLength, PerSampleNormalizer, RandomRoll, fix_length
+from .regressors import SpectrogramSeparator, WaveformDenoiser
 
 __version__ = "0.1.0.dev0"
 
@@ -30,8 +31,10 @@ __all__ = [
     "RandomRoll",
     "SequenceCNNClassifier",
     "SpectrogramCNNClassifier",
+    "SpectrogramSeparator",
     "SpectrogramTransformer",
     "WaveformCNNClassifier",
+    "WaveformDenoiser",
     "WaveformLoader",
     "Waveforms",
     "audio_info",

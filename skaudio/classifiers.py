@@ -104,79 +104,28 @@ def _merge_signatures(cls):
     return inspect.Signature([self_param, *params, kwargs])
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
-class _AudioCNNClassifier(NeuralNetClassifier):
-    """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
+class _AudioNetMixin:
+    """What the skaudio networks share as scikit-learn estimators over skorch.
 
-    Subclasses declare the network and its hyperparameters; this class does
-    the rest: label encoding, input validation and reshaping, inference of the
-    data-dependent sizes, seeding, device choice, an optional validation split
-    with early stopping, parameter validation and pickling.
-
-    **How a subclass plugs in its network.** A subclass sets
-
-    - ``_module_factory``: a callable (usually an ``nn.Module`` class from
-      :mod:`skaudio.nn`, wrapped in ``staticmethod``) that returns a network
-      mapping a float32 batch of shape ``(batch, in_channels, *input_shape)``
-      to logits of shape ``(batch, n_classes)``. Override
-      :meth:`_get_module_factory` instead to choose it from a parameter.
-    - ``_input_ndim``: the number of axes after the channel axis, 1 for
-      ``(n_samples, n_channels, n_times)`` waveforms or feature sequences, 2
-      for ``(n_samples, n_channels, n_mels, n_frames)`` spectrograms. Input
-      given without the channel axis gets one channel.
-    - ``__init__(self, *, own_param=default, ..., **kwargs)`` that calls
-      ``super().__init__(**kwargs)`` and stores each own parameter unchanged.
-      The signature of the subclass's ``__init__`` is merged with this one at
-      class creation, so ``get_params``, ``clone``, ``GridSearchCV`` and
-      ``repr`` see every parameter.
-    - ``_parameter_constraints = {**_AudioCNNClassifier._parameter_constraints,
-      "own_param": [...]}``.
-
-    At initialisation (inside ``fit``) the factory is called with the
-    subclass's own parameters (:meth:`_module_params`), the sizes inferred
-    from the training data (:meth:`_module_data_params`: ``in_channels`` and
-    ``n_classes`` by default; override it to pass e.g. the input length) and
-    any skorch-style ``module__name=value`` arguments, which win. Nothing is
-    written back into the parameters, so ``fit`` never calls ``set_params``.
-
-    A minimal subclass::
-
-        class TinyClassifier(_AudioCNNClassifier):
-            # TinyNet(*, in_channels, n_classes, width) -> logits
-            _module_factory = staticmethod(TinyNet)
-            _parameter_constraints = {
-                **_AudioCNNClassifier._parameter_constraints,
-                "width": [Interval(Integral, 1, None, closed="left")],
-            }
-
-            def __init__(self, *, width=8, **kwargs):
-                super().__init__(**kwargs)
-                self.width = width
-
-    Parameters
-    ----------
-    {training_options}
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels seen in ``fit``.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to the network's class indices.
-    input_shape_ : tuple of int
-        Shape of one training example as the network sees it, channel axis
-        first, e.g. ``(1, 8000)``.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    Mixed in before a skorch class (``NeuralNetClassifier`` or
+    ``NeuralNetRegressor``): the training options and their validation,
+    ``device="auto"``, the merged ``__init__`` signature of subclasses, the
+    network built from the fitted data sizes (``_module_factory``,
+    ``_module_params``, ``_module_data_params``), the validation split with
+    early stopping, the shuffled training iterator, the channel axis of the
+    input and pickling. :class:`_AudioCNNClassifier` documents how a subclass
+    plugs in; a class setting ``_is_base = True`` in its body adds training
+    options rather than network hyperparameters with its own ``__init__``.
+    A concrete base sets ``_criterion`` (the skorch criterion) and
+    ``_stratified_split`` (whether the validation split is stratified on
+    ``y``), and defines ``_module_data_params``.
     """
 
     _module_factory = None
     _input_ndim = 1
     _own_params = ()
+    _criterion = None
+    _stratified_split = False
 
     _parameter_constraints: dict = {
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -195,7 +144,11 @@ class _AudioCNNClassifier(NeuralNetClassifier):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
+        if "__init__" not in cls.__dict__:
+            return
+        # A base's own parameters (``_is_base = True`` in its body) are training
+        # options, not network hyperparameters.
+        if not cls.__dict__.get("_is_base", False):
             base = set(inspect.signature(super(cls, cls).__init__).parameters)
             own = inspect.signature(cls.__dict__["__init__"]).parameters
             cls._own_params = cls._own_params + tuple(
@@ -203,7 +156,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
                 for name, p in own.items()
                 if p.kind is p.KEYWORD_ONLY and name not in base
             )
-            cls.__init__.__signature__ = _merge_signatures(cls)
+        cls.__init__.__signature__ = _merge_signatures(cls)
 
     def __init__(
         self,
@@ -224,7 +177,7 @@ class _AudioCNNClassifier(NeuralNetClassifier):
     ):
         super().__init__(
             None,  # the network comes from _get_module_factory()
-            criterion=torch.nn.CrossEntropyLoss,
+            criterion=self._criterion,
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_epochs,
@@ -340,26 +293,6 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         """
         return {name: getattr(self, name) for name in self._own_params}
 
-    def _module_data_params(self):
-        """Keyword arguments of the factory inferred from the training data."""
-        return {"in_channels": self.input_shape_[0], "n_classes": len(self.classes_)}
-
-    # -- skorch hooks ---------------------------------------------------------
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            (
-                "valid_acc",
-                EpochScoring(
-                    _encoded_accuracy, name="valid_acc", lower_is_better=False
-                ),
-            ),
-            ("print_log", PrintLog()),
-        ]
-
     def get_default_callbacks(self):
         """Return skorch's default callbacks, with early stopping when asked for.
 
@@ -432,8 +365,8 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         ----------
         X : ndarray
             Training input, already validated.
-        y : ndarray of shape (n_samples,)
-            Encoded targets.
+        y : ndarray
+            Targets as the network sees them (encoded labels, waveforms).
         **fit_params : dict
             Passed to the splitter.
 
@@ -447,7 +380,11 @@ class _AudioCNNClassifier(NeuralNetClassifier):
             return dataset, None
         # Drawn from torch inside the seeded fit, so random_state covers it.
         seed = int(torch.randint(np.iinfo(np.int32).max, ()).item())
-        split = ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+        split = ValidSplit(
+            self.validation_fraction,
+            stratified=self._stratified_split,
+            random_state=seed,
+        )
         return split(dataset, y, **fit_params)
 
     def get_iterator(self, dataset, training=False):
@@ -511,6 +448,109 @@ class _AudioCNNClassifier(NeuralNetClassifier):
             )
         # torch refuses read-only arrays (e.g. memory-mapped joblib inputs)
         return np.require(X, requirements=["C", "W"])
+
+    # -- pickling -------------------------------------------------------------
+    def __setstate__(self, state):
+        # skorch maps the stored tensors to the device read from the state;
+        # give it a concrete one and keep "auto" as the parameter.
+        requested = state["device"]
+        super().__setstate__({**state, "device": resolve_device(requested)})
+        if isinstance(requested, str) and requested == "auto":
+            self.__dict__["device"] = requested
+
+
+@Substitution(training_options=TRAINING_OPTIONS)
+class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
+    """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
+
+    Subclasses declare the network and its hyperparameters; this class does
+    the rest: label encoding, input validation and reshaping, inference of the
+    data-dependent sizes, seeding, device choice, an optional validation split
+    with early stopping, parameter validation and pickling.
+
+    **How a subclass plugs in its network.** A subclass sets
+
+    - ``_module_factory``: a callable (usually an ``nn.Module`` class from
+      :mod:`skaudio.nn`, wrapped in ``staticmethod``) that returns a network
+      mapping a float32 batch of shape ``(batch, in_channels, *input_shape)``
+      to logits of shape ``(batch, n_classes)``. Override
+      :meth:`_get_module_factory` instead to choose it from a parameter.
+    - ``_input_ndim``: the number of axes after the channel axis, 1 for
+      ``(n_samples, n_channels, n_times)`` waveforms or feature sequences, 2
+      for ``(n_samples, n_channels, n_mels, n_frames)`` spectrograms. Input
+      given without the channel axis gets one channel.
+    - ``__init__(self, *, own_param=default, ..., **kwargs)`` that calls
+      ``super().__init__(**kwargs)`` and stores each own parameter unchanged.
+      The signature of the subclass's ``__init__`` is merged with this one at
+      class creation, so ``get_params``, ``clone``, ``GridSearchCV`` and
+      ``repr`` see every parameter.
+    - ``_parameter_constraints = {**_AudioCNNClassifier._parameter_constraints,
+      "own_param": [...]}``.
+
+    At initialisation (inside ``fit``) the factory is called with the
+    subclass's own parameters (:meth:`_module_params`), the sizes inferred
+    from the training data (:meth:`_module_data_params`: ``in_channels`` and
+    ``n_classes`` by default; override it to pass e.g. the input length) and
+    any skorch-style ``module__name=value`` arguments, which win. Nothing is
+    written back into the parameters, so ``fit`` never calls ``set_params``.
+
+    A minimal subclass::
+
+        class TinyClassifier(_AudioCNNClassifier):
+            # TinyNet(*, in_channels, n_classes, width) -> logits
+            _module_factory = staticmethod(TinyNet)
+            _parameter_constraints = {
+                **_AudioCNNClassifier._parameter_constraints,
+                "width": [Interval(Integral, 1, None, closed="left")],
+            }
+
+            def __init__(self, *, width=8, **kwargs):
+                super().__init__(**kwargs)
+                self.width = width
+
+    Parameters
+    ----------
+    {training_options}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to the network's class indices.
+    input_shape_ : tuple of int
+        Shape of one training example as the network sees it, channel axis
+        first, e.g. ``(1, 8000)``.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+    """
+
+    _criterion = torch.nn.CrossEntropyLoss
+    _stratified_split = True
+
+    def _module_data_params(self):
+        """Keyword arguments of the factory inferred from the training data."""
+        return {"in_channels": self.input_shape_[0], "n_classes": len(self.classes_)}
+
+    # -- skorch hooks ---------------------------------------------------------
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            (
+                "valid_acc",
+                EpochScoring(
+                    _encoded_accuracy, name="valid_acc", lower_is_better=False
+                ),
+            ),
+            ("print_log", PrintLog()),
+        ]
 
     def _validate_fit_data(self, X, y, reset, classes=None):
         if isinstance(X, LazyAudio):
@@ -646,15 +686,6 @@ class _AudioCNNClassifier(NeuralNetClassifier):
         """
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
-
-    # -- pickling -------------------------------------------------------------
-    def __setstate__(self, state):
-        # skorch maps the stored tensors to the device read from the state;
-        # give it a concrete one and keep "auto" as the parameter.
-        requested = state["device"]
-        super().__setstate__({**state, "device": resolve_device(requested)})
-        if isinstance(requested, str) and requested == "auto":
-            self.__dict__["device"] = requested
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,4 +1,4 @@
-"""Data sets: FSDD, CSV manifests, standard local layouts, folders, synthetic tones.
+"""Data sets: FSDD, CSV manifests, standard layouts, folders, synthetic audio.
 
 Every loader returns file paths with their labels and, where the data set has
 them, the groups that evaluation must keep apart (speakers, official folds),
@@ -22,6 +22,9 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_random_state
 
+from .io import load_audio
+from .preprocessing import fix_length
+
 __all__ = [
     "get_data_home",
     "load_fsdd",
@@ -34,6 +37,8 @@ __all__ = [
     "load_speech_commands",
     "load_urbansound8k",
     "make_tones",
+    "make_noisy_speech",
+    "make_speaker_mixtures",
 ]
 
 DATA_ENV = "SKAUDIO_DATA"
@@ -414,6 +419,273 @@ def make_tones(
     X[np.arange(n_times) < onset[:, None]] = 0.0
     X += noise * rng.standard_normal((n_samples, n_times))
     return X.astype(np.float32), y
+
+
+# -- noisy and mixed speech for the denoiser and the separator ---------------
+
+_NOISE_TYPES = ("white", "pink", "brown", "babble")
+_FSDD_RATE = 8000
+
+
+def _n_times(duration):
+    n_times = round(duration * _FSDD_RATE)
+    if n_times < 1:
+        raise ValueError(f"duration must be positive seconds, got {duration!r}.")
+    return n_times
+
+
+def _fsdd_clips(data_home, speakers, n_times):
+    """FSDD clips of ``speakers``, centred in ``n_times`` samples.
+
+    Returns the clips (n_clips, n_times) float32, the speaker and the digit of
+    each, and the speakers list, checked against the data set.
+    """
+    fsdd = load_fsdd(data_home)
+    known = sorted(set(fsdd.groups))
+    speakers = known if speakers is None else list(speakers)
+    unknown = sorted(set(speakers) - set(known))
+    if unknown:
+        raise ValueError(f"Unknown FSDD speakers {unknown}; the data set has {known}.")
+    keep = np.isin(fsdd.groups, speakers)
+    clips = np.stack(
+        [
+            fix_length(load_audio(path)[0], n_times, align="center")
+            for path in fsdd.filenames[keep]
+        ]
+    ).astype(np.float32)
+    return clips, fsdd.groups[keep], fsdd.target[keep], speakers
+
+
+def _rms(x):
+    return np.sqrt(np.mean(np.square(x, dtype=np.float64), axis=-1))
+
+
+def _coloured_noise(rng, n_times, exponent):
+    """Gaussian noise whose power falls as ``1 / f**exponent`` (0: white)."""
+    white = rng.standard_normal(n_times)
+    if exponent == 0:
+        return white
+    spectrum = np.fft.rfft(white)
+    freqs = np.fft.rfftfreq(n_times)
+    freqs[0] = freqs[1]
+    return np.fft.irfft(spectrum / freqs ** (exponent / 2), n=n_times)
+
+
+def _babble(rng, clips, n_times, n_talkers):
+    """Sum of ``n_talkers`` streams of speech, each clips end to end."""
+    voiced = [clip[np.abs(clip) > 0] for clip in clips]
+    babble = np.zeros(n_times)
+    for _ in range(n_talkers):
+        stream = []
+        while sum(map(len, stream)) < 2 * n_times:
+            clip = voiced[rng.randint(len(voiced))]
+            stream.append(clip / max(_rms(clip), 1e-8))
+        stream = np.concatenate(stream)
+        start = rng.randint(len(stream) - n_times + 1)
+        babble += stream[start : start + n_times]
+    return babble
+
+
+def _as_choices(value, name, allowed=None):
+    values = list(np.atleast_1d(value))
+    if not values:
+        raise ValueError(f"{name} must hold at least one value.")
+    if allowed is not None:
+        wrong = [v for v in values if v not in allowed]
+        if wrong:
+            raise ValueError(f"{name} must be among {allowed}, got {wrong}.")
+    return values
+
+
+def make_noisy_speech(
+    data_home=None,
+    *,
+    speakers=None,
+    snr=(0.0, 5.0, 10.0),
+    noise=("white", "pink", "babble"),
+    duration=0.5,
+    n_babble=4,
+    random_state=None,
+):
+    """Make noisy versions of the FSDD recordings, for training a denoiser.
+
+    Every recording of the chosen ``speakers`` is centred in a clip of
+    ``duration`` seconds (cropped or padded with zeros) and mixed with noise
+    scaled to an SNR drawn from ``snr``, of a type drawn from ``noise``:
+
+    - ``"white"``: Gaussian white noise;
+    - ``"pink"`` / ``"brown"``: Gaussian noise whose power falls as ``1/f``
+      / ``1/f**2`` (coloured noise);
+    - ``"babble"``: ``n_babble`` streams of speech of the *other* chosen
+      speakers, each at the same level, summed.
+
+    The SNR is ``10 log10(sum(clean**2) / sum(noise**2))`` over the whole
+    clip. To evaluate on speakers held out of training, make one set from the
+    training speakers and one from the test speakers (the babble then comes
+    from the same side), or split on ``groups``.
+
+    Parameters
+    ----------
+    data_home : str or os.PathLike, default=None
+        Folder holding ``fsdd/``; see :func:`get_data_home`.
+    speakers : list of str, default=None
+        FSDD speakers whose recordings are used; ``None``: all six.
+    snr : float or sequence of float, default=(0.0, 5.0, 10.0)
+        SNR in dB, or values to draw from uniformly.
+    noise : str or sequence of str, default=("white", "pink", "babble")
+        Noise type(s) among ``"white"``, ``"pink"``, ``"brown"``,
+        ``"babble"``, drawn uniformly.
+    duration : float, default=0.5
+        Clip length in seconds (at 8 kHz).
+    n_babble : int, default=4
+        Talkers in the babble noise.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the noise, the SNRs and the types.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``noisy`` : ndarray of shape (n_samples, n_times), float32, the input;
+        ``clean`` : ndarray of shape (n_samples, n_times), float32, the
+        target; ``snr`` : ndarray of shape (n_samples,), dB; ``noise_type`` :
+        ndarray of shape (n_samples,); ``groups`` : ndarray of shape
+        (n_samples,), the speaker; ``target`` : ndarray of shape (n_samples,),
+        the digit; ``sample_rate`` : int.
+
+    Raises
+    ------
+    ValueError
+        For an unknown speaker or noise type, or babble with fewer than two
+        speakers.
+
+    Examples
+    --------
+    >>> data = make_noisy_speech(speakers=["george"], snr=5, noise="white",
+    ...                          random_state=0)  # doctest: +SKIP
+    >>> data.noisy.shape  # doctest: +SKIP
+    (500, 4000)
+    """
+    n_times = _n_times(duration)
+    snrs = [float(s) for s in _as_choices(snr, "snr")]
+    noise_types = [str(n) for n in _as_choices(noise, "noise", _NOISE_TYPES)]
+    if n_babble < 1:
+        raise ValueError(f"n_babble must be at least 1, got {n_babble}.")
+    rng = check_random_state(random_state)
+    clean, groups, target, speakers = _fsdd_clips(data_home, speakers, n_times)
+    if "babble" in noise_types and len(speakers) < 2:
+        raise ValueError(
+            "babble noise is made of the other speakers' recordings: give at "
+            f"least two speakers, got {speakers}."
+        )
+    n_samples = len(clean)
+    snr_drawn = np.array(snrs)[rng.randint(len(snrs), size=n_samples)]
+    type_drawn = np.array(noise_types, dtype=object)[
+        rng.randint(len(noise_types), size=n_samples)
+    ]
+    exponents = {"white": 0, "pink": 1, "brown": 2}
+    noisy = np.empty_like(clean)
+    for i in range(n_samples):
+        if type_drawn[i] == "babble":
+            others = clean[groups != groups[i]]
+            noise_i = _babble(rng, others, n_times, n_babble)
+        else:
+            noise_i = _coloured_noise(rng, n_times, exponents[type_drawn[i]])
+        gain = _rms(clean[i]) / (_rms(noise_i) * 10 ** (snr_drawn[i] / 20))
+        noisy[i] = clean[i] + gain * noise_i
+    return Bunch(
+        noisy=noisy,
+        clean=clean,
+        snr=snr_drawn,
+        noise_type=type_drawn,
+        groups=groups,
+        target=target,
+        sample_rate=_FSDD_RATE,
+    )
+
+
+def make_speaker_mixtures(
+    n_samples=500,
+    data_home=None,
+    *,
+    speakers=None,
+    n_sources=2,
+    duration=0.5,
+    level_range=5.0,
+    random_state=None,
+):
+    """Mix recordings of different FSDD speakers, for training a separator.
+
+    Each mixture sums ``n_sources`` recordings of distinct speakers drawn
+    from ``speakers``, each centred in ``duration`` seconds, scaled to unit
+    RMS and then to a random level within ``level_range`` dB of the others.
+    To evaluate on held-out speakers, make the training and the test
+    mixtures from disjoint ``speakers``.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+        Number of mixtures.
+    data_home : str or os.PathLike, default=None
+        Folder holding ``fsdd/``; see :func:`get_data_home`.
+    speakers : list of str, default=None
+        FSDD speakers to draw from (at least ``n_sources``); ``None``: all.
+    n_sources : int, default=2
+        Speakers per mixture.
+    duration : float, default=0.5
+        Length in seconds (at 8 kHz).
+    level_range : float, default=5.0
+        Source levels are drawn uniformly in ``[-level_range / 2,
+        level_range / 2]`` dB (0: equal levels).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the recordings drawn and their levels.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``mixture`` : ndarray of shape (n_samples, n_times), float32, the
+        input; ``sources`` : ndarray of shape (n_samples, n_sources,
+        n_times), float32, the target (``mixture == sources.sum(axis=1)``);
+        ``speakers`` : ndarray of shape (n_samples, n_sources), the speaker
+        of each source; ``groups`` : ndarray of shape (n_samples,), the
+        speakers joined by ``"+"`` in sorted order; ``sample_rate`` : int.
+
+    Examples
+    --------
+    >>> data = make_speaker_mixtures(100, speakers=["george", "jackson"],
+    ...                              random_state=0)  # doctest: +SKIP
+    >>> data.sources.shape  # doctest: +SKIP
+    (100, 2, 4000)
+    """
+    if n_sources < 1 or n_samples < 1:
+        raise ValueError(
+            f"n_samples and n_sources must be at least 1, got {n_samples} "
+            f"and {n_sources}."
+        )
+    n_times = _n_times(duration)
+    rng = check_random_state(random_state)
+    clips, groups, _, speakers = _fsdd_clips(data_home, speakers, n_times)
+    if len(speakers) < n_sources:
+        raise ValueError(
+            f"{n_sources} sources need {n_sources} different speakers, got {speakers}."
+        )
+    by_speaker = {s: np.flatnonzero(groups == s) for s in speakers}
+    chosen = np.array(
+        [rng.choice(speakers, n_sources, replace=False) for _ in range(n_samples)],
+        dtype=object,
+    )
+    index = np.array([[rng.choice(by_speaker[s]) for s in row] for row in chosen])
+    sources = clips[index].astype(np.float64)
+    sources /= np.maximum(_rms(sources), 1e-8)[..., np.newaxis]
+    levels_db = rng.uniform(-level_range / 2, level_range / 2, (n_samples, n_sources))
+    sources *= 0.1 * 10 ** (levels_db[..., np.newaxis] / 20)
+    sources = sources.astype(np.float32)
+    return Bunch(
+        mixture=sources.sum(axis=1),
+        sources=sources,
+        speakers=chosen,
+        groups=np.array(["+".join(sorted(row)) for row in chosen], dtype=object),
+        sample_rate=_FSDD_RATE,
+    )
 
 
 # -- CSV manifests and the standard layouts of public data sets ---------------

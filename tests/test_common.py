@@ -55,6 +55,25 @@ CHECK_PARAMS = {
         "device": "cpu",
         "random_state": 0,
     },
+    # The checks feed (n, 2..20) arrays: tiny networks and a tiny STFT.
+    "WaveformDenoiser": {
+        "n_layers": 2,
+        "filters": 4,
+        "kernel_size": 3,
+        "max_epochs": 2,
+        "device": "cpu",
+        "random_state": 0,
+    },
+    "SpectrogramSeparator": {
+        "n_fft": 8,
+        "hop_length": 2,
+        "kernel_sizes": (3,),
+        "widths": 4,
+        "n_layers": 1,
+        "max_epochs": 2,
+        "device": "cpu",
+        "random_state": 0,
+    },
 }
 
 _SKORCH_INIT = {
@@ -63,10 +82,58 @@ _SKORCH_INIT = {
         "virtual_params_, which the rest of skorch reads before fit"
     ),
 }
+# The checks fit a regressor on one target column, y of shape (n,) or (n, 1).
+# The denoiser's target is a waveform shaped like X, the separator's has shape
+# (n, n_sources, n_times), so every check that fits them on the checks' own y
+# stops at the shape of y. tests/test_regressors.py checks the same properties
+# (pickle, idempotent fit, sample order, n_features_in_, dtypes, NaN, memmap,
+# parameters not overwritten) with waveform targets.
+_WAVEFORM_TARGET_CHECKS = (
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_dtype_object",
+    "check_estimators_dtypes",
+    "check_estimators_fit_returns_self",
+    "check_estimators_nan_inf",
+    "check_estimators_overwrite_params",
+    "check_estimators_partial_fit_n_features",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_fit2d_1sample",
+    "check_fit2d_predict1d",
+    "check_fit_check_is_fitted",
+    "check_fit_idempotent",
+    "check_fit_score_takes_y",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_n_features_in",
+    "check_n_features_in_after_fitting",
+    "check_pipeline_consistency",
+    "check_positive_only_tag_during_fit",
+    "check_readonly_memmap_input",
+    "check_regressor_data_not_an_array",
+    "check_regressor_multioutput",
+    "check_regressors_int",
+    "check_regressors_no_decision_function",
+    "check_regressors_train",
+)
+_WAVEFORM_TARGETS = {
+    **_SKORCH_INIT,
+    **dict.fromkeys(
+        _WAVEFORM_TARGET_CHECKS,
+        "targets are waveforms (shaped like X, or one per source); the check "
+        "fits on one target column",
+    ),
+}
 # {estimator name: {check name: reason}}
 EXPECTED_FAILED_CHECKS = {
     "WaveformCNNClassifier": _SKORCH_INIT,
     "SequenceCNNClassifier": _SKORCH_INIT,
+    "WaveformDenoiser": _WAVEFORM_TARGETS,
+    "SpectrogramSeparator": {
+        **_WAVEFORM_TARGETS,
+        "check_fit2d_1feature": _WAVEFORM_TARGETS["check_fit_idempotent"],
+    },
 }
 
 # Estimators whose input is not a numeric 2-D array: the common checks cannot

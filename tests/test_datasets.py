@@ -22,6 +22,8 @@ from skaudio.datasets import (
     load_esc50,
     load_fsdd,
     load_urbansound8k,
+    make_noisy_speech,
+    make_speaker_mixtures,
     make_tones,
 )
 
@@ -356,3 +358,92 @@ def test_manifest_separators_duplicates_and_encoding(tmp_path):
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ValueError, match="bin.csv is not a text file in UTF-8"):
         load_audio_manifest(tmp_path / "bin.csv")
+
+
+@pytest.fixture(scope="module")
+def noisy_speech(fsdd_home):
+    return make_noisy_speech(
+        fsdd_home,
+        speakers=["theo", "george"],
+        snr=(-5.0, 0.0, 10.0),
+        noise=("white", "pink", "brown", "babble"),
+        random_state=0,
+    )
+
+
+@pytest.mark.fsdd
+def test_make_noisy_speech_reaches_the_snr(noisy_speech):
+    data = noisy_speech
+    assert data.noisy.shape == data.clean.shape == (1000, 4000)
+    assert data.noisy.dtype == np.float32 and data.sample_rate == 8000
+    noise = data.noisy.astype(np.float64) - data.clean
+    achieved = 10 * np.log10((data.clean**2).sum(1) / (noise**2).sum(1))
+    np.testing.assert_allclose(achieved, data.snr, atol=0.01)
+    assert set(data.snr) == {-5.0, 0.0, 10.0}
+    assert set(data.noise_type) == {"white", "pink", "brown", "babble"}
+
+
+@pytest.mark.fsdd
+def test_make_noisy_speech_groups_and_noise_colours(noisy_speech, fsdd_home):
+    data = noisy_speech
+    assert sorted(set(data.groups)) == ["george", "theo"]
+    assert (np.bincount(data.target) == 100).all()
+    fsdd = load_fsdd(fsdd_home)
+    assert (data.groups == fsdd.groups[np.isin(fsdd.groups, ["george", "theo"])]).all()
+    noise = data.noisy - data.clean
+    spectrum = np.abs(np.fft.rfft(noise, axis=1)) ** 2
+    low_high = spectrum[:, 1:200].mean(1) / spectrum[:, 1000:].mean(1)
+    ratio = {k: np.median(low_high[data.noise_type == k]) for k in ("white", "pink")}
+    assert 0.5 < ratio["white"] < 2 < 10 < ratio["pink"]
+    ratio_brown = np.median(low_high[data.noise_type == "brown"])
+    assert ratio_brown > 10 * ratio["pink"]
+
+
+@pytest.mark.fsdd
+def test_make_noisy_speech_is_seeded(fsdd_home):
+    kwargs = {"speakers": ["theo"], "snr": 5, "noise": "white"}
+    a = make_noisy_speech(fsdd_home, **kwargs, random_state=1)
+    b = make_noisy_speech(fsdd_home, **kwargs, random_state=1)
+    c = make_noisy_speech(fsdd_home, **kwargs, random_state=2)
+    np.testing.assert_array_equal(a.noisy, b.noisy)
+    np.testing.assert_array_equal(a.clean, c.clean)
+    assert not np.array_equal(a.noisy, c.noisy)
+
+
+@pytest.mark.fsdd
+def test_make_noisy_speech_errors(fsdd_home):
+    with pytest.raises(ValueError, match="at least two speakers"):
+        make_noisy_speech(fsdd_home, speakers=["theo"], noise="babble")
+    with pytest.raises(ValueError, match=r"Unknown FSDD speakers \['bob'\]"):
+        make_noisy_speech(fsdd_home, speakers=["bob"])
+    with pytest.raises(ValueError, match="duration must be positive"):
+        make_noisy_speech(fsdd_home, speakers=["theo"], duration=0)
+    with pytest.raises(ValueError, match="noise must be among"):
+        make_noisy_speech(fsdd_home, speakers=["theo"], noise="purple")
+
+
+@pytest.mark.fsdd
+def test_make_speaker_mixtures(fsdd_home):
+    speakers = ["george", "jackson", "theo"]
+    data = make_speaker_mixtures(
+        200, fsdd_home, speakers=speakers, level_range=4.0, random_state=0
+    )
+    assert data.mixture.shape == (200, 4000) and data.sources.shape == (200, 2, 4000)
+    np.testing.assert_allclose(data.mixture, data.sources.sum(axis=1), atol=1e-6)
+    assert (data.speakers[:, 0] != data.speakers[:, 1]).all()
+    assert set(data.speakers.ravel()) == set(speakers)
+    assert list(data.groups[:2]) == ["+".join(sorted(r)) for r in data.speakers[:2]]
+    rms = np.sqrt((data.sources.astype(np.float64) ** 2).mean(axis=2))
+    level_db = 20 * np.log10(rms[:, 0] / rms[:, 1])
+    assert np.abs(level_db).max() <= 4.0 + 1e-3 and np.abs(level_db).max() > 2
+    again = make_speaker_mixtures(
+        200, fsdd_home, speakers=speakers, level_range=4.0, random_state=0
+    )
+    np.testing.assert_array_equal(again.sources, data.sources)
+    other = make_speaker_mixtures(
+        20, fsdd_home, speakers=speakers, n_sources=3, level_range=0, random_state=1
+    )
+    assert other.sources.shape == (20, 3, 4000)
+    assert set(map(frozenset, other.speakers)) == {frozenset(speakers)}
+    with pytest.raises(ValueError, match="3 sources need 3 different speakers"):
+        make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], n_sources=3)

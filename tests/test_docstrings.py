@@ -22,12 +22,14 @@ MODULES = [
     "skaudio.inference",
     "skaudio.io",
     "skaudio.lazy",
+    "skaudio.metrics",
     "skaudio.persistence",
     "skaudio.model_selection",
     "skaudio.nn",
     "skaudio.paper",
     "skaudio.plotting",
     "skaudio.preprocessing",
+    "skaudio.regressors",
 ]
 
 

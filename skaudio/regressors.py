@@ -1,0 +1,478 @@
+"""Waveform-to-waveform estimators: a denoiser and a source separator.
+
+Both are scikit-learn regressors built on skorch's
+:class:`~skorch.NeuralNetRegressor` with the machinery the classifiers use
+(``random_state``, ``device="auto"``, parameter validation, clone, pickle,
+sizes inferred at fit). Their targets are waveforms, and their ``score`` is
+the mean SI-SDR in dB (see :mod:`skaudio.metrics`).
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+from skorch import NeuralNet, NeuralNetRegressor
+from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
+
+from .classifiers import _AudioNetMixin, _seeded_torch
+from .metrics import si_sdr_score
+from .nn._layers import NORMS
+from .nn.denoise import ConvDenoiser
+from .nn.losses import WaveformLoss
+from .nn.separation import MaskSeparator
+
+__all__ = ["SpectrogramSeparator", "WaveformDenoiser"]
+
+_POSITIVE = Interval(Integral, 1, None, closed="left")
+_NORM_OPTIONS = StrOptions({*NORMS, "none"})
+
+
+class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
+    """Base of the waveform regressors: waveforms in, waveforms out.
+
+    Subclasses name the network (``_module_factory``) and its hyperparameters
+    as :class:`~skaudio.classifiers._AudioCNNClassifier` describes, and say
+    how the targets relate to the input (:meth:`_check_target`).
+
+    Parameters
+    ----------
+    loss : {"mse", "si_sdr"}, default="mse"
+        Training loss: mean squared error between waveforms, or minus their
+        mean SI-SDR.
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    """
+
+    _is_base = True
+    _criterion = WaveformLoss
+    _stratified_split = False
+    _permutation_invariant = False
+
+    _parameter_constraints = {
+        **_AudioNetMixin._parameter_constraints,
+        "loss": [StrOptions({"mse", "si_sdr"})],
+    }
+
+    def __init__(self, *, loss="mse", **kwargs):
+        super().__init__(**kwargs)
+        self.loss = loss
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("print_log", PrintLog()),
+        ]
+
+    def initialize_criterion(self):
+        """Build ``criterion_`` from ``loss`` (plus any ``criterion__`` argument).
+
+        Returns
+        -------
+        self : object
+            The regressor.
+        """
+        kwargs = {
+            "kind": self.loss,
+            "permutation_invariant": self._permutation_invariant,
+            **self.get_params_for("criterion"),
+        }
+        self.criterion_ = WaveformLoss(**kwargs)
+        return self
+
+    # -- data ---------------------------------------------------------------
+    def _check_target(self, y, X, reset):
+        """Return ``y`` shaped as the network's output for input ``X``."""
+        raise NotImplementedError
+
+    def _validate_fit_data(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None: give the target waveforms."
+            )
+        X = validate_data(
+            self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
+        )
+        y = check_array(
+            y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"
+        )
+        check_consistent_length(X, y)
+        X = self._add_channel_axis(X, reset)
+        y = self._check_target(y, X, reset)
+        return X, np.require(y, requirements=["C", "W"])
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "input_shape_") and super().__sklearn_is_fitted__()
+
+    # -- fit / predict --------------------------------------------------------
+    def fit(self, X, y, **fit_params):
+        """Build the network for the data and train it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] n_times)
+            Input waveforms.
+        y : array-like
+            Target waveforms, shaped as the subclass documents.
+        **fit_params : dict
+            Passed to the network's ``forward``.
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        self._validate_constraints()
+        keep = self.warm_start and self.__sklearn_is_fitted__()
+        X, y = self._validate_fit_data(X, y, reset=not keep)
+        with _seeded_torch(self.random_state, self.device):
+            if not keep:
+                self.initialize()
+            NeuralNet.partial_fit(self, X, y, _routing_method="fit", **fit_params)
+        return self
+
+    def partial_fit(self, X, y, **fit_params):
+        """Train for ``max_epochs`` more epochs, building the network first if needed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] n_times)
+            Input waveforms.
+        y : array-like
+            Target waveforms.
+        **fit_params : dict
+            Passed to the network's ``forward``.
+
+        Returns
+        -------
+        self : object
+            The regressor.
+        """
+        if self.__sklearn_is_fitted__():
+            X, y = self._validate_fit_data(X, y, reset=False)
+            NeuralNet.partial_fit(self, X, y, **fit_params)
+            return self
+        self._validate_constraints()
+        X, y = self._validate_fit_data(X, y, reset=True)
+        with _seeded_torch(self.random_state, self.device):
+            self.initialize()
+            NeuralNet.partial_fit(self, X, y, **fit_params)
+        return self
+
+    def _predict_waveforms(self, X):
+        check_is_fitted(self)
+        return NeuralNet.predict_proba(self, self._validate_input(X, reset=False))
+
+    def score(self, X, y, sample_weight=None):
+        """Mean SI-SDR of the predictions, in dB (higher is better).
+
+        Parameters
+        ----------
+        X : array-like
+            Input waveforms.
+        y : array-like
+            Reference waveforms, shaped as :meth:`predict` returns them.
+        sample_weight : None
+            Not supported; present for scikit-learn's signature.
+
+        Returns
+        -------
+        score : float
+        """
+        if sample_weight is not None:
+            raise ValueError(f"{type(self).__name__}.score takes no sample_weight.")
+        return si_sdr_score(
+            y, self.predict(X), permutation_invariant=self._permutation_invariant
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+
+class WaveformDenoiser(_AudioNetRegressor):
+    """Denoising autoencoder on raw waveforms: noisy in, clean out.
+
+    The network, :class:`~skaudio.nn.ConvDenoiser`, stacks same-padded
+    ``Conv1d → batch norm → ReLU`` layers (no pooling, so every output sample
+    lines up with its input sample) and by default estimates the noise and
+    subtracts it. It is trained with the mean squared error against the clean
+    waveforms (``loss="si_sdr"`` for SI-SDR).
+
+    Parameters
+    ----------
+    n_layers : int, default=6
+        Hidden convolution layers.
+    filters : int or tuple of int, default=32
+        Channels of every hidden layer, or one count per layer.
+    kernel_size : int, default=9
+        Convolution length in samples.
+    dilation_growth : int, default=1
+        Hidden layer ``i`` has dilation ``dilation_growth ** i`` (``2``: a
+        receptive field that doubles per layer).
+    norm : {"batch", "group", "instance", "layer", "none"}, default="batch"
+        Normalisation after each hidden convolution.
+    residual : bool, default=True
+        Estimate the noise and subtract it, rather than the clean signal.
+    loss : {"mse", "si_sdr"}, default="mse"
+        Training loss.
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of (int, int)
+        ``(n_channels, n_times)`` of the training waveforms.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+
+    See Also
+    --------
+    SpectrogramSeparator : Separates mixtures into sources.
+    skaudio.datasets.make_noisy_speech : Noisy and clean speech to train on.
+    skaudio.metrics.si_sdr_improvement : How much the output improved.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 200, 400 * 8)).reshape(8, 400)
+    >>> noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    >>> den = WaveformDenoiser(n_layers=2, filters=8, max_epochs=2,
+    ...                        random_state=0).fit(noisy, clean)
+    >>> den.predict(noisy[:3]).shape
+    (3, 400)
+    """
+
+    _module_factory = staticmethod(ConvDenoiser)
+    _parameter_constraints = {
+        **_AudioNetRegressor._parameter_constraints,
+        "n_layers": [_POSITIVE],
+        "filters": [_POSITIVE, tuple, list],
+        "kernel_size": [_POSITIVE],
+        "dilation_growth": [_POSITIVE],
+        "norm": [_NORM_OPTIONS],
+        "residual": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_layers=6,
+        filters=32,
+        kernel_size=9,
+        dilation_growth=1,
+        norm="batch",
+        residual=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_layers = n_layers
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.dilation_growth = dilation_growth
+        self.norm = norm
+        self.residual = residual
+
+    def _module_data_params(self):
+        return {"in_channels": self.input_shape_[0]}
+
+    def _check_target(self, y, X, reset):
+        if y.ndim == X.ndim - 1:
+            y = y[:, np.newaxis]
+        if y.shape != X.shape:
+            raise ValueError(
+                "y must hold one clean waveform per noisy one, shaped like X: "
+                f"expected (n_samples, [n_channels,] n_times) = {X.shape}, got "
+                f"y of shape {y.shape}."
+            )
+        return y
+
+    def predict(self, X):
+        """Denoise waveforms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [n_channels,] n_times)
+            Noisy waveforms shaped like the training ones.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, [n_channels,] n_times)
+            float32 denoised waveforms, shaped as ``X``.
+        """
+        y = self._predict_waveforms(X)
+        return y[:, 0] if np.ndim(X) == 2 else y
+
+
+class SpectrogramSeparator(_AudioNetRegressor):
+    """Separate mono mixtures into their sources by masking the mixture's STFT.
+
+    The network, :class:`~skaudio.nn.MaskSeparator`, reads the mixture's
+    log-magnitude spectrogram frame by frame with parallel Conv1D branches of
+    different kernel sizes and widths (:class:`~skaudio.nn.MultiBranchConv1d`,
+    frequency bins as channels), concatenates them and predicts one mask per
+    source; each source is the masked mixture spectrogram with the mixture's
+    phase, turned back into a waveform. Sources have no natural order (two
+    speakers), so the loss (mean squared error, or SI-SDR) is
+    permutation-invariant: each example is scored under its best assignment
+    of outputs to references, and so is :meth:`score`.
+
+    Parameters
+    ----------
+    n_fft : int, default=256
+        STFT frame length in samples.
+    hop_length : int, default=64
+        STFT hop in samples.
+    kernel_sizes : tuple of int, default=(3, 9, 27)
+        Kernel length of each branch, in frames.
+    widths : int or tuple of int, default=128
+        Channels of every branch, or one count per branch.
+    n_layers : int, default=2
+        Convolutions per branch.
+    norm : {"batch", "group", "instance", "layer", "none"}, default="batch"
+        Normalisation in the branches.
+    mask : {"softmax", "sigmoid"}, default="softmax"
+        ``"softmax"``: masks that sum to one in every bin; ``"sigmoid"``:
+        independent masks in [0, 1].
+    loss : {"mse", "si_sdr"}, default="mse"
+        Training loss (permutation-invariant).
+    max_epochs, batch_size, lr, optimizer, early_stopping, \
+validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
+random_state, verbose, **kwargs
+        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+
+    Attributes
+    ----------
+    n_sources_ : int
+        Sources per mixture, from the training ``y``.
+    input_shape_ : tuple of (int, int)
+        ``(1, n_times)`` of the training mixtures.
+    n_features_in_ : int
+        Size of the second axis of the training ``X``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+
+    See Also
+    --------
+    WaveformDenoiser : Removes noise from waveforms.
+    skaudio.datasets.make_speaker_mixtures : Mixtures of two speakers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> sources = rng.standard_normal((8, 2, 800)).astype("float32")
+    >>> sep = SpectrogramSeparator(n_fft=64, hop_length=16, widths=8,
+    ...                            max_epochs=2, random_state=0)
+    >>> sep.fit(sources.sum(axis=1), sources).predict(sources[:3].sum(axis=1)).shape
+    (3, 2, 800)
+    """
+
+    _module_factory = staticmethod(MaskSeparator)
+    _permutation_invariant = True
+    _parameter_constraints = {
+        **_AudioNetRegressor._parameter_constraints,
+        "n_fft": [Interval(Integral, 2, None, closed="left")],
+        "hop_length": [_POSITIVE],
+        "kernel_sizes": [tuple, list],
+        "widths": [_POSITIVE, tuple, list],
+        "n_layers": [_POSITIVE],
+        "norm": [_NORM_OPTIONS],
+        "mask": [StrOptions({"softmax", "sigmoid"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_fft=256,
+        hop_length=64,
+        kernel_sizes=(3, 9, 27),
+        widths=128,
+        n_layers=2,
+        norm="batch",
+        mask="softmax",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.kernel_sizes = kernel_sizes
+        self.widths = widths
+        self.n_layers = n_layers
+        self.norm = norm
+        self.mask = mask
+
+    def _module_data_params(self):
+        return {"n_sources": self.n_sources_}
+
+    def _add_channel_axis(self, X, reset):
+        X = super()._add_channel_axis(X, reset)
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"{type(self).__name__} separates mono mixtures: X must have "
+                f"shape (n_samples, n_times) or (n_samples, 1, n_times), got "
+                f"{X.shape[1]} channels."
+            )
+        if X.shape[2] <= self.n_fft // 2:
+            # the STFT reflects half a frame at each end
+            raise ValueError(
+                f"Mixtures of {X.shape[2]} samples are too short for "
+                f"n_fft={self.n_fft}: need more than n_fft // 2 = "
+                f"{self.n_fft // 2} samples."
+            )
+        return X
+
+    def _check_target(self, y, X, reset):
+        if y.ndim != 3 or y.shape[2] != X.shape[2]:
+            raise ValueError(
+                "y must hold the sources of each mixture, of shape (n_samples, "
+                f"n_sources, n_times) with n_times={X.shape[2]}; got y of shape "
+                f"{y.shape}."
+            )
+        if reset:
+            self.n_sources_ = y.shape[1]
+        elif y.shape[1] != self.n_sources_:
+            raise ValueError(
+                f"y has {y.shape[1]} sources, but {type(self).__name__} was "
+                f"fitted on {self.n_sources_}."
+            )
+        return y
+
+    def predict(self, X):
+        """Separate mixtures into sources.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [1,] n_times)
+            Mixtures, as long as the training ones.
+
+        Returns
+        -------
+        sources : ndarray of shape (n_samples, n_sources, n_times)
+            float32 source waveforms, in no particular order.
+        """
+        return self._predict_waveforms(X)

@@ -1,0 +1,250 @@
+"""WaveformDenoiser and SpectrogramSeparator.
+
+scikit-learn's common checks fit regressors on one target column, which these
+estimators refuse (their targets are waveforms), so the properties those
+checks cover are tested here with waveform targets; see tests/test_common.py.
+"""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skaudio import SpectrogramSeparator, WaveformDenoiser
+from skaudio.metrics import si_sdr_improvement
+
+TINY_DENOISER = {"n_layers": 2, "filters": 8, "kernel_size": 5, "device": "cpu"}
+TINY_SEPARATOR = {
+    "n_fft": 64,
+    "hop_length": 16,
+    "kernel_sizes": (3, 5),
+    "widths": 16,
+    "n_layers": 1,
+    "device": "cpu",
+}
+
+
+@pytest.fixture
+def noisy_tones():
+    """40 tones in white noise at about 0 dB SNR: ``(noisy, clean)``."""
+    rng = np.random.default_rng(0)
+    t = np.arange(400) / 8000
+    freq = rng.uniform(200, 800, (40, 1))
+    clean = (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    noise = 0.35 * rng.standard_normal(clean.shape).astype(np.float32)
+    return clean + noise, clean
+
+
+@pytest.fixture
+def mixtures():
+    """32 mixtures of a low tone and a high chirp-free tone: ``(mixture, sources)``."""
+    rng = np.random.default_rng(0)
+    t = np.arange(512) / 8000
+    low = np.sin(2 * np.pi * rng.uniform(200, 400, (32, 1)) * t)
+    high = np.sin(2 * np.pi * rng.uniform(2000, 3000, (32, 1)) * t)
+    gains = rng.uniform(0.5, 1.0, (32, 2, 1))
+    sources = (gains * np.stack([low, high], axis=1)).astype(np.float32)
+    return sources.sum(axis=1), sources
+
+
+def test_denoiser_learns_and_keeps_the_shape(noisy_tones):
+    noisy, clean = noisy_tones
+    den = WaveformDenoiser(**TINY_DENOISER, max_epochs=30, lr=0.01, random_state=0)
+    denoised = den.fit(noisy[:30], clean[:30]).predict(noisy[30:])
+    assert denoised.shape == (10, 400) and denoised.dtype == np.float32
+    assert si_sdr_improvement(clean[30:], denoised, noisy[30:]).mean() > 2
+    assert den.input_shape_ == (1, 400) and den.n_features_in_ == 400
+
+
+def test_denoiser_multichannel(noisy_tones):
+    noisy, clean = noisy_tones
+    X = np.stack([noisy, noisy[::-1]], axis=1)
+    y = np.stack([clean, clean[::-1]], axis=1)
+    den = WaveformDenoiser(**TINY_DENOISER, max_epochs=1, random_state=0).fit(X, y)
+    assert den.predict(X[:3]).shape == (3, 2, 400)
+    assert den.module_.in_channels == 2
+    with pytest.raises(ValueError, match="shaped like X"):
+        den.fit(X, clean)
+
+
+def test_separator_learns(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        **TINY_SEPARATOR, max_epochs=30, lr=0.01, random_state=0
+    ).fit(mixture[:24], sources[:24])
+    estimate = sep.predict(mixture[24:])
+    assert estimate.shape == (8, 2, 512) and estimate.dtype == np.float32
+    improvement = si_sdr_improvement(
+        sources[24:], estimate, mixture[24:], permutation_invariant=True
+    )
+    assert improvement.mean() > 3
+    assert sep.n_sources_ == 2 and sep.input_shape_ == (1, 512)
+
+
+def test_separator_input_errors(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(**TINY_SEPARATOR, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"\(n_samples, n_sources, n_times\)"):
+        sep.fit(mixture, sources[:, 0])
+    with pytest.raises(ValueError, match="mono mixtures"):
+        sep.fit(sources, sources)
+    with pytest.raises(ValueError, match="too short for n_fft=64"):
+        sep.fit(mixture[:, :32], sources[:, :, :32])
+    sep.fit(mixture, sources)
+    with pytest.raises(ValueError, match="3 sources, but"):
+        sep.partial_fit(mixture, np.concatenate([sources, sources[:, :1]], axis=1))
+    with pytest.raises(ValueError, match="expecting 512 features"):
+        sep.predict(mixture[:, :300])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: WaveformDenoiser(**TINY_DENOISER, max_epochs=2, random_state=0),
+        lambda: SpectrogramSeparator(**TINY_SEPARATOR, max_epochs=2, random_state=0),
+    ],
+    ids=["denoiser", "separator"],
+)
+class TestEstimatorContract:
+    """What the common checks would check with one target column."""
+
+    @pytest.fixture
+    def data(self, make, noisy_tones, mixtures):
+        return noisy_tones if isinstance(make(), WaveformDenoiser) else mixtures
+
+    def test_seeded_fit_is_repeatable_and_idempotent(self, make, data):
+        X, y = data
+        state = torch.random.get_rng_state()
+        est = make().fit(X, y)
+        assert torch.equal(torch.random.get_rng_state(), state)
+        first = est.predict(X)
+        np.testing.assert_array_equal(est.fit(X, y).predict(X), first)
+        np.testing.assert_array_equal(make().fit(X, y).predict(X), first)
+
+    def test_params_unchanged_by_fit_and_clone(self, make, data):
+        X, y = data
+        est = make()
+        params = est.get_params(deep=False)
+        est.fit(X, y)
+        assert est.get_params(deep=False).keys() == params.keys()
+        for name, value in est.get_params(deep=False).items():
+            assert value is params[name] or value == params[name], name
+        copy = clone(est)
+        assert not hasattr(copy, "module_")
+        assert repr(copy) == repr(make())
+        assert "loss" in params and "random_state" in params
+
+    def test_pickle_and_joblib(self, make, data, tmp_path):
+        X, y = data
+        est = make().fit(X, y)
+        expected = est.predict(X[:4])
+        np.testing.assert_allclose(
+            pickle.loads(pickle.dumps(est)).predict(X[:4]), expected
+        )
+        pipe = make_pipeline(FunctionTransformer(), est)
+        joblib.dump(pipe, tmp_path / "model.joblib")
+        np.testing.assert_allclose(
+            joblib.load(tmp_path / "model.joblib").predict(X[:4]), expected
+        )
+
+    def test_predictions_do_not_depend_on_order_or_batch(self, make, data):
+        X, y = data
+        est = make().fit(X, y)
+        full = est.predict(X)
+        order = np.random.default_rng(0).permutation(len(X))
+        np.testing.assert_allclose(est.predict(X[order]), full[order], atol=1e-6)
+        np.testing.assert_allclose(est.predict(X[:5]), full[:5], atol=1e-6)
+
+    def test_input_types(self, make, data, tmp_path):
+        X, y = data
+        est = make().fit(X.astype(np.float64), y.astype(np.float64))
+        expected = est.predict(X)
+        np.testing.assert_allclose(est.predict(X.tolist()), expected, atol=1e-6)
+        np.testing.assert_allclose(est.predict(np.asfortranarray(X)), expected)
+        path = tmp_path / "X.npy"
+        np.save(path, X)
+        memmap = np.load(path, mmap_mode="r")
+        np.testing.assert_allclose(est.predict(memmap), expected)
+        make().fit(memmap, y)  # read-only input trains too
+        est.fit((X * 100).astype(np.int16), y)
+
+    def test_bad_input_errors(self, make, data):
+        X, y = data
+        est = make()
+        with pytest.raises(ValueError, match="requires y to be passed"):
+            est.fit(X, None)
+        with pytest.raises(ValueError, match="NaN"):
+            est.fit(np.full_like(X, np.nan), y)
+        with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+            est.fit(X, y[:-1])
+        with pytest.raises(ValueError, match="(fit|not fitted)"):
+            est.predict(X)
+        est.fit(X, y)
+        with pytest.raises(ValueError, match="features"):
+            est.predict(X[:, :-2])
+
+    def test_partial_fit_and_warm_start(self, make, data):
+        X, y = data
+        est = make().partial_fit(X, y)
+        module = est.module_
+        est.partial_fit(X, y)
+        assert est.module_ is module and len(est.history_) == 4
+        est = make().set_params(warm_start=True).fit(X, y)
+        module = est.module_
+        est.fit(X, y)
+        assert est.module_ is module and len(est.history_) == 4
+
+    def test_params_are_validated_at_fit(self, make, data):
+        X, y = data
+        with pytest.raises(InvalidParameterError, match="loss"):
+            make().set_params(loss="l1").fit(X, y)
+        with pytest.raises(InvalidParameterError, match="max_epochs"):
+            make().set_params(max_epochs=-1).fit(X, y)
+
+    def test_si_sdr_loss_early_stopping_and_auto_device(self, make, data, capsys):
+        X, y = data
+        est = make().set_params(
+            loss="si_sdr", early_stopping=True, device="auto", verbose=1
+        )
+        est.fit(X, y)
+        assert est.criterion_.kind == "si_sdr"
+        assert est.get_params()["device"] == "auto"
+        assert est.device == ("cuda" if torch.cuda.is_available() else "cpu")
+        assert "valid_loss" in capsys.readouterr().out
+        assert np.isfinite(est.history_[:, "valid_loss"]).all()
+
+
+def test_hyperparameters_reach_the_networks(noisy_tones, mixtures):
+    noisy, clean = noisy_tones
+    den = WaveformDenoiser(
+        n_layers=3,
+        filters=(4, 6, 4),
+        kernel_size=3,
+        dilation_growth=2,
+        norm="group",
+        residual=False,
+        max_epochs=0,
+        device="cpu",
+    ).fit(noisy, clean)
+    convs = [m for m in den.module_.modules() if isinstance(m, torch.nn.Conv1d)]
+    assert [c.out_channels for c in convs] == [4, 6, 4, 1]
+    assert [c.dilation[0] for c in convs[:3]] == [1, 2, 4]
+    assert not den.module_.residual
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        n_fft=32,
+        hop_length=8,
+        kernel_sizes=(3, 7),
+        widths=(5, 6),
+        mask="sigmoid",
+        max_epochs=0,
+        device="cpu",
+    ).fit(mixture, sources)
+    assert sep.module_.branches.out_channels == 11
+    assert sep.module_.stft.n_fft == 32 and sep.module_.mask == "sigmoid"
