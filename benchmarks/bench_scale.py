@@ -36,7 +36,9 @@ def search(X, y, groups, *, epochs, n_jobs=1, backend=None, memory=None):
     if backend is None:
         grid.fit(X, y, groups=groups)
     else:
-        with parallel_config(backend=backend):
+        # scatter: every worker gets the data once, up front (joblib otherwise
+        # sends it to one worker, where the tasks then queue).
+        with parallel_config(backend=backend, scatter=[X, y]):
             grid.fit(X, y, groups=groups)
     return time.perf_counter() - start, grid.cv_results_["mean_test_score"].tolist()
 

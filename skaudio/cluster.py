@@ -9,10 +9,11 @@ the ``dask`` extra (``pip install skaudio[dask]``).
 
 from contextlib import contextmanager
 
+import dask
 import torch
 from distributed import Client, LocalCluster, WorkerPlugin
 
-__all__ = ["TorchThreads", "connect"]
+__all__ = ["TorchThreads", "connect", "worker_environ"]
 
 
 class TorchThreads(WorkerPlugin):
@@ -65,13 +66,19 @@ def connect(scheduler):
     >>> with connect("local:2") as client:  # doctest: +SKIP
     ...     records = run_cv(model, X, y, splits, client=client, ...)
     """
-    if scheduler.startswith("local:"):
-        n_workers = scheduler.removeprefix("local:")
-        if not n_workers.isdigit() or int(n_workers) < 1:
-            raise ValueError(
-                f"scheduler {scheduler!r}: 'local:N' needs a number of worker "
-                "processes N >= 1, e.g. 'local:2'."
-            )
+    if not scheduler.startswith("local:"):
+        with Client(scheduler, timeout="20s") as client:
+            client.register_plugin(TorchThreads())
+            yield client
+        return
+    n_workers = scheduler.removeprefix("local:")
+    if not n_workers.isdigit() or int(n_workers) < 1:
+        raise ValueError(
+            f"scheduler {scheduler!r}: 'local:N' needs a number of worker "
+            "processes N >= 1, e.g. 'local:2'."
+        )
+    # Kept for the whole block: a worker the nanny restarts reads it again.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ()}):
         cluster = LocalCluster(
             n_workers=int(n_workers),
             threads_per_worker=1,
@@ -79,12 +86,30 @@ def connect(scheduler):
             host="127.0.0.1",
             dashboard_address=None,
         )
-    else:
-        cluster = None
-    try:
-        with Client(cluster or scheduler, timeout="20s") as client:
-            client.register_plugin(TorchThreads())
-            yield client
-    finally:
-        if cluster is not None:
+        try:
+            with Client(cluster, timeout="20s") as client:
+                client.register_plugin(TorchThreads())
+                yield client
+        finally:
             cluster.close()
+
+
+def worker_environ():
+    """Environment for Dask worker processes that train torch networks.
+
+    Dask's default (``distributed.nanny.pre-spawn-environ``) without
+    ``MALLOC_TRIM_THRESHOLD_``: Dask sets it to 64 KiB so that workers hand
+    freed memory back to the system at once, which made every fit of a
+    skaudio network about twice as slow here (0.8 s against 1.7 s for the
+    same fit), as each training step frees and allocates large tensors.
+    :func:`connect` uses it for the clusters it starts; set the same on
+    clusters of your own.
+
+    Returns
+    -------
+    environ : dict
+        Variable names mapped to values, e.g. ``{"OMP_NUM_THREADS": 1, ...}``.
+    """
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ

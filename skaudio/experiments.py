@@ -382,10 +382,11 @@ def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):
     """Submit one task per fold and save each result as it arrives."""
     from distributed import as_completed
 
-    # Keys of their own (hash=False): a content-addressed key shared with an
-    # earlier run's data, lost with a killed worker, left tasks waiting for
-    # ever (distributed 2026.8).
-    X_remote, y_remote = client.scatter([X, y], hash=False)
+    # On every worker (broadcast), else the folds queue on the one that holds
+    # the data. Keys of their own (hash=False): a content-addressed key shared
+    # with an earlier run's data, lost with a killed worker, left tasks waiting
+    # for ever (distributed 2026.8).
+    X_remote, y_remote = client.scatter([X, y], broadcast=True, hash=False)
     futures = {
         client.submit(
             _fit_fold,
