@@ -8,6 +8,7 @@ its hyperparameters.
 """
 
 import inspect
+import math
 import os
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -378,6 +379,8 @@ class _AudioNetMixin:
         dataset = self.get_dataset(X, y)
         if not self.early_stopping:
             return dataset, None
+        if self._stratified_split:
+            self._check_stratified_split(y)
         # Drawn from torch inside the seeded fit, so random_state covers it.
         seed = int(torch.randint(np.iinfo(np.int32).max, ()).item())
         split = ValidSplit(
@@ -386,6 +389,19 @@ class _AudioNetMixin:
             random_state=seed,
         )
         return split(dataset, y, **fit_params)
+
+    def _check_stratified_split(self, y):
+        """Name validation_fraction when the split cannot hold every class."""
+        n_samples, n_classes = len(y), len(np.unique(y))
+        n_valid = math.ceil(self.validation_fraction * n_samples)
+        if min(n_valid, n_samples - n_valid) < n_classes:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of the {n_samples} training examples "
+                f"({n_valid}), but a stratified split needs at least one example "
+                f"of each of the {n_classes} classes on both sides. Raise "
+                "validation_fraction, give more data, or set early_stopping=False."
+            )
 
     def get_iterator(self, dataset, training=False):
         """Return a DataLoader; training batches are shuffled by default.
@@ -567,6 +583,13 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         if reset:
             labels = y if classes is None else classes
             self.label_encoder_ = LabelEncoder().fit(labels)
+            if len(self.label_encoder_.classes_) < 2:
+                only = self.label_encoder_.classes_[0]
+                only = only.item() if isinstance(only, np.generic) else only
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes to learn "
+                    f"from; y holds one class: {only!r}."
+                )
         return X, self.label_encoder_.transform(y).astype(np.int64)
 
     @property

@@ -21,6 +21,10 @@ def _axes(ax, figsize):
 def plot_confusion_matrix(confusion, labels, *, normalize=True, ax=None):
     """Draw a confusion matrix, rows normalised to recall by default.
 
+    The figure grows with the number of classes and the length of the labels;
+    labels longer than three characters are slanted, and the values are
+    written in the cells up to 20 classes.
+
     Parameters
     ----------
     confusion : array-like of shape (n_classes, n_classes)
@@ -47,10 +51,20 @@ def plot_confusion_matrix(confusion, labels, *, normalize=True, ax=None):
     confusion = np.asarray(confusion, dtype=float)
     if normalize:
         confusion = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-    ax = _axes(ax, (5, 4.5))
+    # Room for every class and for long labels, which are written slanted.
+    n_classes = len(labels)
+    longest = max(len(str(label)) for label in labels)
+    side = max(4.5, 0.45 * n_classes + 0.08 * longest)
+    ax = _axes(ax, (side + 0.5, side))
     ConfusionMatrixDisplay(confusion, display_labels=labels).plot(
-        ax=ax, values_format=".2f" if normalize else "d", colorbar=False
+        ax=ax,
+        values_format=".2f" if normalize else "d",
+        colorbar=False,
+        xticks_rotation=45 if longest > 3 else "horizontal",
+        include_values=n_classes <= 20,
     )
+    if longest > 3:
+        plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
     return ax
 
 

@@ -14,7 +14,12 @@ from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
-from skaudio.classifiers import WaveformCNNClassifier, _AudioCNNClassifier
+from skaudio.classifiers import (
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    WaveformCNNClassifier,
+    _AudioCNNClassifier,
+)
 from skaudio.datasets import load_fsdd
 from skaudio.io import WaveformLoader, Waveforms
 from skaudio.model_selection import stride_pool_grid
@@ -360,3 +365,31 @@ def test_one_batch_prediction_equals_skorch_batched_path(tones):
     n_epochs = len(clf.history_)
     clf.partial_fit(X, y)  # training switches the network back
     assert clf.module_.training and len(clf.history_) > n_epochs
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        WaveformCNNClassifier(architecture="simple", max_epochs=1),
+        SpectrogramCNNClassifier(architecture="simple", max_epochs=1),
+        SequenceCNNClassifier(max_epochs=1),
+    ],
+    ids=lambda clf: type(clf).__name__,
+)
+def test_one_class_is_refused(clf):
+    X = np.zeros((6, 16, 16), dtype=np.float32)
+    with pytest.raises(ValueError, match="needs at least 2 classes.*one class: 'dog'"):
+        clf.fit(X, ["dog"] * 6)
+
+
+def test_early_stopping_on_too_little_data_names_validation_fraction():
+    X = np.random.default_rng(0).standard_normal((20, 400)).astype(np.float32)
+    y = np.arange(20) % 10
+    clf = WaveformCNNClassifier(
+        architecture="simple", early_stopping=True, max_epochs=1
+    )
+    with pytest.raises(
+        ValueError, match=r"validation_fraction=0.1 of the 20 .*\(2\).*10 classes"
+    ):
+        clf.fit(X, y)
+    clf.set_params(validation_fraction=0.5).fit(X, y)  # 10 of each: enough
