@@ -17,8 +17,9 @@ nested allowed estimators, and never unpickles anything. The SHA-256 detects
 a modified or damaged file; it is no signature: someone who can write the
 file can recompute it, which is why safety rests on the allow-list.
 
-Neural networks are rebuilt through the classifier's own initialisation
-(from its parameters, ``classes_`` and ``input_shape_``), and their weights
+Neural networks are rebuilt through the estimator's own initialisation
+(from its parameters, ``input_shape_`` and a classifier's ``classes_``), and
+their weights
 loaded with ``load_state_dict(strict=True)``, so the file cannot choose which
 code runs, and a weight of the wrong name or shape is refused. Weights are
 written from the CPU, so a model trained on a GPU loads on a machine without
@@ -58,8 +59,9 @@ _VERSIONED_PACKAGES = ("skaudio", "torch", "torchaudio", "scikit-learn", "skorch
 
 #: Classes that :func:`load` may build, by their public import path, mapped to
 #: the fitted attributes stored beside their parameters. Fitted attributes of a
-#: skaudio classifier (``label_encoder_``, ``input_shape_``, the network's
-#: weights and the training history) are handled by :func:`save` itself.
+#: skaudio network (classifier or regressor: ``input_shape_``, a classifier's
+#: ``label_encoder_``, the weights and the training history) are handled by
+#: :func:`save` itself.
 ALLOWED_CLASSES = {
     "sklearn.pipeline.Pipeline": (),
     "sklearn.preprocessing.LabelEncoder": ("classes_",),
@@ -91,6 +93,8 @@ ALLOWED_CLASSES = {
     "skaudio.WaveformCNNClassifier": ("n_features_in_",),
     "skaudio.SpectrogramCNNClassifier": ("n_features_in_",),
     "skaudio.SequenceCNNClassifier": ("n_features_in_",),
+    "skaudio.WaveformDenoiser": ("n_features_in_",),
+    "skaudio.SpectrogramSeparator": ("n_features_in_", "n_sources_"),
 }
 
 # Callables that may appear as parameter values (optimizers, network classes
@@ -247,12 +251,12 @@ class _Encoder:
                 node["fitted"][attr] = self.value(
                     getattr(estimator, attr), f"{key}.{attr}"
                 )
-        if _is_audio_classifier(estimator) and estimator.__sklearn_is_fitted__():
+        if _is_audio_network(estimator) and estimator.__sklearn_is_fitted__():
             node["network"] = self.network(estimator, key)
         return node
 
-    def network(self, classifier, key):
-        state = classifier.module_.state_dict()
+    def network(self, net, key):
+        state = net.module_.state_dict()
         for name, tensor in state.items():
             # Copies on the CPU, so a GPU-trained network loads anywhere.
             self.tensors[f"{key}.module_.{name}"] = (
@@ -262,20 +266,27 @@ class _Encoder:
                     memory_format=torch.contiguous_format  # e.g. channels-last weights
                 )
             )
-        return {
-            "label_encoder_": self.estimator(
-                classifier.label_encoder_, f"{key}.label_encoder_"
-            ),
-            "input_shape_": list(classifier.input_shape_),
+        node = {
+            "input_shape_": list(net.input_shape_),
             "state_dict": sorted(state),
-            "history_": classifier.history_.to_list(),
+            "history_": net.history_.to_list(),
         }
+        if hasattr(net, "label_encoder_"):  # classifiers
+            node["label_encoder_"] = self.estimator(
+                net.label_encoder_, f"{key}.label_encoder_"
+            )
+        return node
 
 
-def _is_audio_classifier(estimator):
-    from .classifiers import _AudioCNNClassifier
+def _audio_network_class():
+    """Return the base class of every skaudio estimator with a torch network."""
+    from .classifiers import _AudioNetMixin
 
-    return isinstance(estimator, _AudioCNNClassifier)
+    return _AudioNetMixin
+
+
+def _is_audio_network(estimator):
+    return isinstance(estimator, _audio_network_class())
 
 
 def _plain(value):
@@ -508,7 +519,7 @@ class _Decoder:
             # skorch classifiers also take double-underscore arguments
             # (module__x, optimizer__y), which their __init__ stores.
             if param not in known and not (
-                issubclass(cls, _audio_classifier_class()) and "__" in param
+                issubclass(cls, _audio_network_class()) and "__" in param
             ):
                 raise _RefusalError(f"{name} has no parameter {param!r}")
         for attr in fitted:
@@ -526,10 +537,11 @@ class _Decoder:
         return estimator
 
     def network(self, classifier, node, key):
-        if not _is_audio_classifier(classifier):
-            raise _RefusalError(f"{key!r} holds network weights but is no classifier")
-        encoder = self.estimator(node["label_encoder_"], f"{key}.label_encoder_")
-        classifier.label_encoder_ = encoder
+        if not _is_audio_network(classifier):
+            raise _RefusalError(f"{key!r} holds network weights but has no network")
+        if _is_classifier(classifier):
+            encoder = self.estimator(node["label_encoder_"], f"{key}.label_encoder_")
+            classifier.label_encoder_ = encoder
         classifier.input_shape_ = tuple(int(n) for n in node["input_shape_"])
         overrides = {
             k: v for k, v in _REBUILD_WITHOUT.items() if k in classifier.get_params()
@@ -569,10 +581,10 @@ class _Decoder:
         classifier.history_ = History(node.get("history_", []))
 
 
-def _audio_classifier_class():
+def _is_classifier(estimator):
     from .classifiers import _AudioCNNClassifier
 
-    return _AudioCNNClassifier
+    return isinstance(estimator, _AudioCNNClassifier)
 
 
 def load(path):

@@ -337,3 +337,24 @@ def test_fitted_on_gpu_loads_on_cpu_only_machine(device, tone_data, tmp_path):
     )
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     subprocess.run([sys.executable, "-c", script], check=True, env=env)
+
+
+def test_round_trip_of_the_regressors(tmp_path):
+    from skaudio import SpectrogramSeparator, WaveformDenoiser
+
+    rng = np.random.default_rng(0)
+    clean = rng.standard_normal((8, 512)).astype(np.float32)
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape).astype(np.float32)
+    denoiser = WaveformDenoiser(
+        n_layers=2, filters=4, max_epochs=1, random_state=0, device="cpu"
+    ).fit(noisy, clean)
+    sources = rng.standard_normal((8, 2, 512)).astype(np.float32)
+    separator = SpectrogramSeparator(
+        n_fft=128, max_epochs=1, random_state=0, device="cpu"
+    ).fit(sources.sum(axis=1), sources)
+    for fitted, X in ((denoiser, noisy), (separator, sources.sum(axis=1))):
+        save(fitted, tmp_path / "r.skaudio")
+        restored = load(tmp_path / "r.skaudio")
+        assert type(restored) is type(fitted)
+        np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+    assert restored.n_sources_ == 2
