@@ -10,6 +10,8 @@ its hyperparameters.
 import inspect
 import math
 import os
+import re
+import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -73,6 +75,34 @@ def _seeded_torch(random_state, device):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _PrintLog(PrintLog):
+    """skorch's table of epochs, with colour codes only on a terminal."""
+
+    def format_row(self, row, key, color):
+        """Format one cell (skorch's method), without colour into a pipe or file.
+
+        Parameters
+        ----------
+        row : dict
+            The epoch's entry of the history.
+        key : str
+            The column.
+        color : str
+            The ANSI colour of a best value.
+
+        Returns
+        -------
+        cell : str
+        """
+        cell = super().format_row(row, key, color)
+        if isinstance(cell, str) and not sys.stdout.isatty():
+            return _ANSI_COLOUR.sub("", cell)
+        return cell
 
 
 def _encoded_accuracy(net, X, y):
@@ -565,7 +595,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
                     _encoded_accuracy, name="valid_acc", lower_is_better=False
                 ),
             ),
-            ("print_log", PrintLog()),
+            ("print_log", _PrintLog()),
         ]
 
     def _validate_fit_data(self, X, y, reset, classes=None):

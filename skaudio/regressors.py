@@ -18,9 +18,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch import NeuralNet, NeuralNetRegressor
-from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
+from skorch.callbacks import EpochTimer, PassthroughScoring
 
-from .classifiers import _AudioNetMixin, _seeded_torch
+from .classifiers import _AudioNetMixin, _PrintLog, _seeded_torch
 from .metrics import si_sdr_score
 from .nn._layers import NORMS
 from .nn.denoise import ConvDenoiser
@@ -71,7 +71,7 @@ random_state, verbose, **kwargs
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("print_log", PrintLog()),
+            ("print_log", _PrintLog()),
         ]
 
     def initialize_criterion(self):

@@ -393,3 +393,12 @@ def test_early_stopping_on_too_little_data_names_validation_fraction():
     ):
         clf.fit(X, y)
     clf.set_params(validation_fraction=0.5).fit(X, y)  # 10 of each: enough
+
+
+def test_epoch_table_has_no_colour_codes_in_a_pipe(capsys):
+    X = np.random.default_rng(0).standard_normal((12, 400)).astype(np.float32)
+    WaveformCNNClassifier(architecture="simple", max_epochs=2, verbose=1).fit(
+        X, np.arange(12) % 2
+    )
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out
