@@ -495,6 +495,29 @@ class _AudioNetMixin:
         # torch refuses read-only arrays (e.g. memory-mapped joblib inputs)
         return np.require(X, requirements=["C", "W"])
 
+    # -- training -------------------------------------------------------------
+    def _train(self, X, y, fit_params, *, partial, **data_params):
+        """Validate, build the network when needed, and train: fit and partial_fit.
+
+        ``fit`` starts afresh unless ``warm_start`` keeps a fitted network;
+        ``partial_fit`` builds the network on its first call only.
+        ``data_params`` go to ``_validate_fit_data`` when it learns the data
+        (e.g. a classifier's ``classes``).
+        """
+        if partial and self.__sklearn_is_fitted__():
+            X, y = self._validate_fit_data(X, y, reset=False)
+            NeuralNet.partial_fit(self, X, y, **fit_params)
+            return self
+        self._validate_constraints()
+        keep = not partial and self.warm_start and self.__sklearn_is_fitted__()
+        X, y = self._validate_fit_data(X, y, reset=not keep, **data_params)
+        routing = {} if partial else {"_routing_method": "fit"}
+        with _seeded_torch(self.random_state, self.device):
+            if not keep:
+                self.initialize()
+            NeuralNet.partial_fit(self, X, y, **routing, **fit_params)
+        return self
+
     # -- pickling -------------------------------------------------------------
     def __setstate__(self, state):
         # skorch maps the stored tensors to the device read from the state;
@@ -652,14 +675,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         self : object
             The fitted classifier.
         """
-        self._validate_constraints()
-        keep = self.warm_start and self.__sklearn_is_fitted__()
-        X, y = self._validate_fit_data(X, y, reset=not keep)
-        with _seeded_torch(self.random_state, self.device):
-            if not keep:
-                self.initialize()
-            NeuralNet.partial_fit(self, X, y, _routing_method="fit", **fit_params)
-        return self
+        return self._train(X, y, fit_params, partial=False)
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.
@@ -682,16 +698,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         self : object
             The classifier.
         """
-        if self.__sklearn_is_fitted__():
-            X, y = self._validate_fit_data(X, y, reset=False)
-            NeuralNet.partial_fit(self, X, y, **fit_params)
-            return self
-        self._validate_constraints()
-        X, y = self._validate_fit_data(X, y, reset=True, classes=classes)
-        with _seeded_torch(self.random_state, self.device):
-            self.initialize()
-            NeuralNet.partial_fit(self, X, y, **fit_params)
-        return self
+        return self._train(X, y, fit_params, partial=True, classes=classes)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's logits).

@@ -11,12 +11,17 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import soundfile as sf
 from sklearn.pipeline import Pipeline
 
 from . import datasets, experiments, inference, paper, persistence
 from .datasets import load_audio_dataset
-from .io import AudioLoadError, WaveformLoader, load_audio, scan_audio_files
+from .io import (
+    AudioLoadError,
+    WaveformLoader,
+    audio_info,
+    load_audio,
+    scan_audio_files,
+)
 
 __all__ = ["main"]
 
@@ -233,20 +238,23 @@ def _note(message):
 
 def _report_clip_changes(paths, rate, n_times):
     """Say once how many files are resampled and how many padded or cropped."""
-    infos = [sf.info(p) for p in paths]
-    resampled = [i for i in infos if rate is not None and i.samplerate != rate]
-    lengths = [round(i.frames * (rate or i.samplerate) / i.samplerate) for i in infos]
+    infos = [audio_info(p) for p in paths]
+    resampled = [
+        (p, i) for p, i in zip(paths, infos, strict=True) if i.sample_rate != rate
+    ]
     if resampled:
+        path, info = resampled[0]
         _note(
             f"{len(resampled)} of {len(paths)} files are not at the model's "
-            f"{rate} Hz (e.g. '{resampled[0].name}' at {resampled[0].samplerate} "
-            "Hz) and were resampled to it."
+            f"{rate} Hz (e.g. '{path}' at {info.sample_rate} Hz) and were "
+            "resampled to it."
         )
     if n_times is not None:
-        changed = sum(n != n_times for n in lengths)
+        changed = sum(
+            round(i.n_frames * rate / i.sample_rate) != n_times for i in infos
+        )
         if changed:
-            seconds = n_times / rate if rate else None
-            length = f"{seconds:g} s" if seconds else f"{n_times} samples"
+            length = f"{n_times / rate:g} s"
             _note(
                 f"{changed} of {len(paths)} files are not {length} long and were "
                 f"padded with zeros or cropped to the model's {length} clips; "

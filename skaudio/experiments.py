@@ -33,7 +33,7 @@ from .classifiers import (
     WaveformCNNClassifier,
 )
 from .features import MelTransformer, MFCCTransformer
-from .io import AudioLoadError, audio_info, auto_duration
+from .io import AudioLoadError, audio_info, auto_duration, n_longer
 from .model_selection import WAVEFORM_PRESETS
 from .preprocessing import PerSampleNormalizer
 
@@ -211,7 +211,7 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         "duration": float(duration),
         "native_rates": dict(sorted(rates.items())),
         "durations": durations,
-        "n_cropped": int(np.sum(durations > duration + 0.5 / sample_rate)),
+        "n_cropped": n_longer(durations, duration, sample_rate),
     }
 
 

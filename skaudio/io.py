@@ -32,6 +32,7 @@ __all__ = [
     "audio_info",
     "auto_duration",
     "load_audio",
+    "n_longer",
     "scan_audio_files",
     "WaveformLoader",
 ]
@@ -429,6 +430,25 @@ def auto_duration(durations):
     return float(np.ceil(np.round(keep * 10, 4)) / 10)
 
 
+def n_longer(durations, duration, sample_rate):
+    """Count the clips that ``duration`` crops at ``sample_rate``.
+
+    Parameters
+    ----------
+    durations : array-like of shape (n_clips,)
+        Clip lengths in seconds.
+    duration : float
+        The fixed clip length in seconds.
+    sample_rate : int
+        The loading rate: lengths within half a sample count as equal.
+
+    Returns
+    -------
+    n : int
+    """
+    return int(np.sum(np.asarray(durations) > duration + 0.5 / sample_rate))
+
+
 def _problem(path):
     """Return why ``path`` cannot be loaded, or ``None`` when it can."""
     try:
@@ -712,9 +732,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         if self.duration == "auto":
             durations = np.array([info.duration for info in infos])
             self.duration_ = auto_duration(durations)
-            n_cropped = int(
-                np.sum(durations > self.duration_ + 0.5 / self.sample_rate_)
-            )
+            n_cropped = n_longer(durations, self.duration_, self.sample_rate_)
             if n_cropped:
                 warnings.warn(
                     f"WaveformLoader(duration='auto') chose {self.duration_} s, "

@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
 from skorch import NeuralNet, NeuralNetRegressor
 from skorch.callbacks import EpochTimer, PassthroughScoring
 
-from .classifiers import _AudioNetMixin, _PrintLog, _seeded_torch
+from .classifiers import _AudioNetMixin, _PrintLog
 from .metrics import si_sdr_score
 from .nn._layers import NORMS
 from .nn.denoise import ConvDenoiser
@@ -133,14 +133,7 @@ random_state, verbose, **kwargs
         self : object
             The fitted regressor.
         """
-        self._validate_constraints()
-        keep = self.warm_start and self.__sklearn_is_fitted__()
-        X, y = self._validate_fit_data(X, y, reset=not keep)
-        with _seeded_torch(self.random_state, self.device):
-            if not keep:
-                self.initialize()
-            NeuralNet.partial_fit(self, X, y, _routing_method="fit", **fit_params)
-        return self
+        return self._train(X, y, fit_params, partial=False)
 
     def partial_fit(self, X, y, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.
@@ -159,16 +152,7 @@ random_state, verbose, **kwargs
         self : object
             The regressor.
         """
-        if self.__sklearn_is_fitted__():
-            X, y = self._validate_fit_data(X, y, reset=False)
-            NeuralNet.partial_fit(self, X, y, **fit_params)
-            return self
-        self._validate_constraints()
-        X, y = self._validate_fit_data(X, y, reset=True)
-        with _seeded_torch(self.random_state, self.device):
-            self.initialize()
-            NeuralNet.partial_fit(self, X, y, **fit_params)
-        return self
+        return self._train(X, y, fit_params, partial=True)
 
     def _predict_waveforms(self, X):
         check_is_fitted(self)
