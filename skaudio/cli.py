@@ -39,7 +39,12 @@ def _load_data(args):
     Returns the data Bunch and the settings of
     :func:`~skaudio.experiments.data_settings`.
     """
-    data = load_audio_dataset(args.data, layout=args.layout)
+    columns = {
+        f"{kind}_column": getattr(args, f"{kind}_column")
+        for kind in ("path", "label", "group")
+        if getattr(args, f"{kind}_column") is not None
+    }
+    data = load_audio_dataset(args.data, layout=args.layout, columns=columns)
     classes = sorted(set(data.target.tolist()))
     if len(classes) < 2:
         raise ValueError(
@@ -512,6 +517,13 @@ def _add_data_options(parser):
         help="how to read --data when it is not recognised, or 'esc10' for the "
         "ESC-10 subset of an ESC-50 folder (default auto)",
     )
+    for kind, names in datasets.MANIFEST_COLUMNS.items():
+        parser.add_argument(
+            f"--{kind}-column",
+            metavar="NAME",
+            help=f"the manifest's column of {kind}s (default: the first of "
+            f"{', '.join(names)})",
+        )
     parser.add_argument(
         "--sample-rate",
         type=_at_least(1000, int),

@@ -711,8 +711,9 @@ def _pick_column(header, given, kind, csv_path, required):
     if found is None and required:
         raise ValueError(
             f"{csv_path}: no {kind} column; name one "
-            f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])} (in Python, "
-            f"{kind}_column= names another) (columns: {', '.join(header)})."
+            f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])}, or name "
+            f"another with --{kind}-column (in Python, {kind}_column=) (columns: "
+            f"{', '.join(header)})."
         )
     return found
 
@@ -1062,7 +1063,7 @@ def detect_layout(source):
     return "folder"
 
 
-def load_audio_dataset(source, *, layout="auto"):
+def load_audio_dataset(source, *, layout="auto", columns=None):
     """Load any data set skaudio knows: FSDD, a manifest, a standard layout, a folder.
 
     The one entry point of the ``skaudio`` command's ``--data`` argument.
@@ -1076,6 +1077,9 @@ def load_audio_dataset(source, *, layout="auto"):
         ``"auto"`` (:func:`detect_layout`) or a key of
         ``skaudio.datasets.LAYOUTS``, e.g. ``"esc10"`` for the ESC-10 subset of
         an ESC-50 folder.
+    columns : dict, default=None
+        A manifest's column names, as ``path_column``, ``label_column`` and
+        ``group_column`` of :func:`load_audio_manifest`; only for a manifest.
 
     Returns
     -------
@@ -1111,8 +1115,15 @@ def load_audio_dataset(source, *, layout="auto"):
             groups=None,
             target_names=folder.target_names,
         )
+    elif layout == "manifest":
+        data = load_audio_manifest(source, **(columns or {}))
     else:
         data = LAYOUTS[layout](source)
+    if columns and layout != "manifest":
+        raise ValueError(
+            f"Column names ({', '.join(columns)}) apply to a CSV manifest, but "
+            f"'{source}' is read as the {layout!r} layout."
+        )
     data.setdefault("subset", None)
     data.layout = layout
     return data

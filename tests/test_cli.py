@@ -252,3 +252,19 @@ def test_data_errors_name_the_problem(tmp_path, audio_folder, capsys):
     assert "has one class ('dog')" in capsys.readouterr().err
     assert main(["cv", "nope", "--data", "/nowhere"]) == 1  # the model first
     assert "Unknown model 'nope'" in capsys.readouterr().err
+
+
+def test_manifest_columns_named_on_the_command_line(
+    esc_manifest, audio_folder, tmp_path, capsys
+):
+    renamed = tmp_path / "renamed.csv"
+    text = esc_manifest.read_text().replace("path,label,fold", "wav,sound,session")
+    renamed.write_text(text)
+    assert main(["describe", "--data", str(renamed)]) == 1
+    assert "or name another with --path-column" in capsys.readouterr().err
+    argv = ["describe", "--data", str(renamed), "--path-column", "wav"]
+    argv += ["--label-column", "sound", "--group-column", "session"]
+    assert main(argv) == 0
+    assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
+    assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
+    assert "apply to a CSV manifest" in capsys.readouterr().err
