@@ -1044,8 +1044,9 @@ def detect_layout(source):
         ``"manifest"`` for a CSV file; for a folder ``"esc50"``
         (``meta/esc50.csv``), ``"urbansound8k"``
         (``metadata/UrbanSound8K.csv``), ``"speech_commands"``
-        (``testing_list.txt``), ``"audiomnist"`` (numbered speaker folders,
-        under ``data/`` or not), else ``"folder"`` (one sub-folder per class).
+        (``testing_list.txt``), ``"audiomnist"`` (numbered speaker folders of
+        ``<digit>_<speaker>_<index>.wav`` files, under ``data/`` or not), else
+        ``"folder"`` (one sub-folder per class, digits as class names included).
     """
     source = Path(source)
     if source.is_file():
@@ -1059,7 +1060,11 @@ def detect_layout(source):
     base = source / "data" if (source / "data").is_dir() else source
     folders = [p for p in base.iterdir() if p.is_dir()] if base.is_dir() else []
     if folders and all(p.name.isdigit() for p in folders):
-        return "audiomnist"
+        # Speaker folders, not digit classes: <digit>_<speaker>_<index>.wav.
+        first = next(iter(_audio_files(folders[0])), None)
+        parts = first.stem.split("_") if first else []
+        if len(parts) == 3 and parts[1] == folders[0].name:
+            return "audiomnist"
     return "folder"
 
 

@@ -447,3 +447,10 @@ def test_make_speaker_mixtures(fsdd_home):
     assert set(map(frozenset, other.speakers)) == {frozenset(speakers)}
     with pytest.raises(ValueError, match="3 sources need 3 different speakers"):
         make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], n_sources=3)
+
+
+def test_folder_of_digit_classes_is_not_audiomnist(tmp_path):
+    for digit in ("0", "1"):
+        _clip(tmp_path / "digits" / digit / "take_a.wav")
+    data = load_audio_dataset(tmp_path / "digits")
+    assert data.layout == "folder" and data.target.tolist() == ["0", "1"]
