@@ -7,6 +7,8 @@ compare it with their own ``sample_rate`` and refuse a mismatch, naming both
 rates. A plain ndarray carries no rate and is taken as it is.
 """
 
+import functools
+
 import numpy as np
 
 #: The sample rate every skaudio default assumes (Hz): loader, features and
@@ -82,3 +84,13 @@ def check_sample_rate(X, expected, owner):
             f"{rate} Hz. Set {name}(sample_rate={rate}) or load the files at "
             f"{expected} Hz (WaveformLoader(sample_rate={expected}))."
         )
+
+
+def keeps_sample_rate(transform):
+    """Make a waveform-to-waveform ``transform`` pass its input's rate on."""
+
+    @functools.wraps(transform)
+    def wrapper(self, X, *args, **kwargs):
+        return with_sample_rate(transform(self, X, *args, **kwargs), sample_rate_of(X))
+
+    return wrapper

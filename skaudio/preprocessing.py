@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_random_state, validate_data
 
-from ._waveforms import sample_rate_of, with_sample_rate
+from ._waveforms import keeps_sample_rate
 from .lazy import LazyAudio, defer_when_lazy
 
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
@@ -135,6 +135,7 @@ class FixedLength(_StatelessWaveformTransformer):
         self.align = align
 
     @defer_when_lazy
+    @keeps_sample_rate
     def transform(self, X):
         """Pad or crop.
 
@@ -150,9 +151,8 @@ class FixedLength(_StatelessWaveformTransformer):
                 (n_samples, n_channels, n_times)
             float32.
         """
-        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
-        return with_sample_rate(fix_length(X, self.n_times, align=self.align), rate)
+        return fix_length(X, self.n_times, align=self.align)
 
 
 class PerSampleNormalizer(_StatelessWaveformTransformer):
@@ -191,6 +191,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
         self.eps = eps
 
     @defer_when_lazy
+    @keeps_sample_rate
     def transform(self, X):
         """Normalise each clip.
 
@@ -205,7 +206,6 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
         Xt : ndarray of the same shape
             float32.
         """
-        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
         axis = -1 if self.per_channel else tuple(range(1, X.ndim))
         if self.method == "standard":
@@ -215,7 +215,7 @@ class PerSampleNormalizer(_StatelessWaveformTransformer):
             scale = np.abs(X).max(axis=axis, keepdims=True)
         else:
             scale = np.sqrt(np.square(X).mean(axis=axis, keepdims=True))
-        return with_sample_rate(X / np.maximum(scale, np.float32(self.eps)), rate)
+        return X / np.maximum(scale, np.float32(self.eps))
 
 
 class RandomRoll(_StatelessWaveformTransformer):
@@ -265,6 +265,7 @@ class RandomRoll(_StatelessWaveformTransformer):
         self.random_state = random_state
 
     @defer_when_lazy
+    @keeps_sample_rate
     def transform(self, X):
         """Roll each clip ``n_rolls`` times.
 
@@ -278,7 +279,6 @@ class RandomRoll(_StatelessWaveformTransformer):
         Xt : ndarray of shape (n_samples, n_rolls, n_times)
             float32.
         """
-        rate = sample_rate_of(X)
         X = self._validate(X, reset=False)
         if X.ndim != 2:
             raise ValueError(
@@ -296,7 +296,7 @@ class RandomRoll(_StatelessWaveformTransformer):
                 rng.integers(0, max_shift, self.n_rolls, endpoint=True)
             ):
                 Xt[i, r] = np.roll(clip, shift)
-        return with_sample_rate(Xt, rate)
+        return Xt
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
