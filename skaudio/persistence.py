@@ -280,7 +280,7 @@ class _Encoder:
 
 def _audio_network_class():
     """Return the base class of every skaudio estimator with a torch network."""
-    from .classifiers import _AudioNetMixin
+    from .classifiers._base import _AudioNetMixin
 
     return _AudioNetMixin
 
@@ -582,7 +582,7 @@ class _Decoder:
 
 
 def _is_classifier(estimator):
-    from .classifiers import _AudioCNNClassifier
+    from .classifiers._base import _AudioCNNClassifier
 
     return isinstance(estimator, _AudioCNNClassifier)
 

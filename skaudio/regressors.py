@@ -10,19 +10,19 @@ the mean SI-SDR in dB (see :mod:`skaudio.metrics`).
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
-from skorch import NeuralNet, NeuralNetRegressor
+from skorch import NeuralNetRegressor
 from skorch.callbacks import EpochTimer, PassthroughScoring
 
-from .classifiers import _AudioNetMixin, _PrintLog
+from ._compat import Interval, StrOptions
+from ._docstring import TRAINING_OPTIONS, Substitution
+from .classifiers._base import NORM_OPTIONS, _AudioNetMixin, _PrintLog
 from .metrics import si_sdr_score
-from .nn._layers import NORMS
 from .nn.denoise import ConvDenoiser
 from .nn.losses import WaveformLoss
 from .nn.separation import MaskSeparator
@@ -30,9 +30,10 @@ from .nn.separation import MaskSeparator
 __all__ = ["SpectrogramSeparator", "WaveformDenoiser"]
 
 _POSITIVE = Interval(Integral, 1, None, closed="left")
-_NORM_OPTIONS = StrOptions({*NORMS, "none"})
+_NORM_OPTIONS = StrOptions(NORM_OPTIONS)
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     """Base of the waveform regressors: waveforms in, waveforms out.
 
@@ -45,10 +46,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss: mean squared error between waveforms, or minus their
         mean SI-SDR.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
     """
 
     _is_base = True
@@ -156,7 +154,7 @@ random_state, verbose, **kwargs
 
     def _predict_waveforms(self, X):
         check_is_fitted(self)
-        return NeuralNet.predict_proba(self, self._validate_input(X, reset=False))
+        return super().predict_proba(self._validate_input(X, reset=False))
 
     def score(self, X, y, sample_weight=None):
         """Mean SI-SDR of the predictions, in dB (higher is better).
@@ -189,6 +187,7 @@ random_state, verbose, **kwargs
         return tags
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class WaveformDenoiser(_AudioNetRegressor):
     """Denoising autoencoder on raw waveforms: noisy in, clean out.
 
@@ -215,10 +214,7 @@ class WaveformDenoiser(_AudioNetRegressor):
         Estimate the noise and subtract it, rather than the clean signal.
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------
@@ -310,6 +306,7 @@ random_state, verbose, **kwargs
         return y[:, 0] if np.ndim(X) == 2 else y
 
 
+@Substitution(training_options=TRAINING_OPTIONS)
 class SpectrogramSeparator(_AudioNetRegressor):
     """Separate mono mixtures into their sources by masking the mixture's STFT.
 
@@ -342,10 +339,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         independent masks in [0, 1].
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss (permutation-invariant).
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------

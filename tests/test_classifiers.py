@@ -12,19 +12,19 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import Interval, InvalidParameterError
 
+from skaudio._compat import Interval, InvalidParameterError
 from skaudio.classifiers import (
     SequenceCNNClassifier,
     SpectrogramCNNClassifier,
     WaveformCNNClassifier,
-    _AudioCNNClassifier,
 )
+from skaudio.classifiers._base import _AudioCNNClassifier
 from skaudio.datasets import load_fsdd
 from skaudio.io import WaveformLoader, Waveforms
-from skaudio.model_selection import stride_pool_grid
 from skaudio.nn import LVFlat, RollMix
 from skaudio.preprocessing import PerSampleNormalizer
+from skaudio.presets import stride_pool_grid
 
 # A small LV-Flat that still learns the tones in a few epochs.
 SMALL = {

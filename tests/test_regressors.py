@@ -14,9 +14,9 @@ import torch
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skaudio import SpectrogramSeparator, WaveformDenoiser
+from skaudio._compat import InvalidParameterError
 from skaudio.metrics import si_sdr_improvement
 
 TINY_DENOISER = {"n_layers": 2, "filters": 8, "kernel_size": 5, "device": "cpu"}

@@ -34,7 +34,7 @@ from ._layers import (
 )
 
 __all__ = [
-    "SPECTROGRAM_PRESETS",
+    "SIMPLE_SPECTROGRAM_CNN",
     "SpectrogramCNN",
     "VisionBackbone",
     "simple_spectrogram_cnn",
@@ -205,18 +205,17 @@ class SpectrogramCNN(nn.Module):
         return self.classifier(self.head_dropout(x))
 
 
-SPECTROGRAM_PRESETS = {
-    "simple": {
-        "n_blocks": 2,
-        "filters": 16,
-        "convs_per_block": 1,
-        "norm": None,
-        "dropout": 0.0,
-        "global_pool": "avg",
-    },
-    "vgg": {},
+#: Arguments of :class:`SpectrogramCNN` that make the minimal CNN of
+#: :func:`simple_spectrogram_cnn` (the ``"simple"`` preset of
+#: :mod:`skaudio.presets`).
+SIMPLE_SPECTROGRAM_CNN = {
+    "n_blocks": 2,
+    "filters": 16,
+    "convs_per_block": 1,
+    "norm": None,
+    "dropout": 0.0,
+    "global_pool": "avg",
 }
-"""Arguments of :class:`SpectrogramCNN` for each named architecture."""
 
 
 def simple_spectrogram_cnn(**kwargs):
@@ -231,7 +230,7 @@ def simple_spectrogram_cnn(**kwargs):
     ----------
     **kwargs : dict
         Arguments of :class:`SpectrogramCNN` (``in_channels``, ``n_classes``,
-        ...), replacing those of the ``"simple"`` preset.
+        ...), replacing those of :data:`SIMPLE_SPECTROGRAM_CNN`.
 
     Returns
     -------
@@ -243,7 +242,7 @@ def simple_spectrogram_cnn(**kwargs):
     >>> sum(p.numel() for p in net.parameters())
     5130
     """
-    return SpectrogramCNN(**{**SPECTROGRAM_PRESETS["simple"], **kwargs})
+    return SpectrogramCNN(**{**SIMPLE_SPECTROGRAM_CNN, **kwargs})
 
 
 def _first_conv_path(architecture):

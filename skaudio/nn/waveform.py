@@ -7,7 +7,7 @@ zero-padded at the end up to it inside ``forward``. Global average pooling
 over time makes every longer length acceptable.
 
 The paper's eight models are presets of these modules, see
-:func:`skaudio.model_selection.waveform_preset`.
+:func:`skaudio.presets.waveform_preset`.
 """
 
 import torch
