@@ -62,7 +62,9 @@ def test_validate_params_decorator():
         return k
 
     assert f("a") == "a"
-    with pytest.raises(_compat.InvalidParameterError, match="'k' parameter of f"):
+    with pytest.raises(
+        _compat.InvalidParameterError, match="'k' parameter of .*f must be"
+    ):
         f("b")
 
 
