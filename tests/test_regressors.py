@@ -126,6 +126,8 @@ class TestEstimatorContract:
         first = est.predict(X)
         np.testing.assert_array_equal(est.fit(X, y).predict(X), first)
         np.testing.assert_array_equal(make().fit(X, y).predict(X), first)
+        other = make().set_params(random_state=1).fit(X, y).predict(X)
+        assert not np.array_equal(other, first)
 
     def test_params_unchanged_by_fit_and_clone(self, make, data):
         X, y = data
