@@ -202,7 +202,11 @@ class WaveformDenoiser(_AudioNetRegressor):
     n_layers : int, default=6
         Hidden convolution layers.
     filters : int or tuple of int, default=32
-        Channels of every hidden layer, or one count per layer.
+        Channels of the first hidden layer, multiplied by ``filter_growth``
+        at each following layer; or one count per layer.
+    filter_growth : int, default=1
+        Factor between the channels of consecutive hidden layers when
+        ``filters`` is an int (``1``: every layer has ``filters``).
     kernel_size : int, default=9
         Convolution length in samples.
     dilation_growth : int, default=1
@@ -250,6 +254,7 @@ class WaveformDenoiser(_AudioNetRegressor):
         **_AudioNetRegressor._parameter_constraints,
         "n_layers": [_POSITIVE],
         "filters": [_POSITIVE, tuple, list],
+        "filter_growth": [_POSITIVE],
         "kernel_size": [_POSITIVE],
         "dilation_growth": [_POSITIVE],
         "norm": [_NORM_OPTIONS],
@@ -261,6 +266,7 @@ class WaveformDenoiser(_AudioNetRegressor):
         *,
         n_layers=6,
         filters=32,
+        filter_growth=1,
         kernel_size=9,
         dilation_growth=1,
         norm="batch",
@@ -270,6 +276,7 @@ class WaveformDenoiser(_AudioNetRegressor):
         super().__init__(**kwargs)
         self.n_layers = n_layers
         self.filters = filters
+        self.filter_growth = filter_growth
         self.kernel_size = kernel_size
         self.dilation_growth = dilation_growth
         self.norm = norm

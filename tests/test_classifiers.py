@@ -476,3 +476,12 @@ def test_epoch_table_has_no_colour_codes_in_a_pipe(capsys):
     )
     out = capsys.readouterr().out
     assert "train_loss" in out and "\x1b[" not in out
+
+
+def test_filter_growth_reaches_the_networks(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1)
+    if "filter_growth" not in clf.get_params():
+        pytest.skip("the waveform networks take one filter count per block")
+    clf.set_params(filters=4, filter_growth=2).fit(X, y)
+    assert clf.module_.filters == 4 and clf.module_.filter_growth == 2

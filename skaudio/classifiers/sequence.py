@@ -30,7 +30,11 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
     n_blocks : int, default=2
         Convolution blocks.
     filters : int or tuple of int, default=64
-        Filters of every block, or one count per block.
+        Filters of the first block, multiplied by ``filter_growth`` at each
+        following block; or one count per block.
+    filter_growth : int, default=1
+        Factor between the filters of consecutive blocks when ``filters`` is
+        an int (``1``: every block has ``filters``).
     kernel_size : int, default=5
         Convolution length in frames.
     pool : int, default=2
@@ -100,6 +104,7 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         **_AudioCNNClassifier._parameter_constraints,
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
         "filters": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "filter_growth": [Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool": [Interval(Integral, 1, None, closed="left")],
         "norm": [StrOptions(NORM_OPTIONS)],
@@ -117,6 +122,7 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         *,
         n_blocks=2,
         filters=64,
+        filter_growth=1,
         kernel_size=5,
         pool=2,
         norm="group",
@@ -132,6 +138,7 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         super().__init__(**kwargs)
         self.n_blocks = n_blocks
         self.filters = filters
+        self.filter_growth = filter_growth
         self.kernel_size = kernel_size
         self.pool = pool
         self.norm = norm

@@ -38,7 +38,11 @@ nn.Module class, default="vgg"
     n_blocks : int, default=None
         Convolution blocks (4 for ``"vgg"``, 2 for ``"simple"``).
     filters : int or tuple of int, default=None
-        Filters of the first block, doubled per block, or one count per block.
+        Filters of the first block, multiplied by ``filter_growth`` at each
+        following block; or one count per block.
+    filter_growth : int, default=None
+        Factor between the filters of consecutive blocks when ``filters`` is
+        an int (2, doubling, for ``"vgg"`` and ``"simple"``).
     convs_per_block : int, default=None
         Convolutions per block.
     kernel_size : int or tuple of (int, int), default=None
@@ -107,6 +111,7 @@ nn.Module class, default="vgg"
         "architecture": [StrOptions(set(SPECTROGRAM_PRESETS)), callable],
         "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
         "filters": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "filter_growth": [Interval(Integral, 1, None, closed="left"), None],
         "convs_per_block": [Interval(Integral, 1, None, closed="left"), None],
         "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, None],
         "pool": [Interval(Integral, 1, None, closed="left"), tuple, None],
@@ -126,6 +131,7 @@ nn.Module class, default="vgg"
         architecture="vgg",
         n_blocks=None,
         filters=None,
+        filter_growth=None,
         convs_per_block=None,
         kernel_size=None,
         pool=None,
@@ -143,6 +149,7 @@ nn.Module class, default="vgg"
         self.architecture = architecture
         self.n_blocks = n_blocks
         self.filters = filters
+        self.filter_growth = filter_growth
         self.convs_per_block = convs_per_block
         self.kernel_size = kernel_size
         self.pool = pool

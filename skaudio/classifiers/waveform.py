@@ -42,7 +42,9 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         Max-pooling size, used as given (the preset's pool is halved at low
         sample rates, an explicit one is not).
     kernel_size : int, default=None
-        Convolution kernel length (a pair for ``"simple"``).
+        Convolution kernel length (LV-Flat, the Mix models, RollMix, SincNet).
+    kernel_sizes : tuple of (int, int), default=None
+        Kernel lengths of the two convolutions of ``"simple"``, one per layer.
     filters : tuple of int, default=None
         Filters per block.
     dropout : float, default=None
@@ -97,7 +99,8 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         "architecture": [StrOptions(set(WAVEFORM_PRESETS)), callable],
         "stride": [Interval(Integral, 1, None, closed="left"), None],
         "pool": [Interval(Integral, 1, None, closed="left"), None],
-        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, None],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel_sizes": [tuple, list, None],
         "filters": [tuple, list, None],
         "dropout": [Interval(Real, 0, 1, closed="left"), None],
         "dense_units": [Interval(Integral, 1, None, closed="left"), None],
@@ -112,6 +115,7 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         stride=None,
         pool=None,
         kernel_size=None,
+        kernel_sizes=None,
         filters=None,
         dropout=None,
         dense_units=None,
@@ -124,6 +128,7 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         self.stride = stride
         self.pool = pool
         self.kernel_size = kernel_size
+        self.kernel_sizes = kernel_sizes
         self.filters = filters
         self.dropout = dropout
         self.dense_units = dense_units
