@@ -9,7 +9,12 @@ being copied.
 
 import textwrap
 
-__all__ = ["Substitution", "TRAINING_OPTIONS"]
+__all__ = [
+    "LABEL_ATTRIBUTES",
+    "NETWORK_ATTRIBUTES",
+    "Substitution",
+    "TRAINING_OPTIONS",
+]
 
 
 class Substitution:
@@ -105,4 +110,20 @@ iterator_train__shuffle : bool, default=True
     skorch's double-underscore arguments, e.g. ``module__name=value`` (a
     network argument), ``optimizer__weight_decay=1e-4``,
     ``iterator_train__num_workers=2``.
+"""
+
+LABEL_ATTRIBUTES = """\
+classes_ : ndarray of shape (n_classes,)
+    The labels seen in ``fit``.
+label_encoder_ : sklearn.preprocessing.LabelEncoder
+    Maps labels to class indices.
+"""
+
+NETWORK_ATTRIBUTES = """\
+n_features_in_ : int
+    Size of the second axis of the training ``X``.
+module_ : torch.nn.Module
+    The trained network.
+history_ : skorch.history.History
+    Per-epoch losses and timings.
 """

@@ -20,7 +20,12 @@ from skorch import NeuralNetRegressor
 from skorch.callbacks import EpochTimer, PassthroughScoring
 
 from ._compat import Interval, StrOptions
-from ._docstring import TRAINING_OPTIONS, Substitution
+from ._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
 from .classifiers._base import NORM_OPTIONS, _AudioNetMixin, _PrintLog
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser
@@ -33,7 +38,11 @@ _POSITIVE = Interval(Integral, 1, None, closed="left")
 _NORM_OPTIONS = StrOptions(NORM_OPTIONS)
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     """Base of the waveform regressors: waveforms in, waveforms out.
 
@@ -187,7 +196,11 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
         return tags
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class WaveformDenoiser(_AudioNetRegressor):
     """Denoising autoencoder on raw waveforms: noisy in, clean out.
 
@@ -224,12 +237,7 @@ class WaveformDenoiser(_AudioNetRegressor):
     ----------
     input_shape_ : tuple of (int, int)
         ``(n_channels, n_times)`` of the training waveforms.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------
@@ -313,7 +321,11 @@ class WaveformDenoiser(_AudioNetRegressor):
         return y[:, 0] if np.ndim(X) == 2 else y
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class SpectrogramSeparator(_AudioNetRegressor):
     """Separate mono mixtures into their sources by masking the mixture's STFT.
 
@@ -354,12 +366,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         Sources per mixture, from the training ``y``.
     input_shape_ : tuple of (int, int)
         ``(1, n_times)`` of the training mixtures.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------

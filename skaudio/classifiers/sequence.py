@@ -3,14 +3,23 @@
 from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
-from .._docstring import TRAINING_OPTIONS, Substitution
+from .._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
 from ..nn.sequence import SequenceCNN
 from ._base import NORM_OPTIONS, _AudioCNNClassifier
 
 __all__ = ["SequenceCNNClassifier"]
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class SequenceCNNClassifier(_AudioCNNClassifier):
     """Conv1D classifier over feature sequences, features as channels.
 
@@ -62,18 +71,10 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels seen in ``fit``.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to class indices.
+    {label_attributes}
     input_shape_ : tuple of (int, int)
         ``(n_features, n_frames)`` of the training sequences.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------

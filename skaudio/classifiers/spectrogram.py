@@ -4,14 +4,23 @@ import os
 from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
-from .._docstring import TRAINING_OPTIONS, Substitution
+from .._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
 from ..presets import SPECTROGRAM_PRESETS, spectrogram_preset
 from ._base import NORM_OPTIONS, _AudioCNNClassifier
 
 __all__ = ["SpectrogramCNNClassifier"]
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class SpectrogramCNNClassifier(_AudioCNNClassifier):
     """2D CNN classifier on spectrogram images.
 
@@ -71,18 +80,10 @@ nn.Module class, default="vgg"
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels seen in ``fit``.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to class indices.
+    {label_attributes}
     input_shape_ : tuple of (int, int, int)
         ``(n_channels, n_freqs, n_frames)`` of the training spectrograms.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------

@@ -4,7 +4,12 @@ import inspect
 from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
-from .._docstring import TRAINING_OPTIONS, Substitution
+from .._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
 from .._waveforms import DEFAULT_SAMPLE_RATE
 from ..presets import WAVEFORM_PRESETS, waveform_preset
 from ._base import _AudioCNNClassifier
@@ -12,7 +17,11 @@ from ._base import _AudioCNNClassifier
 __all__ = ["WaveformCNNClassifier"]
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class WaveformCNNClassifier(_AudioCNNClassifier):
     """1D CNN classifier on raw waveforms (Vrysis et al., 2020).
 
@@ -64,18 +73,10 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels seen in ``fit``.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to class indices.
+    {label_attributes}
     input_shape_ : tuple of (int, int)
         ``(n_channels, n_times)`` of the training waveforms.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------
