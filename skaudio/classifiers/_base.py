@@ -52,7 +52,12 @@ from .._compat import (
     train_epochs,
 )
 from .._device import resolve_device
-from .._docstring import TRAINING_OPTIONS, Substitution
+from .._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
 from .._waveforms import check_sample_rate
 from ..lazy import LazyAudio
 from ..nn._layers import NORMS
@@ -537,7 +542,11 @@ class _AudioNetMixin:
             self.__dict__["device"] = requested
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
 
@@ -595,19 +604,11 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels seen in ``fit``.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to the network's class indices.
+    {label_attributes}
     input_shape_ : tuple of int
         Shape of one training example as the network sees it, channel axis
         first, e.g. ``(1, 8000)``.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
     """
 
     _criterion = torch.nn.CrossEntropyLoss
