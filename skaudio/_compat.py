@@ -29,6 +29,10 @@ skorch
       returns) and ``_default_callbacks`` (the callbacks ``get_params`` lists
       and ``get_default_callbacks`` returns). The tests check that overriding
       them still has that effect.
+    - ``NeuralNet.device`` read as an attribute wherever skorch moves
+      tensors, and stored under ``"device"`` in the pickled state: the base's
+      ``device`` property resolves ``"auto"`` there and its ``__setstate__``
+      maps the state's device.
 """
 
 from sklearn.utils._param_validation import (

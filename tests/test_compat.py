@@ -126,3 +126,21 @@ def test_default_callbacks_property_is_what_skorch_uses():
     net = Net(_Linear, train_split=None)
     assert [name for name, _ in net.get_default_callbacks()] == ["timer"]
     assert "callbacks__timer" in net.get_params()
+
+
+def test_skorch_reads_the_device_attribute_at_use_and_pickles_it():
+    # skaudio's base stores device="auto" and resolves it in a property.
+    class Net(NeuralNetClassifier):
+        @property
+        def device(self):
+            return "cpu"
+
+        @device.setter
+        def device(self, value):
+            self.__dict__["device"] = value
+
+    net = Net(_Linear, device="no such device", max_epochs=1, train_split=None)
+    X, y = _data()
+    net.fit(X, y)
+    assert next(net.module_.parameters()).device.type == "cpu"
+    assert net.__getstate__()["device"] == "no such device"
