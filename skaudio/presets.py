@@ -5,12 +5,12 @@ the sizes that come from the data (``in_channels``, ``n_classes``). The
 classifiers' ``architecture`` parameter names a preset and their other
 hyperparameters replace its values.
 
-- :data:`WAVEFORM_PRESETS` (:class:`~skaudio.WaveformCNNClassifier`): the
+- ``WAVEFORM_PRESETS`` (:class:`~skaudio.WaveformCNNClassifier`): the
   eight waveform models of Vrysis et al. (2020) and a minimal CNN;
   :func:`waveform_preset` adapts one to a sample rate, and
   :func:`stride_pool_grid` gives the paper's stride/pool pairs as a
   ``GridSearchCV`` parameter grid.
-- :data:`SPECTROGRAM_PRESETS` (:class:`~skaudio.SpectrogramCNNClassifier`):
+- ``SPECTROGRAM_PRESETS`` (:class:`~skaudio.SpectrogramCNNClassifier`):
   the VGG-like CNN, the minimal two-convolution CNN and the torchvision
   backbones; :func:`spectrogram_preset` looks one up.
 """

@@ -229,7 +229,7 @@ def simple_spectrogram_cnn(**kwargs):
     ----------
     **kwargs : dict
         Arguments of :class:`SpectrogramCNN` (``in_channels``, ``n_classes``,
-        ...), replacing those of :data:`SIMPLE_SPECTROGRAM_CNN`.
+        ...), replacing those of ``SIMPLE_SPECTROGRAM_CNN``.
 
     Returns
     -------
