@@ -44,13 +44,13 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import skaudio
 from skaudio.nn import LVFlat, SpectrogramCNN
-from skaudio.nn.spectrogram import SPECTROGRAM_PRESETS
+from skaudio.presets import spectrogram_preset
 
 
 def _networks():
     # The networks as make_model("mel-cnn"/"lv-18", sample_rate=8000) builds
     # them for FSDD's 10 classes (LV-18's pool halved at 8 kHz).
-    mel = SpectrogramCNN(in_channels=1, n_classes=10, **SPECTROGRAM_PRESETS["vgg"])
+    mel = SpectrogramCNN(in_channels=1, n_classes=10, **spectrogram_preset("vgg")[1])
     lv18 = LVFlat(in_channels=1, n_classes=10, stride=1, pool=4)
     return {
         "mel-cnn (SpectrogramCNN vgg, 1 x 64 x 32)": (mel.eval(), (1, 64, 32)),

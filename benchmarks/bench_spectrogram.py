@@ -22,7 +22,7 @@ from skaudio import WaveformLoader
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import make_model, make_splits, run_cv
 from skaudio.nn.sequence import SequenceCNN
-from skaudio.nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN
+from skaudio.nn.spectrogram import SIMPLE_SPECTROGRAM_CNN, SpectrogramCNN
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -58,7 +58,7 @@ MODELS = {
     ),
     "mel-simple": (
         lambda e, s: _mel_cnn(e, s, architecture="simple"),
-        lambda: SpectrogramCNN(n_classes=10, **SPECTROGRAM_PRESETS["simple"]),
+        lambda: SpectrogramCNN(n_classes=10, **SIMPLE_SPECTROGRAM_CNN),
         "same features + architecture='simple' (seed minimal 2D CNN)",
     ),
     "mfcc-seq": (

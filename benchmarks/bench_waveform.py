@@ -26,8 +26,8 @@ import torch
 from skaudio.classifiers import WaveformCNNClassifier
 from skaudio.datasets import load_fsdd
 from skaudio.io import WaveformLoader
-from skaudio.model_selection import PAPER_MODELS, waveform_preset
 from skaudio.preprocessing import PerSampleNormalizer
+from skaudio.presets import PAPER_MODELS, waveform_preset
 
 SAMPLE_RATE = 8000
 BATCH_SIZE = 32

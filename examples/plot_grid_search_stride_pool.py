@@ -3,7 +3,7 @@ Choosing stride and pool with GridSearchCV
 ==========================================
 
 LV-18, LV-24, LV-42 and LV-81 are one network, LV-Flat, with different
-(stride, pool) pairs. :func:`~skaudio.model_selection.stride_pool_grid` gives
+(stride, pool) pairs. :func:`~skaudio.presets.stride_pool_grid` gives
 the paper's pairs as a parameter grid, so
 :class:`~sklearn.model_selection.GridSearchCV` picks the pair with
 speaker-independent folds (``groups`` passed through to
@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 
 from skaudio import PerSampleNormalizer, WaveformCNNClassifier, WaveformLoader
 from skaudio.datasets import fetch_fsdd
-from skaudio.model_selection import stride_pool_grid
+from skaudio.presets import stride_pool_grid
 
 fsdd = fetch_fsdd()
 # Three speakers and six takes of each digit keep this example near a minute.

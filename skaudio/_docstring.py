@@ -3,12 +3,18 @@
 A section is written once here and put into each class's docstring by
 :class:`Substitution` (the mechanism of imbalanced-learn's
 ``imblearn.utils._docstring``), so that the parameters every classifier
-accepts are documented on every classifier's page without being copied.
+accepts are documented on every classifier's and regressor's page without
+being copied.
 """
 
 import textwrap
 
-__all__ = ["Substitution", "TRAINING_OPTIONS"]
+__all__ = [
+    "LABEL_ATTRIBUTES",
+    "NETWORK_ATTRIBUTES",
+    "Substitution",
+    "TRAINING_OPTIONS",
+]
 
 
 class Substitution:
@@ -70,10 +76,10 @@ optimizer : torch optimizer class, default=torch.optim.Adam
     :class:`torch.optim.SGD`. Its other arguments go through
     ``optimizer__name=value``, e.g. ``optimizer__weight_decay=1e-4``.
 early_stopping : bool, default=False
-    Hold out a stratified ``validation_fraction`` of the training data,
-    stop when its loss has not improved for ``n_iter_no_change`` epochs and
-    restore the weights of the best epoch. Off: train on all the data for
-    ``max_epochs``.
+    Hold out ``validation_fraction`` of the training data (stratified by
+    class for a classifier), stop when its loss has not improved for
+    ``n_iter_no_change`` epochs and restore the weights of the best epoch.
+    Off: train on all the data for ``max_epochs``.
 validation_fraction : float, default=0.1
     Share of the training data held out when ``early_stopping=True``.
 n_iter_no_change : int, default=10
@@ -81,9 +87,9 @@ n_iter_no_change : int, default=10
 callbacks : list of skorch callbacks or None, default=None
     Extra callbacks, as in :class:`skorch.NeuralNet`, e.g.
     ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=10)]``.
-    Scoring callbacks receive the encoded targets ``0 .. n_classes - 1``;
-    compare them with ``predict_proba(X).argmax(axis=1)``, not with
-    ``predict``.
+    A classifier's scoring callbacks receive the encoded targets
+    ``0 .. n_classes - 1``; compare them with
+    ``predict_proba(X).argmax(axis=1)``, not with ``predict``.
 warm_start : bool, default=False
     Keep the trained network between calls to ``fit``, so that each call
     trains ``max_epochs`` more epochs.
@@ -97,8 +103,27 @@ random_state : int, RandomState instance or None, default=None
     predictions for identical data on the same device and software.
 verbose : int, default=0
     ``1`` prints skorch's table of per-epoch losses and timings.
+iterator_train__shuffle : bool, default=True
+    Draw the training batches in a new random order each epoch (skorch's
+    training DataLoader argument); prediction keeps the order of ``X``.
 **kwargs : dict
     skorch's double-underscore arguments, e.g. ``module__name=value`` (a
     network argument), ``optimizer__weight_decay=1e-4``,
     ``iterator_train__num_workers=2``.
+"""
+
+LABEL_ATTRIBUTES = """\
+classes_ : ndarray of shape (n_classes,)
+    The labels seen in ``fit``.
+label_encoder_ : sklearn.preprocessing.LabelEncoder
+    Maps labels to class indices.
+"""
+
+NETWORK_ATTRIBUTES = """\
+n_features_in_ : int
+    Size of the second axis of the training ``X``.
+module_ : torch.nn.Module
+    The trained network.
+history_ : skorch.history.History
+    Per-epoch losses and timings.
 """

@@ -34,8 +34,8 @@ from .classifiers import (
 )
 from .features import MelTransformer, MFCCTransformer
 from .io import AudioLoadError, audio_info, auto_duration, n_longer
-from .model_selection import WAVEFORM_PRESETS
 from .preprocessing import PerSampleNormalizer
+from .presets import WAVEFORM_PRESETS
 
 __all__ = [
     "FEATURE_MODELS",
@@ -482,7 +482,7 @@ def make_model(name, *, sample_rate, **params):
     Parameters
     ----------
     name : str
-        A waveform model of ``skaudio.model_selection.WAVEFORM_PRESETS``
+        A waveform model of ``skaudio.presets.WAVEFORM_PRESETS``
         (``"lv-18"`` ... ``"sincnet"``, ``"simple"``): per-sample
         normalisation then :class:`~skaudio.WaveformCNNClassifier`. Or one of
         ``FEATURE_MODELS``: ``"mel-cnn"``, a log-Mel image into the

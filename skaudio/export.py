@@ -35,7 +35,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .classifiers import WaveformCNNClassifier, _AudioCNNClassifier
+from .classifiers import WaveformCNNClassifier
+from .classifiers._base import _AudioCNNClassifier
 from .features import (
     MelTransformer,
     MFCCTransformer,

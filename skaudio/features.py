@@ -18,9 +18,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 import torchaudio
-from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
+from ._compat import Interval, StrOptions, check_parameters
 from ._device import resolve_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .lazy import defer_when_lazy
@@ -136,7 +136,7 @@ def _checked_feature_module(cls, params):
         On the transformer's device.
     """
     transformer = cls(**dict(params))
-    transformer._validate_params()
+    check_parameters(transformer)
     transformer._check_settings()
     return transformer._module(_torch_device(transformer.device))
 

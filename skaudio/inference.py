@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._compat import Interval, StrOptions, validate_params
 from .io import WaveformLoader
 from .preprocessing import fix_length
 

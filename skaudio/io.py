@@ -17,10 +17,10 @@ import torch
 import torchaudio
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from ._compat import Interval, StrOptions, check_parameters
 from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms
 from .lazy import LazyAudio
 from .preprocessing import fix_length
@@ -707,7 +707,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         ValueError
             When ``sample_rate=None`` and the files have different rates.
         """
-        self._validate_params()
+        check_parameters(self)
         paths = _check_paths(X)
         # Headers of every file for the automatic duration; otherwise the
         # first file's rate is enough, as transform checks every file.

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .experiments import read_results, summarize
-from .model_selection import PAPER_MODELS
+from .presets import PAPER_MODELS
 
 __all__ = [
     "PAPER_FSDD_ACCURACY",
@@ -62,7 +62,7 @@ def reproduce_settings(model, epochs, seed):
     Parameters
     ----------
     model : str
-        One of ``skaudio.model_selection.PAPER_MODELS``.
+        One of ``skaudio.presets.PAPER_MODELS``.
     epochs : int
         Training epochs.
     seed : int
@@ -98,7 +98,7 @@ def reproduction_report(results_path, epochs, seed):
     Returns
     -------
     report : str
-        One row per model of ``skaudio.model_selection.PAPER_MODELS``, in the
+        One row per model of ``skaudio.presets.PAPER_MODELS``, in the
         paper's order
         (``not run`` where the file has no fold of it): Table 2 (accuracy,
         ours beside the paper's, with the difference),

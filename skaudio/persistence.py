@@ -116,6 +116,20 @@ _ALLOWED_CALLABLES = (
 )
 
 
+def _renamed_params(name, params):
+    """Give the parameters of a file written before a rename their new names.
+
+    ``WaveformCNNClassifier(kernel_size=(a, b))`` gave the two layer lengths
+    of ``architecture="simple"``; that pair is now ``kernel_sizes``, and
+    ``kernel_size`` is always one length.
+    """
+    old = params.get("kernel_size")
+    if name == "skaudio.WaveformCNNClassifier" and isinstance(old, dict | list):
+        params = {k: v for k, v in params.items() if k != "kernel_size"}
+        params["kernel_sizes"] = old
+    return params
+
+
 def _resolve(name):
     """Import the object at a public path such as ``"skaudio.MelTransformer"``."""
     module, _, attribute = name.rpartition(".")
@@ -280,7 +294,7 @@ class _Encoder:
 
 def _audio_network_class():
     """Return the base class of every skaudio estimator with a torch network."""
-    from .classifiers import _AudioNetMixin
+    from .classifiers._base import _AudioNetMixin
 
     return _AudioNetMixin
 
@@ -510,6 +524,7 @@ class _Decoder:
         fitted = node.get("fitted", {})
         if not isinstance(params, dict) or not isinstance(fitted, dict):
             raise _RefusalError(f"{key!r} has malformed parameters")
+        params = _renamed_params(name, params)
         known = {
             p.name
             for p in inspect.signature(cls.__init__).parameters.values()
@@ -582,7 +597,7 @@ class _Decoder:
 
 
 def _is_classifier(estimator):
-    from .classifiers import _AudioCNNClassifier
+    from .classifiers._base import _AudioCNNClassifier
 
     return isinstance(estimator, _AudioCNNClassifier)
 

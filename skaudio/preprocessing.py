@@ -5,9 +5,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_random_state, validate_data
 
+from ._compat import Interval, StrOptions, check_parameters
 from ._waveforms import keeps_sample_rate
 from .lazy import LazyAudio, defer_when_lazy
 
@@ -99,7 +99,7 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
 
     def _validate(self, X, reset):
         """Check the parameters and return ``X`` as validated waveforms."""
-        self._validate_params()
+        check_parameters(self)
         return _validate_waveforms(self, X, reset=reset)
 
     def __sklearn_tags__(self):

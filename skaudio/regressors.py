@@ -10,19 +10,24 @@ the mean SI-SDR in dB (see :mod:`skaudio.metrics`).
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
-from skorch import NeuralNet, NeuralNetRegressor
+from skorch import NeuralNetRegressor
 from skorch.callbacks import EpochTimer, PassthroughScoring
 
-from .classifiers import _AudioNetMixin, _PrintLog
+from ._compat import Interval, StrOptions
+from ._docstring import (
+    LABEL_ATTRIBUTES,
+    NETWORK_ATTRIBUTES,
+    TRAINING_OPTIONS,
+    Substitution,
+)
+from .classifiers._base import NORM_OPTIONS, _AudioNetMixin, _PrintLog
 from .metrics import si_sdr_score
-from .nn._layers import NORMS
 from .nn.denoise import ConvDenoiser
 from .nn.losses import WaveformLoss
 from .nn.separation import MaskSeparator
@@ -30,9 +35,14 @@ from .nn.separation import MaskSeparator
 __all__ = ["SpectrogramSeparator", "WaveformDenoiser"]
 
 _POSITIVE = Interval(Integral, 1, None, closed="left")
-_NORM_OPTIONS = StrOptions({*NORMS, "none"})
+_NORM_OPTIONS = StrOptions(NORM_OPTIONS)
 
 
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     """Base of the waveform regressors: waveforms in, waveforms out.
 
@@ -45,10 +55,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss: mean squared error between waveforms, or minus their
         mean SI-SDR.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
     """
 
     _is_base = True
@@ -156,7 +163,7 @@ random_state, verbose, **kwargs
 
     def _predict_waveforms(self, X):
         check_is_fitted(self)
-        return NeuralNet.predict_proba(self, self._validate_input(X, reset=False))
+        return super().predict_proba(self._validate_input(X, reset=False))
 
     def score(self, X, y, sample_weight=None):
         """Mean SI-SDR of the predictions, in dB (higher is better).
@@ -189,6 +196,11 @@ random_state, verbose, **kwargs
         return tags
 
 
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class WaveformDenoiser(_AudioNetRegressor):
     """Denoising autoencoder on raw waveforms: noisy in, clean out.
 
@@ -203,7 +215,11 @@ class WaveformDenoiser(_AudioNetRegressor):
     n_layers : int, default=6
         Hidden convolution layers.
     filters : int or tuple of int, default=32
-        Channels of every hidden layer, or one count per layer.
+        Channels of the first hidden layer, multiplied by ``filter_growth``
+        at each following layer; or one count per layer.
+    filter_growth : int, default=1
+        Factor between the channels of consecutive hidden layers when
+        ``filters`` is an int (``1``: every layer has ``filters``).
     kernel_size : int, default=9
         Convolution length in samples.
     dilation_growth : int, default=1
@@ -215,21 +231,13 @@ class WaveformDenoiser(_AudioNetRegressor):
         Estimate the noise and subtract it, rather than the clean signal.
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss.
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------
     input_shape_ : tuple of (int, int)
         ``(n_channels, n_times)`` of the training waveforms.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------
@@ -254,6 +262,7 @@ random_state, verbose, **kwargs
         **_AudioNetRegressor._parameter_constraints,
         "n_layers": [_POSITIVE],
         "filters": [_POSITIVE, tuple, list],
+        "filter_growth": [_POSITIVE],
         "kernel_size": [_POSITIVE],
         "dilation_growth": [_POSITIVE],
         "norm": [_NORM_OPTIONS],
@@ -265,6 +274,7 @@ random_state, verbose, **kwargs
         *,
         n_layers=6,
         filters=32,
+        filter_growth=1,
         kernel_size=9,
         dilation_growth=1,
         norm="batch",
@@ -274,6 +284,7 @@ random_state, verbose, **kwargs
         super().__init__(**kwargs)
         self.n_layers = n_layers
         self.filters = filters
+        self.filter_growth = filter_growth
         self.kernel_size = kernel_size
         self.dilation_growth = dilation_growth
         self.norm = norm
@@ -310,6 +321,11 @@ random_state, verbose, **kwargs
         return y[:, 0] if np.ndim(X) == 2 else y
 
 
+@Substitution(
+    training_options=TRAINING_OPTIONS,
+    label_attributes=LABEL_ATTRIBUTES,
+    network_attributes=NETWORK_ATTRIBUTES,
+)
 class SpectrogramSeparator(_AudioNetRegressor):
     """Separate mono mixtures into their sources by masking the mixture's STFT.
 
@@ -342,10 +358,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         independent masks in [0, 1].
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss (permutation-invariant).
-    max_epochs, batch_size, lr, optimizer, early_stopping, \
-validation_fraction, n_iter_no_change, callbacks, warm_start, device, \
-random_state, verbose, **kwargs
-        Training options, see :class:`~skaudio.WaveformCNNClassifier`.
+    {training_options}
 
     Attributes
     ----------
@@ -353,12 +366,7 @@ random_state, verbose, **kwargs
         Sources per mixture, from the training ``y``.
     input_shape_ : tuple of (int, int)
         ``(1, n_times)`` of the training mixtures.
-    n_features_in_ : int
-        Size of the second axis of the training ``X``.
-    module_ : torch.nn.Module
-        The trained network.
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
+    {network_attributes}
 
     See Also
     --------

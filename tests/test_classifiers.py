@@ -12,19 +12,20 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.preprocessing import FunctionTransformer
 
+from skaudio._compat import Interval, InvalidParameterError
 from skaudio.classifiers import (
     SequenceCNNClassifier,
     SpectrogramCNNClassifier,
     WaveformCNNClassifier,
-    _AudioCNNClassifier,
 )
+from skaudio.classifiers._base import _AudioCNNClassifier
 from skaudio.datasets import load_fsdd
 from skaudio.io import WaveformLoader, Waveforms
-from skaudio.model_selection import stride_pool_grid
 from skaudio.nn import LVFlat, RollMix
 from skaudio.preprocessing import PerSampleNormalizer
+from skaudio.presets import stride_pool_grid
 
 # A small LV-Flat that still learns the tones in a few epochs.
 SMALL = {
@@ -39,15 +40,44 @@ SMALL = {
 }
 
 
-@pytest.fixture
-def string_tones(tones):
+# -- the contract every classifier keeps ----------------------------------------
+# Each family with a small network and the tones reshaped to its input:
+# (class, parameters, X from the (60, 2000) tones, input_shape_, n_features_in_).
+FAMILIES = {
+    "waveform": (WaveformCNNClassifier, SMALL, lambda X: X, (1, 2000), 2000),
+    "spectrogram": (
+        SpectrogramCNNClassifier,
+        {"architecture": "simple", **{k: SMALL[k] for k in ("max_epochs", "lr")}},
+        lambda X: X.reshape(len(X), 1, 40, 50),
+        (1, 40, 50),
+        1,
+    ),
+    "sequence": (
+        SequenceCNNClassifier,
+        {"n_blocks": 1, "filters": 8, "max_epochs": 3, "lr": 0.01},
+        lambda X: X.reshape(len(X), 20, 100),
+        (20, 100),
+        20,
+    ),
+}
+
+
+@pytest.fixture(params=sorted(FAMILIES))
+def family(request, tones):
+    """``(make, X, y, input_shape, n_features)`` of one classifier family."""
+    cls, params, reshape, input_shape, n_features = FAMILIES[request.param]
     X, y = tones
-    return X, np.array(["low", "mid", "high"], dtype=object)[y]
+
+    def make(**overrides):
+        return cls(**{**params, "batch_size": 16, "device": "cpu", **overrides})
+
+    return make, reshape(X), y, input_shape, n_features
 
 
-def test_string_labels(string_tones):
-    X, y = string_tones
-    clf = WaveformCNNClassifier(**SMALL, random_state=0).fit(X, y)
+def test_string_labels(family):
+    make, X, y, input_shape, n_features = family
+    y = np.array(["low", "mid", "high"], dtype=object)[y]
+    clf = make(random_state=0).fit(X, y)
     assert list(clf.classes_) == ["high", "low", "mid"]
     pred = clf.predict(X)
     assert pred.dtype == object and set(pred) <= set(clf.classes_)
@@ -55,8 +85,40 @@ def test_string_labels(string_tones):
     assert proba.shape == (60, 3) and proba.dtype == np.float32
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
-    assert clf.input_shape_ == (1, 2000) and clf.n_features_in_ == 2000
-    assert clf.module_.n_classes == 3 and clf.module_.in_channels == 1
+    assert clf.input_shape_ == input_shape and clf.n_features_in_ == n_features
+    assert clf.module_.n_classes == 3 and clf.module_.in_channels == input_shape[0]
+
+
+def test_int_labels_keep_their_values(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1, random_state=0).fit(X, y * 10 + 5)
+    assert list(clf.classes_) == [5, 15, 25]
+    assert set(clf.predict(X)) <= {5, 15, 25}
+
+
+def test_same_seed_same_fit(family):
+    make, X, y, _, _ = family
+    first = make(random_state=7).fit(X, y)
+    second = make(random_state=7).fit(X, y)
+    other = make(random_state=8).fit(X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    assert not np.array_equal(first.predict_proba(X), other.predict_proba(X))
+    np.testing.assert_array_equal(
+        first.fit(X, y).predict_proba(X), second.predict_proba(X)
+    )
+
+
+def test_clone_is_unfitted_with_the_same_parameters(family):
+    make, X, y, _, _ = family
+    clf = make(random_state=0)
+    params = clf.get_params(deep=False)
+    clf.fit(X, y)
+    twin = clone(clf)
+    assert not hasattr(twin, "module_") and not hasattr(twin, "classes_")
+    assert twin.get_params(deep=False).keys() == params.keys()
+    for name, value in clf.get_params(deep=False).items():
+        assert value is params[name] or value == params[name], name
+    np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), clf.predict_proba(X))
 
 
 def test_learns_the_tones(tones):
@@ -82,20 +144,19 @@ def test_same_seed_same_predictions(tones, architecture):
     )
 
 
-def test_seeding_leaves_torch_global_state_alone(tones):
-    X, y = tones
+def test_seeding_leaves_torch_global_state_alone(family):
+    make, X, y, _, _ = family
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, random_state=0).fit(X, y)
+    make(max_epochs=1, random_state=0).fit(X, y)
     torch.testing.assert_close(torch.rand(3), expected)
 
 
-def test_joblib_round_trip_of_fitted_pipeline(tmp_path, string_tones):
-    X, y = string_tones
-    pipe = make_pipeline(
-        PerSampleNormalizer(), WaveformCNNClassifier(**SMALL, random_state=0)
-    ).fit(X, y)
+def test_joblib_round_trip_of_fitted_pipeline(tmp_path, family):
+    make, X, y, _, _ = family
+    y = np.array(["low", "mid", "high"], dtype=object)[y]
+    pipe = make_pipeline(FunctionTransformer(), make(random_state=0)).fit(X, y)
     joblib.dump(pipe, tmp_path / "pipe.joblib")
     loaded = joblib.load(tmp_path / "pipe.joblib")
     np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
@@ -103,9 +164,19 @@ def test_joblib_round_trip_of_fitted_pipeline(tmp_path, string_tones):
     assert loaded[-1].get_params()["device"] == "cpu"
 
 
-def test_device_auto(tones):
+def test_waveform_pipeline_with_normalizer_round_trips(tmp_path, tones):
     X, y = tones
-    clf = WaveformCNNClassifier(**{**SMALL, "device": "auto", "max_epochs": 1})
+    pipe = make_pipeline(
+        PerSampleNormalizer(), WaveformCNNClassifier(**SMALL, random_state=0)
+    ).fit(X, y)
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    loaded = joblib.load(tmp_path / "pipe.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_device_auto(family):
+    make, X, y, _, _ = family
+    clf = make(device="auto", max_epochs=1)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf.device == expected
     assert clf.get_params()["device"] == "auto"
@@ -230,25 +301,28 @@ def test_early_stopping_and_log(tones, capsys):
     assert [line.split()[0] for line in lines[2:]] == ["1", "2"]
 
 
-def test_no_validation_split_by_default(tones):
-    X, y = tones
-    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 2}).fit(X, y)
+def test_no_validation_split_by_default(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=2).fit(X, y)
     assert "valid_loss" not in clf.history[-1]
     assert sum(b["train_batch_size"] for b in clf.history[-1, "batches"]) == 60
 
 
-def test_training_batches_are_shuffled(tones):
-    X, y = tones
-    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1})
+def test_training_batches_are_shuffled(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1)
     iterator = clf.get_iterator(clf.get_dataset(X, y), training=True)
     assert isinstance(iterator.sampler, torch.utils.data.RandomSampler)
     iterator = clf.get_iterator(clf.get_dataset(X, y), training=False)
     assert isinstance(iterator.sampler, torch.utils.data.SequentialSampler)
+    clf.set_params(iterator_train__shuffle=False)
+    iterator = clf.get_iterator(clf.get_dataset(X, y), training=True)
+    assert isinstance(iterator.sampler, torch.utils.data.SequentialSampler)
 
 
-def test_partial_fit_and_warm_start(tones):
-    X, y = tones
-    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, random_state=0)
+def test_partial_fit_and_warm_start(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1, random_state=0)
     clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     assert list(clf.classes_) == [0, 1, 2]
     module = clf.module_
@@ -402,3 +476,12 @@ def test_epoch_table_has_no_colour_codes_in_a_pipe(capsys):
     )
     out = capsys.readouterr().out
     assert "train_loss" in out and "\x1b[" not in out
+
+
+def test_filter_growth_reaches_the_networks(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1)
+    if "filter_growth" not in clf.get_params():
+        pytest.skip("the waveform networks take one filter count per block")
+    clf.set_params(filters=4, filter_growth=2).fit(X, y)
+    assert clf.module_.filters == 4 and clf.module_.filter_growth == 2

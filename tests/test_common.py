@@ -30,7 +30,7 @@ CHECK_PARAMS = {
     "WaveformCNNClassifier": {
         "architecture": "simple",
         "filters": (4, 8),
-        "kernel_size": (3, 3),
+        "kernel_sizes": (3, 3),
         "stride": 1,
         "pool": 1,
         "max_epochs": 10,

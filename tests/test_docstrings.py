@@ -24,7 +24,7 @@ MODULES = [
     "skaudio.lazy",
     "skaudio.metrics",
     "skaudio.persistence",
-    "skaudio.model_selection",
+    "skaudio.presets",
     "skaudio.nn",
     "skaudio.paper",
     "skaudio.plotting",

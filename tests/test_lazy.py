@@ -128,7 +128,7 @@ def test_step_settings_are_checked_when_the_pipeline_is_built(clips):
         WaveformCNNClassifier(
             architecture="simple",
             filters=(4, 4),
-            kernel_size=(9, 3),
+            kernel_sizes=(9, 3),
             stride=4,
             pool=2,
             sample_rate=RATE,

@@ -358,3 +358,20 @@ def test_round_trip_of_the_regressors(tmp_path):
         assert type(restored) is type(fitted)
         np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
     assert restored.n_sources_ == 2
+
+
+def test_file_with_the_old_kernel_size_pair_of_the_simple_waveform_cnn(tmp_path):
+    # Before kernel_sizes, WaveformCNNClassifier(kernel_size=(a, b)) gave the two
+    # layer lengths of architecture="simple"; such files still load.
+    X = np.random.default_rng(0).standard_normal((8, 400)).astype(np.float32)
+    clf = WaveformCNNClassifier(
+        architecture="simple", kernel_sizes=(9, 3), filters=(4, 4), **FAST
+    ).fit(X, np.arange(8) % 2)
+    path = tmp_path / "model.skaudio"
+    save(clf, path)
+    header, spec, tensors = _split(path)
+    spec["params"]["kernel_size"] = spec["params"].pop("kernel_sizes")
+    _write(path, header, spec, tensors)
+    loaded = load(path)
+    assert loaded.kernel_sizes == (9, 3) and loaded.kernel_size is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

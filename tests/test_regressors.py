@@ -14,9 +14,9 @@ import torch
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skaudio import SpectrogramSeparator, WaveformDenoiser
+from skaudio._compat import InvalidParameterError
 from skaudio.metrics import si_sdr_improvement
 
 TINY_DENOISER = {"n_layers": 2, "filters": 8, "kernel_size": 5, "device": "cpu"}
@@ -126,6 +126,8 @@ class TestEstimatorContract:
         first = est.predict(X)
         np.testing.assert_array_equal(est.fit(X, y).predict(X), first)
         np.testing.assert_array_equal(make().fit(X, y).predict(X), first)
+        other = make().set_params(random_state=1).fit(X, y).predict(X)
+        assert not np.array_equal(other, first)
 
     def test_params_unchanged_by_fit_and_clone(self, make, data):
         X, y = data

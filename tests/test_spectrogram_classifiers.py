@@ -9,7 +9,6 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_val_score
 from sklearn.pipeline import Pipeline
-from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
 from skaudio import (
@@ -19,6 +18,7 @@ from skaudio import (
     SpectrogramCNNClassifier,
     WaveformLoader,
 )
+from skaudio._compat import InvalidParameterError
 from skaudio.datasets import load_fsdd, make_tones
 from skaudio.nn.sequence import SequenceCNN
 from skaudio.nn.spectrogram import SpectrogramCNN, VisionBackbone

@@ -234,3 +234,41 @@ class FrequencyCoordinate(nn.Module):
         position = torch.linspace(-1, 1, n_freqs, device=x.device, dtype=x.dtype)
         position = position.view(1, 1, n_freqs, 1).expand(n, 1, n_freqs, n_frames)
         return torch.cat([x, position], dim=1)
+
+
+def block_widths(filters, n_blocks, filter_growth=1, blocks="blocks"):
+    """Channels of each block: the one meaning of ``filters`` in skaudio.nn.
+
+    Parameters
+    ----------
+    filters : int or sequence of int
+        Filters of the first block, multiplied by ``filter_growth`` at each
+        following block; or one count per block.
+    n_blocks : int
+        Number of blocks.
+    filter_growth : int, default=1
+        Factor between the filters of consecutive blocks when ``filters`` is
+        an int (``1``: every block has ``filters``; ``2``: doubled per block).
+    blocks : str, default="blocks"
+        What a block is called in the error message (e.g. "hidden layers").
+
+    Returns
+    -------
+    widths : list of int
+        One count per block.
+
+    Examples
+    --------
+    >>> block_widths(16, 3, filter_growth=2)
+    [16, 32, 64]
+    >>> block_widths((8, 4), 2)
+    [8, 4]
+    """
+    if isinstance(filters, tuple | list):
+        widths = [int(w) for w in filters]
+        if len(widths) != n_blocks:
+            raise ValueError(
+                f"filters has {len(widths)} entries for {n_blocks} {blocks}."
+            )
+        return widths
+    return [int(filters) * filter_growth**b for b in range(n_blocks)]

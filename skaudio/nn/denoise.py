@@ -2,18 +2,9 @@
 
 from torch import nn
 
-from ._layers import norm_layer
+from ._layers import block_widths, norm_layer
 
 __all__ = ["ConvDenoiser"]
-
-
-def _per_layer(value, n_layers, name):
-    values = tuple(value) if isinstance(value, tuple | list) else (value,) * n_layers
-    if len(values) != n_layers:
-        raise ValueError(
-            f"{name} gives {len(values)} values for {n_layers} hidden layers."
-        )
-    return tuple(int(v) for v in values)
 
 
 class ConvDenoiser(nn.Module):
@@ -33,7 +24,11 @@ class ConvDenoiser(nn.Module):
     n_layers : int, default=6
         Hidden convolution layers.
     filters : int or tuple of int, default=32
-        Channels of every hidden layer, or one count per layer.
+        Channels of the first hidden layer, multiplied by ``filter_growth`` at
+        each following layer; or one count per layer.
+    filter_growth : int, default=1
+        Factor between the channels of consecutive hidden layers when
+        ``filters`` is an int (the default keeps every layer at ``filters``).
     kernel_size : int, default=9
         Convolution length in samples.
     dilation_growth : int, default=1
@@ -58,6 +53,7 @@ class ConvDenoiser(nn.Module):
         *,
         n_layers=6,
         filters=32,
+        filter_growth=1,
         kernel_size=9,
         dilation_growth=1,
         norm="batch",
@@ -67,11 +63,12 @@ class ConvDenoiser(nn.Module):
         self.in_channels = in_channels
         self.n_layers = n_layers
         self.filters = filters
+        self.filter_growth = filter_growth
         self.kernel_size = kernel_size
         self.dilation_growth = dilation_growth
         self.norm = norm
         self.residual = residual
-        widths = _per_layer(filters, n_layers, "filters")
+        widths = block_widths(filters, n_layers, filter_growth, "hidden layers")
         layers = []
         previous = in_channels
         for i, width in enumerate(widths):

@@ -7,7 +7,13 @@ convolutions running over time. Output is logits ``(batch, n_classes)``.
 
 from torch import nn
 
-from ._layers import RandomMasking, Standardize, global_pool, norm_layer
+from ._layers import (
+    RandomMasking,
+    Standardize,
+    block_widths,
+    global_pool,
+    norm_layer,
+)
 
 __all__ = ["SequenceCNN"]
 
@@ -38,7 +44,11 @@ class SequenceCNN(nn.Module):
     n_blocks : int, default=2
         Number of convolution blocks.
     filters : int or tuple of int, default=64
-        Filters of every block, or one count per block.
+        Filters of the first block, multiplied by ``filter_growth`` at each
+        following block; or one count per block.
+    filter_growth : int, default=1
+        Factor between the filters of consecutive blocks when ``filters`` is
+        an int (the default keeps every block at ``filters``).
     kernel_size : int, default=5
         Convolution length in frames.
     pool : int, default=2
@@ -85,6 +95,7 @@ class SequenceCNN(nn.Module):
         input_norm="frequency",
         n_blocks=2,
         filters=64,
+        filter_growth=1,
         kernel_size=5,
         pool=2,
         norm="group",
@@ -101,6 +112,7 @@ class SequenceCNN(nn.Module):
         self.input_norm = input_norm
         self.n_blocks = n_blocks
         self.filters = filters
+        self.filter_growth = filter_growth
         self.kernel_size = kernel_size
         self.pool = pool
         self.norm = norm
@@ -113,14 +125,7 @@ class SequenceCNN(nn.Module):
 
         if head not in HEADS:
             raise ValueError(f"head must be one of {HEADS}, got {head!r}.")
-        if isinstance(filters, tuple | list):
-            widths = [int(w) for w in filters]
-            if len(widths) != n_blocks:
-                raise ValueError(
-                    f"filters has {len(widths)} entries for {n_blocks} blocks."
-                )
-        else:
-            widths = [int(filters)] * n_blocks
+        widths = block_widths(filters, n_blocks, filter_growth)
         layers = [Standardize(input_norm), RandomMasking(freq_mask, time_mask)]
         for width in widths:
             layers += [

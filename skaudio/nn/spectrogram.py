@@ -29,12 +29,13 @@ from ._layers import (
     RandomMasking,
     Standardize,
     as_pair,
+    block_widths,
     global_pool,
     norm_layer,
 )
 
 __all__ = [
-    "SPECTROGRAM_PRESETS",
+    "SIMPLE_SPECTROGRAM_CNN",
     "SpectrogramCNN",
     "VisionBackbone",
     "simple_spectrogram_cnn",
@@ -63,8 +64,11 @@ class SpectrogramCNN(nn.Module):
     n_blocks : int, default=4
         Number of convolution blocks.
     filters : int or tuple of int, default=16
-        Filters of the first block, doubled at each following block; or one
-        count per block.
+        Filters of the first block, multiplied by ``filter_growth`` at each
+        following block; or one count per block.
+    filter_growth : int, default=2
+        Factor between the filters of consecutive blocks when ``filters`` is
+        an int (the default doubles them per block).
     convs_per_block : int, default=1
         Convolutions per block; 2 is the classic VGG block, at about twice
         the computation.
@@ -120,6 +124,7 @@ class SpectrogramCNN(nn.Module):
         input_norm="sample",
         n_blocks=4,
         filters=16,
+        filter_growth=2,
         convs_per_block=1,
         kernel_size=3,
         pool=2,
@@ -136,6 +141,7 @@ class SpectrogramCNN(nn.Module):
         self.input_norm = input_norm
         self.n_blocks = n_blocks
         self.filters = filters
+        self.filter_growth = filter_growth
         self.convs_per_block = convs_per_block
         self.kernel_size = kernel_size
         self.pool = pool
@@ -146,14 +152,7 @@ class SpectrogramCNN(nn.Module):
         self.time_mask = time_mask
         self.freq_coordinate = freq_coordinate
 
-        if isinstance(filters, tuple | list):
-            widths = [int(w) for w in filters]
-            if len(widths) != n_blocks:
-                raise ValueError(
-                    f"filters has {len(widths)} entries for {n_blocks} blocks."
-                )
-        else:
-            widths = [int(filters) * 2**b for b in range(n_blocks)]
+        widths = block_widths(filters, n_blocks, filter_growth)
         kernel = as_pair(kernel_size)
         padding = (kernel[0] // 2, kernel[1] // 2)
         layers = [Standardize(input_norm), RandomMasking(freq_mask, time_mask)]
@@ -205,18 +204,17 @@ class SpectrogramCNN(nn.Module):
         return self.classifier(self.head_dropout(x))
 
 
-SPECTROGRAM_PRESETS = {
-    "simple": {
-        "n_blocks": 2,
-        "filters": 16,
-        "convs_per_block": 1,
-        "norm": None,
-        "dropout": 0.0,
-        "global_pool": "avg",
-    },
-    "vgg": {},
+#: Arguments of :class:`SpectrogramCNN` that make the minimal CNN of
+#: :func:`simple_spectrogram_cnn` (the ``"simple"`` preset of
+#: :mod:`skaudio.presets`).
+SIMPLE_SPECTROGRAM_CNN = {
+    "n_blocks": 2,
+    "filters": 16,
+    "convs_per_block": 1,
+    "norm": None,
+    "dropout": 0.0,
+    "global_pool": "avg",
 }
-"""Arguments of :class:`SpectrogramCNN` for each named architecture."""
 
 
 def simple_spectrogram_cnn(**kwargs):
@@ -231,7 +229,7 @@ def simple_spectrogram_cnn(**kwargs):
     ----------
     **kwargs : dict
         Arguments of :class:`SpectrogramCNN` (``in_channels``, ``n_classes``,
-        ...), replacing those of the ``"simple"`` preset.
+        ...), replacing those of ``SIMPLE_SPECTROGRAM_CNN``.
 
     Returns
     -------
@@ -243,7 +241,7 @@ def simple_spectrogram_cnn(**kwargs):
     >>> sum(p.numel() for p in net.parameters())
     5130
     """
-    return SpectrogramCNN(**{**SPECTROGRAM_PRESETS["simple"], **kwargs})
+    return SpectrogramCNN(**{**SIMPLE_SPECTROGRAM_CNN, **kwargs})
 
 
 def _first_conv_path(architecture):

@@ -7,7 +7,7 @@ zero-padded at the end up to it inside ``forward``. Global average pooling
 over time makes every longer length acceptable.
 
 The paper's eight models are presets of these modules, see
-:func:`skaudio.model_selection.waveform_preset`.
+:func:`skaudio.presets.waveform_preset`.
 """
 
 import torch
@@ -517,8 +517,8 @@ class LateMix(nn.Module):
 class SimpleWaveformCNN(nn.Module):
     """A minimal waveform CNN: two convolutions, global average pooling, linear.
 
-    ``Conv1d(filters[0], kernel_size[0], stride) → ReLU → MaxPool1d(pool) →
-    Conv1d(filters[1], kernel_size[1]) → ReLU →`` mean over time ``→
+    ``Conv1d(filters[0], kernel_sizes[0], stride) → ReLU → MaxPool1d(pool) →
+    Conv1d(filters[1], kernel_sizes[1]) → ReLU →`` mean over time ``→
     Linear(n_classes)``; the defaults are the minimal system of the paper's
     source material (2,938 parameters for one channel and 10 classes).
 
@@ -530,8 +530,8 @@ class SimpleWaveformCNN(nn.Module):
         Number of logits.
     filters : tuple of (int, int), default=(16, 32)
         Filters of the two convolutions.
-    kernel_size : tuple of (int, int), default=(64, 3)
-        Kernel lengths of the two convolutions.
+    kernel_sizes : tuple of (int, int), default=(64, 3)
+        Kernel lengths of the two convolutions, one per layer.
     stride : int, default=4
         Stride of the first convolution.
     pool : int, default=4
@@ -549,7 +549,7 @@ class SimpleWaveformCNN(nn.Module):
         in_channels=1,
         n_classes=10,
         filters=(16, 32),
-        kernel_size=(64, 3),
+        kernel_sizes=(64, 3),
         stride=4,
         pool=4,
     ):
@@ -557,19 +557,19 @@ class SimpleWaveformCNN(nn.Module):
         self.in_channels = in_channels
         self.n_classes = n_classes
         self.filters = tuple(filters)
-        self.kernel_size = tuple(kernel_size)
+        self.kernel_sizes = tuple(kernel_sizes)
         self.stride = stride
         self.pool = pool
         self.blocks = nn.Sequential(
             CPDBlock(
                 in_channels,
                 filters[0],
-                kernel_size=kernel_size[0],
+                kernel_size=kernel_sizes[0],
                 stride=stride,
                 pool=pool,
                 dropout=0.0,
             ),
-            CPDBlock(filters[0], filters[1], kernel_size=kernel_size[1], dropout=0.0),
+            CPDBlock(filters[0], filters[1], kernel_size=kernel_sizes[1], dropout=0.0),
         )
         self.linear = nn.Linear(filters[1], n_classes)
 

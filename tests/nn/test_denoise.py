@@ -33,7 +33,7 @@ def test_denoiser_is_scale_equivariant_and_residual():
 
 
 def test_denoiser_filters_must_match_layers():
-    with pytest.raises(ValueError, match="filters gives 2 values for 3"):
+    with pytest.raises(ValueError, match="filters has 2 entries for 3 hidden layers"):
         ConvDenoiser(n_layers=3, filters=(4, 4))
 
 

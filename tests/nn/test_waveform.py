@@ -2,13 +2,6 @@ import pytest
 import torch
 
 import skaudio.nn.waveform
-from skaudio.model_selection import (
-    PAPER_MODELS,
-    WAVEFORM_PRESETS,
-    stride_pool_grid,
-    stride_pool_pairs,
-    waveform_preset,
-)
 from skaudio.nn import (
     EarlyMix,
     LateMix,
@@ -17,6 +10,13 @@ from skaudio.nn import (
     SimpleWaveformCNN,
     SincConv1d,
     SincNet,
+)
+from skaudio.presets import (
+    PAPER_MODELS,
+    WAVEFORM_PRESETS,
+    stride_pool_grid,
+    stride_pool_pairs,
+    waveform_preset,
 )
 
 

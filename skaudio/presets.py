@@ -1,11 +1,21 @@
-"""Model presets and search grids from Vrysis et al. (2020).
+"""Named networks: one registry of presets per network family.
 
-The paper's eight waveform models are presets of the few networks of
-``skaudio.nn.waveform``; :func:`waveform_preset` returns the network and
-its arguments for a sample rate, :func:`stride_pool_grid` the paper's
-stride/pool pairs as a ``GridSearchCV`` parameter grid.
+A preset is a network class of :mod:`skaudio.nn` and its arguments, without
+the sizes that come from the data (``in_channels``, ``n_classes``). The
+classifiers' ``architecture`` parameter names a preset and their other
+hyperparameters replace its values.
+
+- ``WAVEFORM_PRESETS`` (:class:`~skaudio.WaveformCNNClassifier`): the
+  eight waveform models of Vrysis et al. (2020) and a minimal CNN;
+  :func:`waveform_preset` adapts one to a sample rate, and
+  :func:`stride_pool_grid` gives the paper's stride/pool pairs as a
+  ``GridSearchCV`` parameter grid.
+- ``SPECTROGRAM_PRESETS`` (:class:`~skaudio.SpectrogramCNNClassifier`):
+  the VGG-like CNN, the minimal two-convolution CNN and the torchvision
+  backbones; :func:`spectrogram_preset` looks one up.
 """
 
+from .nn.spectrogram import SIMPLE_SPECTROGRAM_CNN, SpectrogramCNN, VisionBackbone
 from .nn.waveform import (
     PAPER_BRANCHES,
     EarlyMix,
@@ -19,7 +29,9 @@ from .nn.waveform import (
 __all__ = [
     "PAPER_MODELS",
     "PAPER_SAMPLE_RATE",
+    "SPECTROGRAM_PRESETS",
     "WAVEFORM_PRESETS",
+    "spectrogram_preset",
     "stride_pool_grid",
     "stride_pool_pairs",
     "waveform_preset",
@@ -169,3 +181,49 @@ def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
     if network is SincNet:
         kwargs["sample_rate"] = sample_rate
     return network, kwargs
+
+
+# name: (network, arguments)
+SPECTROGRAM_PRESETS = {
+    "vgg": (SpectrogramCNN, {}),
+    "simple": (SpectrogramCNN, SIMPLE_SPECTROGRAM_CNN),
+    **{
+        name: (VisionBackbone, {"architecture": name})
+        for name in VisionBackbone.architectures
+    },
+}
+
+
+def spectrogram_preset(name):
+    """Return the network and arguments of a named spectrogram model.
+
+    Parameters
+    ----------
+    name : str
+        ``"vgg"`` (:class:`~skaudio.nn.SpectrogramCNN` with its defaults),
+        ``"simple"`` (the minimal two-convolution CNN, see
+        :func:`~skaudio.nn.simple_spectrogram_cnn`), or a torchvision
+        backbone, ``"resnet18"`` or ``"efficientnet_b0"``
+        (:class:`~skaudio.nn.VisionBackbone`).
+
+    Returns
+    -------
+    network : type
+        The ``nn.Module`` class.
+    kwargs : dict
+        Its arguments, without ``in_channels`` and ``n_classes``.
+
+    Examples
+    --------
+    >>> network, kwargs = spectrogram_preset("simple")
+    >>> network.__name__, kwargs["n_blocks"]
+    ('SpectrogramCNN', 2)
+    """
+    try:
+        network, kwargs = SPECTROGRAM_PRESETS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown spectrogram model {name!r}; choose one of "
+            f"{sorted(SPECTROGRAM_PRESETS)}."
+        ) from None
+    return network, dict(kwargs)
