@@ -102,3 +102,23 @@ verbose : int, default=0
     network argument), ``optimizer__weight_decay=1e-4``,
     ``iterator_train__num_workers=2``.
 """
+
+CLASSIFIER_TRAINING_OPTIONS = (
+    """\
+augment : list of augmentation objects or None, default=None
+    Training-time augmentation from :mod:`skaudio.augment`, applied at every
+    training step and never in ``predict``/``predict_proba``: waveform
+    augmentations (``TimeShift``, ``RandomGain``, ``AddNoise``,
+    ``SpeedPerturbation``, ``RandomFilter``) before the ``frontend``,
+    spectrogram augmentations (``SpecAugment``, ``FrequencyBandGain``) on
+    the features the network receives, and ``Mixup`` in the training
+    iterator (soft targets). Seeded by ``random_state``.
+frontend : MelTransformer, MFCCTransformer, SpectrogramTransformer or None, \
+default=None
+    Compute the features inside the classifier, per batch, from waveforms
+    ``X`` of shape ``(n_samples, [n_channels,] n_times)``; this is what lets
+    waveform augmentations reach a spectrogram or sequence network. ``None``:
+    ``X`` is what the network receives.
+"""
+    + TRAINING_OPTIONS
+)

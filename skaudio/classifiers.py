@@ -7,6 +7,7 @@ parameter validation, clone, pickle). A subclass only names its network and
 its hyperparameters.
 """
 
+import copy
 import inspect
 import math
 import os
@@ -21,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     StrOptions,
     validate_parameter_constraints,
@@ -43,10 +45,12 @@ from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
 from ._device import resolve_device
-from ._docstring import TRAINING_OPTIONS, Substitution
+from ._docstring import CLASSIFIER_TRAINING_OPTIONS, Substitution
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
+from .augment import split_by_domain
 from .lazy import LazyAudio
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
+from .nn.frontend import AugmentedNetwork
 from .nn.sequence import SequenceCNN
 from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
 
@@ -450,11 +454,16 @@ class _AudioNetMixin:
         """
         prefix = "iterator_train" if training else "iterator_valid"
         kwargs = {"shuffle": training, "batch_size": self.batch_size}
+        kwargs.update(self._iterator_defaults(training))
         kwargs.update(self.get_params_for(prefix))
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
         iterator = self.iterator_train if training else self.iterator_valid
         return iterator(dataset, **kwargs)
+
+    def _iterator_defaults(self, training):
+        """DataLoader arguments of this estimator, before ``iterator_*__`` ones."""
+        return {}
 
     # -- data ---------------------------------------------------------------
     def _check_sample_rate(self, X):
@@ -475,8 +484,12 @@ class _AudioNetMixin:
         )
         return self._add_channel_axis(X, reset)
 
+    def _expected_input_ndim(self):
+        """Axes of one example after its channel axis (``_input_ndim``)."""
+        return self._input_ndim
+
     def _add_channel_axis(self, X, reset):
-        ndim = self._input_ndim
+        ndim = self._expected_input_ndim()
         if X.ndim == ndim + 1:
             X = X[:, np.newaxis]
         elif X.ndim != ndim + 2:
@@ -528,7 +541,7 @@ class _AudioNetMixin:
             self.__dict__["device"] = requested
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(training_options=CLASSIFIER_TRAINING_OPTIONS)
 class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     """Base of the skaudio classifiers: a skorch network as a scikit-learn classifier.
 
@@ -600,10 +613,86 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
 
     _criterion = torch.nn.CrossEntropyLoss
     _stratified_split = True
+    _is_base = True
+    _parameter_constraints = {
+        **_AudioNetMixin._parameter_constraints,
+        "augment": [list, tuple, None],
+        "frontend": [HasMethods(["transform", "get_params"]), None],
+    }
+
+    def __init__(self, *, augment=None, frontend=None, **kwargs):
+        super().__init__(**kwargs)
+        self.augment = augment
+        self.frontend = frontend
+
+    def _frontend_module(self):
+        """The front end's torch module (a private copy), or None."""
+        if self.frontend is None:
+            return None
+        if not hasattr(self.frontend, "_checked_module"):
+            raise TypeError(
+                f"frontend={self.frontend!r} must be a feature transformer of "
+                "skaudio.features (MelTransformer, MFCCTransformer, "
+                "SpectrogramTransformer)."
+            )
+        return copy.deepcopy(self.frontend._checked_module()).cpu()
+
+    def _expected_input_ndim(self):
+        # With a front end the classifier takes waveforms.
+        return 1 if self.frontend is not None else self._input_ndim
+
+    def _network_input_shape(self):
+        """Shape of one example as the network receives it (after the front end)."""
+        frontend = self._frontend_module()
+        if frontend is None:
+            return self.input_shape_
+        with torch.no_grad():
+            features = frontend(torch.zeros((1, *self.input_shape_)))
+        if self._input_ndim == 1:
+            features = features.flatten(1, 2)
+        return tuple(features.shape[1:])
 
     def _module_data_params(self):
         """Keyword arguments of the factory inferred from the training data."""
-        return {"in_channels": self.input_shape_[0], "n_classes": len(self.classes_)}
+        return {
+            "in_channels": self._network_input_shape()[0],
+            "n_classes": len(self.classes_),
+        }
+
+    def initialize_module(self):
+        """Build ``module_``, behind the front end and augmentations when given.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        super().initialize_module()
+        waveform, features, _ = split_by_domain(self.augment)
+        if self.frontend is None and waveform and self._input_ndim != 1:
+            raise ValueError(
+                f"augment holds waveform augmentations {waveform}, but "
+                f"{type(self).__name__} receives features: give it the feature "
+                "transformer as frontend=... (and waveforms as X) so that the "
+                "waveforms can be augmented before their features are computed."
+            )
+        if self.frontend is not None or waveform or features:
+            self.module_ = AugmentedNetwork(
+                self.module_,
+                frontend=self._frontend_module(),
+                waveform_augment=waveform,
+                feature_augment=features,
+                flatten_features=self._input_ndim == 1,
+            )
+        return self
+
+    def _iterator_defaults(self, training):
+        batch_level = split_by_domain(self.augment)[2]
+        if not training or not batch_level:
+            return {}
+        if len(batch_level) > 1:
+            raise ValueError(f"augment holds more than one Mixup: {batch_level}.")
+        return {"collate_fn": batch_level[0].collate_fn(len(self.classes_))}
 
     # -- skorch hooks ---------------------------------------------------------
     @property
@@ -754,7 +843,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         return tags
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(training_options=CLASSIFIER_TRAINING_OPTIONS)
 class WaveformCNNClassifier(_AudioCNNClassifier):
     """1D CNN classifier on raw waveforms (Vrysis et al., 2020).
 
@@ -925,7 +1014,7 @@ def _with_overrides(classifier, network, kwargs):
 _NORM_OPTIONS = {"batch", "group", "instance", "layer", "none"}
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(training_options=CLASSIFIER_TRAINING_OPTIONS)
 class SpectrogramCNNClassifier(_AudioCNNClassifier):
     """2D CNN classifier on spectrogram images.
 
@@ -1111,7 +1200,7 @@ nn.Module class, default="vgg"
         return tags
 
 
-@Substitution(training_options=TRAINING_OPTIONS)
+@Substitution(training_options=CLASSIFIER_TRAINING_OPTIONS)
 class SequenceCNNClassifier(_AudioCNNClassifier):
     """Conv1D classifier over feature sequences, features as channels.
 
