@@ -119,6 +119,11 @@ default=None
     ``X`` of shape ``(n_samples, [n_channels,] n_times)``; this is what lets
     waveform augmentations reach a spectrogram or sequence network. ``None``:
     ``X`` is what the network receives.
+lr_schedule : {"constant", "cosine"}, default="constant"
+    ``"cosine"`` anneals the learning rate from ``lr`` to 0 over
+    ``max_epochs`` (one period per ``fit``). The rest of the recipe goes
+    through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
+    ``optimizer__weight_decay=0.01``, ``criterion__label_smoothing=0.1``.
 """
     + TRAINING_OPTIONS
 )

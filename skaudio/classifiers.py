@@ -38,6 +38,7 @@ from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
 )
@@ -618,12 +619,31 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         **_AudioNetMixin._parameter_constraints,
         "augment": [list, tuple, None],
         "frontend": [HasMethods(["transform", "get_params"]), None],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
     }
 
-    def __init__(self, *, augment=None, frontend=None, **kwargs):
+    def __init__(self, *, augment=None, frontend=None, lr_schedule="constant", **kwargs):
         super().__init__(**kwargs)
         self.augment = augment
         self.frontend = frontend
+        self.lr_schedule = lr_schedule
+
+    def get_default_callbacks(self):
+        """Return skorch's default callbacks, early stopping and the LR schedule.
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+            Named callbacks.
+        """
+        callbacks = super().get_default_callbacks()
+        if self.lr_schedule == "cosine":
+            schedule = LRScheduler(
+                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                T_max=max(1, self.max_epochs),
+            )
+            callbacks.insert(-1, ("lr_schedule", schedule))
+        return callbacks
 
     def _frontend_module(self):
         """The front end's torch module (a private copy), or None."""
