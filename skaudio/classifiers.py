@@ -51,6 +51,7 @@ from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .augment import split_by_domain
 from .lazy import LazyAudio
 from .model_selection import WAVEFORM_PRESETS, waveform_preset
+from .nn.bcresnet import BCResNet
 from .nn.frontend import AugmentedNetwork
 from .nn.sequence import SequenceCNN
 from .nn.spectrogram import SPECTROGRAM_PRESETS, SpectrogramCNN, VisionBackbone
@@ -1047,15 +1048,17 @@ class SpectrogramCNNClassifier(_AudioCNNClassifier):
     ``architecture`` picks the network: ``"vgg"`` (the default, a VGG-like
     :class:`~skaudio.nn.spectrogram.SpectrogramCNN` with group normalisation
     and dropout), ``"simple"`` (the minimal two-convolution CNN of the
-    source material), or a torchvision backbone, ``"resnet18"`` or
+    source material), ``"bcresnet"`` (a broadcasted residual network from
+    keyword spotting, :class:`~skaudio.nn.bcresnet.BCResNet`, 24k
+    parameters, per-band input normalisation), or a torchvision backbone, ``"resnet18"`` or
     ``"efficientnet_b0"`` (:class:`~skaudio.nn.spectrogram.VisionBackbone`,
     needs the ``vision`` extra), optionally from a local ImageNet ``weights``
     file. The hyperparameters left at ``None`` keep the architecture's value.
 
     Parameters
     ----------
-    architecture : {"vgg", "simple", "resnet18", "efficientnet_b0"} or \
-nn.Module class, default="vgg"
+    architecture : {"vgg", "simple", "bcresnet", "resnet18", "efficientnet_b0"} \
+or nn.Module class, default="vgg"
         The network; a class must take ``in_channels`` and ``n_classes`` (and
         the hyperparameters below that are not ``None``) and return logits.
     n_blocks : int, default=None
@@ -1127,7 +1130,11 @@ nn.Module class, default="vgg"
     _parameter_constraints = {
         **_AudioCNNClassifier._parameter_constraints,
         "architecture": [
-            StrOptions(set(SPECTROGRAM_PRESETS) | set(VisionBackbone.architectures)),
+            StrOptions(
+                set(SPECTROGRAM_PRESETS)
+                | set(VisionBackbone.architectures)
+                | {"bcresnet"}
+            ),
             callable,
         ],
         "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
@@ -1202,6 +1209,8 @@ nn.Module class, default="vgg"
             network, kwargs = architecture, {}
         elif architecture in VisionBackbone.architectures:
             network, kwargs = VisionBackbone, {"architecture": architecture}
+        elif architecture == "bcresnet":
+            network, kwargs = BCResNet, {}
         else:
             network, kwargs = SpectrogramCNN, SPECTROGRAM_PRESETS[architecture]
         return network, _with_overrides(self, network, kwargs)
