@@ -19,6 +19,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import GroupShuffleSplit
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
@@ -30,6 +31,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_consistent_length,
+    _num_samples,
     check_is_fitted,
     validate_data,
 )
@@ -415,16 +417,35 @@ class _AudioNetMixin:
         dataset = self.get_dataset(X, y)
         if not self.early_stopping:
             return dataset, None
-        if self._stratified_split:
-            self._check_stratified_split(y)
         # Drawn from torch inside the seeded fit, so random_state covers it.
         seed = int(torch.randint(np.iinfo(np.int32).max, ()).item())
+        groups = getattr(self, "_split_groups", None)
+        if groups is not None:
+            # Whole groups (speakers, recordings) on either side, so that the
+            # validation loss measures what early stopping is for: new groups.
+            self._check_group_split(groups)
+            cv = GroupShuffleSplit(
+                1, test_size=self.validation_fraction, random_state=seed
+            )
+            return ValidSplit(cv)(dataset, y, groups=groups)
+        if self._stratified_split:
+            self._check_stratified_split(y)
         split = ValidSplit(
             self.validation_fraction,
             stratified=self._stratified_split,
             random_state=seed,
         )
         return split(dataset, y, **fit_params)
+
+    def _check_group_split(self, groups):
+        """Refuse a group split that would leave one side empty."""
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise ValueError(
+                f"early_stopping=True with groups needs at least 2 groups to hold "
+                f"whole groups out for validation; groups holds {n_groups}. Give "
+                "more groups, or fit without groups (a stratified split)."
+            )
 
     def _check_stratified_split(self, y):
         """Name validation_fraction when the split cannot hold every class."""
@@ -764,7 +785,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         return hasattr(self, "label_encoder_") and super().__sklearn_is_fitted__()
 
     # -- fit / predict --------------------------------------------------------
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, groups=None, **fit_params):
         """Build the network for the data and train it.
 
         Parameters
@@ -777,6 +798,13 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             shape ``(n_samples, n_times)``.
         y : array-like of shape (n_samples,)
             Labels of any type.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each example (e.g. its speaker). With
+            ``early_stopping=True`` the validation set is then made of whole
+            groups (a ``validation_fraction`` of them), so that no speaker is
+            on both sides; without groups it is a stratified split. Routed by
+            scikit-learn's metadata routing inside ``GridSearchCV`` or
+            ``cross_validate`` after ``set_fit_request(groups=True)``.
         **fit_params : dict
             Passed to the network's ``forward``.
 
@@ -785,7 +813,18 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         self : object
             The fitted classifier.
         """
-        return self._train(X, y, fit_params, partial=False)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.ndim != 1 or len(groups) != _num_samples(X):
+                raise ValueError(
+                    f"groups must be one group per example, shape "
+                    f"({_num_samples(X)},); got shape {groups.shape}."
+                )
+        self._split_groups = groups
+        try:
+            return self._train(X, y, fit_params, partial=False)
+        finally:
+            del self._split_groups
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.
