@@ -129,18 +129,19 @@ class TimeShift(_Augmentation):
         self.mode = mode
 
     def _apply(self, x):
-        n, n_times = x.shape[0], x.shape[-1]
+        n_times = x.shape[-1]
         limit = int(self.max_shift * n_times)
-        shifts = torch.randint(-limit, limit + 1, (n, 1), device=x.device)
-        positions = torch.arange(n_times, device=x.device)
-        source = positions - shifts  # (n, n_times)
-        index = source.remainder(n_times)
-        flat = x.reshape(n, -1, n_times)
-        out = flat.gather(2, index[:, None, :].expand_as(flat))
-        if self.mode == "zero":
-            inside = (source >= 0) & (source < n_times)
-            out = out * inside[:, None, :]
-        return out.reshape(x.shape)
+        shifts = torch.randint(-limit, limit + 1, (x.shape[0],)).tolist()
+        # One copy per example: cheaper than a gather over the whole batch.
+        out = torch.empty_like(x) if self.mode == "circular" else torch.zeros_like(x)
+        for i, shift in enumerate(shifts):
+            if self.mode == "circular":
+                out[i] = torch.roll(x[i], shift, dims=-1)
+            elif shift >= 0:
+                out[i, ..., shift:] = x[i, ..., : n_times - shift]
+            else:
+                out[i, ..., :shift] = x[i, ..., -shift:]
+        return out
 
 
 class RandomGain(_Augmentation):
@@ -365,7 +366,9 @@ class RandomFilter(_Augmentation):
         high_cut = torch.exp(high_lo + (high_hi - high_lo) * unit)
         freqs = torch.fft.rfftfreq(n_times, device=x.device) * 2  # 0..1 of Nyquist
         lowpass = 1 / (1 + (freqs / low_cut) ** (2 * self.order)).sqrt()
-        highpass = 1 / (1 + (high_cut / freqs.clamp(min=1e-6)) ** (2 * self.order)).sqrt()
+        highpass = (
+            1 / (1 + (high_cut / freqs.clamp(min=1e-6)) ** (2 * self.order)).sqrt()
+        )
         if self.kind == "lowpass":
             response = lowpass
         elif self.kind == "highpass":
@@ -408,7 +411,9 @@ class SpecAugment(_Augmentation):
         "n_time_masks": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, *, freq_mask=0.15, time_mask=0.1, n_freq_masks=2, n_time_masks=2):
+    def __init__(
+        self, *, freq_mask=0.15, time_mask=0.1, n_freq_masks=2, n_time_masks=2
+    ):
         self.freq_mask = freq_mask
         self.time_mask = time_mask
         self.n_freq_masks = n_freq_masks

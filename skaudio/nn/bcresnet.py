@@ -9,8 +9,8 @@ residual paths. Small (7.7k parameters for 10 classes at ``width=1``,
 24k at 2, 50k at 3, 309k at 8) and indifferent to the number of bands and frames.
 """
 
+import torch
 from torch import nn
-from torch.nn import functional as F
 
 from ._layers import Standardize, norm_layer
 
@@ -64,8 +64,8 @@ class _BroadcastBlock(nn.Module):
         x = self.frequency(x)
         broadcast = self.temporal(x.mean(dim=2)).unsqueeze(2)
         if self.transition:
-            return F.relu(x + broadcast)
-        return F.relu(shortcut + x + broadcast)
+            return torch.relu(x + broadcast)
+        return torch.relu(shortcut + x + broadcast)
 
 
 class BCResNet(nn.Module):
