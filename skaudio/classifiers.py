@@ -31,7 +31,6 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_consistent_length,
-    _num_samples,
     check_is_fitted,
     validate_data,
 )
@@ -644,7 +643,9 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         "lr_schedule": [StrOptions({"constant", "cosine"})],
     }
 
-    def __init__(self, *, augment=None, frontend=None, lr_schedule="constant", **kwargs):
+    def __init__(
+        self, *, augment=None, frontend=None, lr_schedule="constant", **kwargs
+    ):
         super().__init__(**kwargs)
         self.augment = augment
         self.frontend = frontend
@@ -668,7 +669,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         return callbacks
 
     def _frontend_module(self):
-        """The front end's torch module (a private copy), or None."""
+        """Return a private copy of the front end's torch module, or None."""
         if self.frontend is None:
             return None
         if not hasattr(self.frontend, "_checked_module"):
@@ -815,10 +816,10 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         """
         if groups is not None:
             groups = np.asarray(groups)
-            if groups.ndim != 1 or len(groups) != _num_samples(X):
+            if groups.ndim != 1 or len(groups) != len(X):
                 raise ValueError(
                     f"groups must be one group per example, shape "
-                    f"({_num_samples(X)},); got shape {groups.shape}."
+                    f"({len(X)},); got shape {groups.shape}."
                 )
         self._split_groups = groups
         try:
@@ -1089,7 +1090,8 @@ class SpectrogramCNNClassifier(_AudioCNNClassifier):
     and dropout), ``"simple"`` (the minimal two-convolution CNN of the
     source material), ``"bcresnet"`` (a broadcasted residual network from
     keyword spotting, :class:`~skaudio.nn.bcresnet.BCResNet`, 24k
-    parameters, per-band input normalisation), or a torchvision backbone, ``"resnet18"`` or
+    parameters, per-band input normalisation), or a torchvision backbone,
+    ``"resnet18"`` or
     ``"efficientnet_b0"`` (:class:`~skaudio.nn.spectrogram.VisionBackbone`,
     needs the ``vision`` extra), optionally from a local ImageNet ``weights``
     file. The hyperparameters left at ``None`` keep the architecture's value.
