@@ -214,3 +214,19 @@ def test_bcresnet_preset(tones):
     assert clf.predict(X[:4]).shape == (4,)
     with pytest.raises(ValueError, match="n_blocks"):
         clone(clf).set_params(n_blocks=2).fit(X, y)
+
+
+def test_save_and_load_keep_augment_and_frontend(tones, tmp_path):
+    import skaudio
+
+    X, y = tones
+    clf = SpectrogramCNNClassifier(
+        architecture="simple",
+        frontend=MelTransformer(**MEL),
+        augment=[TimeShift(), AddNoise(noise=np.ones((2, 10), np.float32)), Mixup()],
+        **FAST,
+    ).fit(X, y)
+    skaudio.save(clf, tmp_path / "model")
+    loaded = skaudio.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert [type(a) for a in loaded.augment] == [type(a) for a in clf.augment]
