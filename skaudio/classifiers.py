@@ -1122,9 +1122,11 @@ or nn.Module class, default="vgg"
     input_norm : {"sample", "frequency", "none"}, default=None
         Standardisation of each input example.
     freq_mask : int, default=None
-        Training-only SpecAugment: widest random frequency band masked.
+        Training-only SpecAugment: widest random frequency band masked, in
+        bins (``augment=[SpecAugment(...)]`` takes fractions instead).
     time_mask : int, default=None
-        Training-only SpecAugment: longest random time span masked.
+        Training-only SpecAugment: longest random time span masked, in
+        frames.
     freq_coordinate : bool, default=None
         Append an input channel of the frequency position ("CoordConv"),
         so that the network knows where in the spectrum a pattern is.
@@ -1311,7 +1313,8 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         Standardisation of each input example; ``"frequency"`` is cepstral
         mean and variance normalisation.
     freq_mask : int, default=0
-        Training-only augmentation: widest random band of features masked.
+        Training-only augmentation: widest random band of features masked
+        (``augment=[SpecAugment(...)]`` takes fractions instead).
     time_mask : int, default=0
         Training-only augmentation: longest random span of frames masked.
     {training_options}
