@@ -26,7 +26,7 @@ from skaudio import (
     WaveformCNNClassifier,
     WaveformLoader,
 )
-from skaudio.augment import recommended_augmentation
+from skaudio.augment import standard_augmentation
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import feature_window, make_model, make_splits, run_cv
 from skaudio.features import MelTransformer, MFCCTransformer
@@ -61,19 +61,19 @@ def _mfcc(rate):
 
 def _mel_aug(rate, **params):
     return SpectrogramCNNClassifier(
-        frontend=_mel(rate), augment=recommended_augmentation(), **recipe(), **params
+        frontend=_mel(rate), augment=standard_augmentation(), **recipe(), **params
     )
 
 
 def _mfcc_aug(rate, **params):
     return SequenceCNNClassifier(
-        frontend=_mfcc(rate), augment=recommended_augmentation(), **recipe(), **params
+        frontend=_mfcc(rate), augment=standard_augmentation(), **recipe(), **params
     )
 
 
 def _waveform_aug(architecture):
     def make(rate, **params):
-        augment = [a for a in recommended_augmentation() if a.domain == "waveform"]
+        augment = [a for a in standard_augmentation() if a.domain == "waveform"]
         return make_pipeline_waveform(
             WaveformCNNClassifier(
                 architecture=architecture,
@@ -103,11 +103,22 @@ MODELS = {
     "mel-cnn-aug": (
         _mel_aug,
         "SpectrogramCNNClassifier(frontend=MelTransformer(64 mels), "
-        "augment=recommended_augmentation()) + recipe",
+        "augment=standard_augmentation()) + recipe",
     ),
     "bcresnet-aug": (
         lambda rate, **p: _mel_aug(rate, architecture="bcresnet", **p),
         "same, architecture='bcresnet'",
+    ),
+    "mel-cnn-recipe": (
+        lambda rate, **p: make_model("mel-cnn", sample_rate=rate, **recipe(), **p),
+        "make_model('mel-cnn') + recipe, no augmentation",
+    ),
+    "bcresnet": (
+        lambda rate, **p: make_model(
+            "mel-cnn", sample_rate=rate, architecture="bcresnet", **p
+        ),
+        "make_model('mel-cnn') with architecture='bcresnet' (24k parameters), Adam "
+        "1e-3, no augmentation",
     ),
     "mfcc-seq": (
         lambda rate, **p: make_model("mfcc-seq", sample_rate=rate, **p),
@@ -116,22 +127,23 @@ MODELS = {
     "mfcc-seq-aug": (
         _mfcc_aug,
         "SequenceCNNClassifier(frontend=MFCCTransformer(40, sequence), "
-        "augment=recommended_augmentation()) + recipe",
+        "augment=standard_augmentation()) + recipe",
     ),
     "sincnet-aug": (
         _waveform_aug("sincnet"),
         "PerSampleNormalizer + WaveformCNNClassifier('sincnet', waveform part of "
-        "recommended_augmentation()) + recipe",
+        "standard_augmentation()) + recipe",
     ),
     "lv-24-aug": (
         _waveform_aug("lv-24"),
         "PerSampleNormalizer + WaveformCNNClassifier('lv-24', waveform part of "
-        "recommended_augmentation()) + recipe",
+        "standard_augmentation()) + recipe",
     ),
 }
 RECIPE_TEXT = (
     "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "
-    "learning-rate schedule; recommended_augmentation(): TimeShift(0.1, zero), "
+    "learning-rate schedule; standard_augmentation() (the `-aug` rows): "
+    "TimeShift(0.1, zero), "
     "RandomGain(±6 dB), SpeedPerturbation(0.9-1.1), RandomFilter(), "
     "AddNoise(10-40 dB, mixed colours), SpecAugment(0.15, 0.1, 2+2 masks)"
 )

@@ -14,8 +14,8 @@ from skaudio.augment import (
     SpecAugment,
     SpeedPerturbation,
     TimeShift,
-    recommended_augmentation,
     split_by_domain,
+    standard_augmentation,
 )
 from skaudio.nn.frontend import AugmentedNetwork
 
@@ -167,7 +167,7 @@ def test_mixup_is_not_a_batch_callable():
 
 
 def test_clone_get_params_and_repr():
-    augment = recommended_augmentation()
+    augment = standard_augmentation()
     cloned = clone(augment)
     assert [a.get_params() for a in cloned] == [a.get_params() for a in augment]
     assert cloned[0] is not augment[0]

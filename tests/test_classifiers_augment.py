@@ -22,7 +22,7 @@ from skaudio.augment import (
     RandomGain,
     SpecAugment,
     TimeShift,
-    recommended_augmentation,
+    standard_augmentation,
 )
 from skaudio.nn.frontend import AugmentedNetwork
 
@@ -144,7 +144,7 @@ def test_recipe_through_skorch_parameters(tones):
     clf = SpectrogramCNNClassifier(
         architecture="simple",
         frontend=MelTransformer(**MEL),
-        augment=recommended_augmentation(),
+        augment=standard_augmentation(),
         optimizer=torch.optim.AdamW,
         optimizer__weight_decay=0.05,
         criterion__label_smoothing=0.1,
