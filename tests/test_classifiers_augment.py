@@ -24,6 +24,7 @@ from skaudio.augment import (
     TimeShift,
     standard_augmentation,
 )
+from skaudio.datasets import make_tones
 from skaudio.nn.frontend import AugmentedNetwork
 
 FAST = {"max_epochs": 2, "batch_size": 16, "device": "cpu", "random_state": 0}
@@ -230,3 +231,15 @@ def test_save_and_load_keep_augment_and_frontend(tones, tmp_path):
     loaded = skaudio.load(tmp_path / "model")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     assert [type(a) for a in loaded.augment] == [type(a) for a in clf.augment]
+
+
+def test_standard_augmentation_travels_to_other_rates():
+    # sizes are fractions and decibels: the same list works at 44.1 kHz
+    X, y = make_tones(12, n_classes=2, sample_rate=44100, duration=0.2, random_state=0)
+    clf = SpectrogramCNNClassifier(
+        architecture="simple",
+        frontend=MelTransformer(sample_rate=44100, n_fft=2048, hop_length=1024),
+        augment=standard_augmentation(),
+        **FAST,
+    ).fit(X, y)
+    assert clf.predict_proba(X).shape == (12, 2)
