@@ -9,9 +9,10 @@ Touchpoints
 -----------
 scikit-learn
     ``sklearn.utils._param_validation``: the constraint classes
-    (:class:`Interval`, :class:`StrOptions`), the :func:`validate_params`
-    decorator of functions, :class:`InvalidParameterError` and
-    ``validate_parameter_constraints`` behind :func:`check_parameters`.
+    (:class:`Interval`, :class:`StrOptions`, :class:`HasMethods`), the
+    :func:`validate_params` decorator of functions,
+    :class:`InvalidParameterError` and ``validate_parameter_constraints``
+    behind :func:`check_parameters`.
 skorch
     - ``NeuralNet._params_to_validate``: the double-underscore arguments
       (``module__x=...``) a net stores, read by :func:`dunder_param_names`.
@@ -36,6 +37,7 @@ skorch
 """
 
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -45,6 +47,7 @@ from sklearn.utils._param_validation import (
 from skorch import NeuralNet
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "InvalidParameterError",
     "StrOptions",

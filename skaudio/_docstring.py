@@ -127,3 +127,28 @@ module_ : torch.nn.Module
 history_ : skorch.history.History
     Per-epoch losses and timings.
 """
+
+CLASSIFIER_TRAINING_OPTIONS = (
+    """\
+augment : list of augmentation objects or None, default=None
+    Training-time augmentation from :mod:`skaudio.augment`, applied at every
+    training step and never in ``predict``/``predict_proba``: waveform
+    augmentations (``TimeShift``, ``RandomGain``, ``AddNoise``,
+    ``SpeedPerturbation``, ``RandomFilter``) before the ``frontend``,
+    spectrogram augmentations (``SpecAugment``, ``FrequencyBandGain``) on
+    the features the network receives, and ``Mixup`` on each training
+    batch (soft targets). Seeded by ``random_state``.
+frontend : MelTransformer, MFCCTransformer, SpectrogramTransformer or None, \
+default=None
+    Compute the features inside the classifier, per batch, from waveforms
+    ``X`` of shape ``(n_samples, [n_channels,] n_times)``; this is what lets
+    waveform augmentations reach a spectrogram or sequence network. ``None``:
+    ``X`` is what the network receives.
+lr_schedule : {"constant", "cosine"}, default="constant"
+    ``"cosine"`` anneals the learning rate from ``lr`` to 0 over
+    ``max_epochs`` (one period per ``fit``). The rest of the recipe goes
+    through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
+    ``optimizer__weight_decay=0.01``, ``criterion__label_smoothing=0.1``.
+"""
+    + TRAINING_OPTIONS
+)

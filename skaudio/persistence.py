@@ -95,6 +95,20 @@ ALLOWED_CLASSES = {
     "skaudio.SequenceCNNClassifier": ("n_features_in_",),
     "skaudio.WaveformDenoiser": ("n_features_in_",),
     "skaudio.SpectrogramSeparator": ("n_features_in_", "n_sources_"),
+    # Training-time augmentation (parameters of the classifiers; no state).
+    **{
+        f"skaudio.augment.{name}": ()
+        for name in (
+            "AddNoise",
+            "FrequencyBandGain",
+            "Mixup",
+            "RandomFilter",
+            "RandomGain",
+            "SpecAugment",
+            "SpeedPerturbation",
+            "TimeShift",
+        )
+    },
 }
 
 # Callables that may appear as parameter values (optimizers, network classes

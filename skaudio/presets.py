@@ -11,10 +11,12 @@ hyperparameters replace its values.
   :func:`stride_pool_grid` gives the paper's stride/pool pairs as a
   ``GridSearchCV`` parameter grid.
 - ``SPECTROGRAM_PRESETS`` (:class:`~skaudio.SpectrogramCNNClassifier`):
-  the VGG-like CNN, the minimal two-convolution CNN and the torchvision
-  backbones; :func:`spectrogram_preset` looks one up.
+  the VGG-like CNN, the minimal two-convolution CNN, the broadcasted
+  residual network and the torchvision backbones; :func:`spectrogram_preset`
+  looks one up.
 """
 
+from .nn.bcresnet import BCResNet
 from .nn.spectrogram import SIMPLE_SPECTROGRAM_CNN, SpectrogramCNN, VisionBackbone
 from .nn.waveform import (
     PAPER_BRANCHES,
@@ -187,6 +189,7 @@ def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
 SPECTROGRAM_PRESETS = {
     "vgg": (SpectrogramCNN, {}),
     "simple": (SpectrogramCNN, SIMPLE_SPECTROGRAM_CNN),
+    "bcresnet": (BCResNet, {}),
     **{
         name: (VisionBackbone, {"architecture": name})
         for name in VisionBackbone.architectures
@@ -202,8 +205,9 @@ def spectrogram_preset(name):
     name : str
         ``"vgg"`` (:class:`~skaudio.nn.SpectrogramCNN` with its defaults),
         ``"simple"`` (the minimal two-convolution CNN, see
-        :func:`~skaudio.nn.simple_spectrogram_cnn`), or a torchvision
-        backbone, ``"resnet18"`` or ``"efficientnet_b0"``
+        :func:`~skaudio.nn.simple_spectrogram_cnn`), ``"bcresnet"``
+        (:class:`~skaudio.nn.BCResNet`, a broadcasted residual network), or a
+        torchvision backbone, ``"resnet18"`` or ``"efficientnet_b0"``
         (:class:`~skaudio.nn.VisionBackbone`).
 
     Returns

@@ -153,6 +153,9 @@ def _discover_estimators():
             if (
                 inspect.isclass(obj)
                 and issubclass(obj, BaseEstimator)
+                # Augmentation objects (skaudio.augment) are parameters of the
+                # classifiers, with get_params for clone/repr, not estimators.
+                and hasattr(obj, "fit")
                 and obj.__module__.startswith("skaudio")
                 and not name.startswith("_")
             ):

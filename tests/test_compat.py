@@ -52,6 +52,8 @@ def test_param_validation_classes_and_check_parameters():
         _compat.check_parameters(_Constrained(n=0))
     assert issubclass(_compat.InvalidParameterError, ValueError)
     assert _compat.StrOptions({"a"}).is_satisfied_by("a")
+    assert _compat.HasMethods(["fit"]).is_satisfied_by(_Constrained(n=1)) is False
+    assert _compat.HasMethods(["get_params"]).is_satisfied_by(_Constrained(n=1))
 
 
 def test_validate_params_decorator():

@@ -13,6 +13,7 @@ Where to extend it: a training option of every estimator is declared in
 ``skaudio._docstring.TRAINING_OPTIONS``.
 """
 
+import copy
 import inspect
 import math
 import re
@@ -23,6 +24,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import GroupShuffleSplit
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -36,6 +38,7 @@ from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
 )
@@ -43,6 +46,7 @@ from skorch.dataset import ValidSplit
 from skorch.utils import noop, to_numpy
 
 from .._compat import (
+    HasMethods,
     Interval,
     StrOptions,
     check_parameters,
@@ -53,14 +57,16 @@ from .._compat import (
 )
 from .._device import resolve_device
 from .._docstring import (
+    CLASSIFIER_TRAINING_OPTIONS,
     LABEL_ATTRIBUTES,
     NETWORK_ATTRIBUTES,
-    TRAINING_OPTIONS,
     Substitution,
 )
 from .._waveforms import check_sample_rate
+from ..augment import split_by_domain
 from ..lazy import LazyAudio
 from ..nn._layers import NORMS
+from ..nn.frontend import AugmentedNetwork
 
 
 @contextmanager
@@ -446,16 +452,35 @@ class _AudioNetMixin:
         dataset = self.get_dataset(X, y)
         if not self.early_stopping:
             return dataset, None
-        if self._stratified_split:
-            self._check_stratified_split(y)
         # Drawn from torch inside the seeded fit, so random_state covers it.
         seed = int(torch.randint(np.iinfo(np.int32).max, ()).item())
+        groups = getattr(self, "_split_groups", None)
+        if groups is not None:
+            # Whole groups (speakers, recordings) on either side, so that the
+            # validation loss measures what early stopping is for: new groups.
+            self._check_group_split(groups)
+            cv = GroupShuffleSplit(
+                1, test_size=self.validation_fraction, random_state=seed
+            )
+            return ValidSplit(cv)(dataset, y, groups=groups)
+        if self._stratified_split:
+            self._check_stratified_split(y)
         split = ValidSplit(
             self.validation_fraction,
             stratified=self._stratified_split,
             random_state=seed,
         )
         return split(dataset, y, **fit_params)
+
+    def _check_group_split(self, groups):
+        """Refuse a group split that would leave one side empty."""
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise ValueError(
+                f"early_stopping=True with groups needs at least 2 groups to hold "
+                f"whole groups out for validation; groups holds {n_groups}. Give "
+                "more groups, or fit without groups (a stratified split)."
+            )
 
     def _check_stratified_split(self, y):
         """Name validation_fraction when the split cannot hold every class."""
@@ -489,8 +514,12 @@ class _AudioNetMixin:
         )
         return self._add_channel_axis(X, reset)
 
+    def _expected_input_ndim(self):
+        """Axes of one example after its channel axis (``_input_ndim``)."""
+        return self._input_ndim
+
     def _add_channel_axis(self, X, reset):
-        ndim = self._input_ndim
+        ndim = self._expected_input_ndim()
         if X.ndim == ndim + 1:
             X = X[:, np.newaxis]
         elif X.ndim != ndim + 2:
@@ -543,7 +572,7 @@ class _AudioNetMixin:
 
 
 @Substitution(
-    training_options=TRAINING_OPTIONS,
+    training_options=CLASSIFIER_TRAINING_OPTIONS,
     label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
@@ -613,10 +642,122 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
 
     _criterion = torch.nn.CrossEntropyLoss
     _stratified_split = True
+    _is_base = True
+    _parameter_constraints = {
+        **_AudioNetMixin._parameter_constraints,
+        "augment": [list, tuple, None],
+        "frontend": [HasMethods(["transform", "get_params"]), None],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
+    }
+
+    def __init__(
+        self, *, augment=None, frontend=None, lr_schedule="constant", **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.augment = augment
+        self.frontend = frontend
+        self.lr_schedule = lr_schedule
+
+    def get_default_callbacks(self):
+        """Return skorch's default callbacks, early stopping and the LR schedule.
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+            Named callbacks.
+        """
+        callbacks = super().get_default_callbacks()
+        if self.lr_schedule == "cosine":
+            schedule = LRScheduler(
+                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                T_max=max(1, self.max_epochs),
+            )
+            callbacks.insert(-1, ("lr_schedule", schedule))
+        return callbacks
+
+    def _frontend_module(self):
+        """Return a private copy of the front end's torch module, or None."""
+        if self.frontend is None:
+            return None
+        if not hasattr(self.frontend, "_checked_module"):
+            raise TypeError(
+                f"frontend={self.frontend!r} must be a feature transformer of "
+                "skaudio.features (MelTransformer, MFCCTransformer, "
+                "SpectrogramTransformer)."
+            )
+        return copy.deepcopy(self.frontend._checked_module()).cpu()
+
+    def _expected_input_ndim(self):
+        # With a front end the classifier takes waveforms.
+        return 1 if self.frontend is not None else self._input_ndim
+
+    def _network_input_shape(self):
+        """Shape of one example as the network receives it (after the front end)."""
+        frontend = self._frontend_module()
+        if frontend is None:
+            return self.input_shape_
+        with torch.no_grad():
+            features = frontend(torch.zeros((1, *self.input_shape_)))
+        if self._input_ndim == 1:
+            features = features.flatten(1, 2)
+        return tuple(features.shape[1:])
 
     def _module_data_params(self):
         """Keyword arguments of the factory inferred from the training data."""
-        return {"in_channels": self.input_shape_[0], "n_classes": len(self.classes_)}
+        return {
+            "in_channels": self._network_input_shape()[0],
+            "n_classes": len(self.classes_),
+        }
+
+    def initialize_module(self):
+        """Build ``module_``, behind the front end and augmentations when given.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        super().initialize_module()
+        waveform, features, batch = split_by_domain(self.augment)
+        if len(batch) > 1:
+            raise ValueError(f"augment holds more than one Mixup: {batch}.")
+        if self.frontend is None and waveform and self._input_ndim != 1:
+            raise ValueError(
+                f"augment holds waveform augmentations {waveform}, but "
+                f"{type(self).__name__} receives features: give it the feature "
+                "transformer as frontend=... (and waveforms as X) so that the "
+                "waveforms can be augmented before their features are computed."
+            )
+        if self.frontend is not None or waveform or features:
+            self.module_ = AugmentedNetwork(
+                self.module_,
+                frontend=self._frontend_module(),
+                waveform_augment=waveform,
+                feature_augment=features,
+                flatten_features=self._input_ndim == 1,
+            )
+        return self
+
+    def train_step_single(self, batch, **fit_params):
+        """Train on one batch, mixed first when ``augment`` holds a Mixup.
+
+        Parameters
+        ----------
+        batch : tuple of (Tensor, Tensor)
+            Input and encoded labels from the training iterator.
+        **fit_params : dict
+            Passed to the network's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            skorch's ``{"loss": ..., "y_pred": ...}``.
+        """
+        mixup = split_by_domain(self.augment)[2]
+        if mixup:
+            Xi, yi = batch
+            batch = mixup[0].mix(Xi, yi, n_classes=len(self.classes_))
+        return super().train_step_single(batch, **fit_params)
 
     # -- skorch hooks ---------------------------------------------------------
     @property
@@ -667,7 +808,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         return hasattr(self, "label_encoder_") and super().__sklearn_is_fitted__()
 
     # -- fit / predict --------------------------------------------------------
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, groups=None, **fit_params):
         """Build the network for the data and train it.
 
         Parameters
@@ -680,6 +821,13 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             shape ``(n_samples, n_times)``.
         y : array-like of shape (n_samples,)
             Labels of any type.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each example (e.g. its speaker). With
+            ``early_stopping=True`` the validation set is then made of whole
+            groups (a ``validation_fraction`` of them), so that no speaker is
+            on both sides; without groups it is a stratified split. Routed by
+            scikit-learn's metadata routing inside ``GridSearchCV`` or
+            ``cross_validate`` after ``set_fit_request(groups=True)``.
         **fit_params : dict
             Passed to the network's ``forward``.
 
@@ -688,7 +836,18 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         self : object
             The fitted classifier.
         """
-        return self._train(X, y, fit_params, partial=False)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.ndim != 1 or len(groups) != len(X):
+                raise ValueError(
+                    f"groups must be one group per example, shape "
+                    f"({len(X)},); got shape {groups.shape}."
+                )
+        self._split_groups = groups
+        try:
+            return self._train(X, y, fit_params, partial=False)
+        finally:
+            del self._split_groups
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.

@@ -4,9 +4,9 @@ from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
 from .._docstring import (
+    CLASSIFIER_TRAINING_OPTIONS,
     LABEL_ATTRIBUTES,
     NETWORK_ATTRIBUTES,
-    TRAINING_OPTIONS,
     Substitution,
 )
 from ..nn.sequence import SequenceCNN
@@ -16,7 +16,7 @@ __all__ = ["SequenceCNNClassifier"]
 
 
 @Substitution(
-    training_options=TRAINING_OPTIONS,
+    training_options=CLASSIFIER_TRAINING_OPTIONS,
     label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
@@ -64,7 +64,8 @@ class SequenceCNNClassifier(_AudioCNNClassifier):
         Standardisation of each input example; ``"frequency"`` is cepstral
         mean and variance normalisation.
     freq_mask : int, default=0
-        Training-only augmentation: widest random band of features masked.
+        Training-only augmentation: widest random band of features masked
+        (``augment=[SpecAugment(...)]`` takes fractions instead).
     time_mask : int, default=0
         Training-only augmentation: longest random span of frames masked.
     {training_options}

@@ -5,9 +5,9 @@ from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
 from .._docstring import (
+    CLASSIFIER_TRAINING_OPTIONS,
     LABEL_ATTRIBUTES,
     NETWORK_ATTRIBUTES,
-    TRAINING_OPTIONS,
     Substitution,
 )
 from ..presets import SPECTROGRAM_PRESETS, spectrogram_preset
@@ -17,7 +17,7 @@ __all__ = ["SpectrogramCNNClassifier"]
 
 
 @Substitution(
-    training_options=TRAINING_OPTIONS,
+    training_options=CLASSIFIER_TRAINING_OPTIONS,
     label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
@@ -33,15 +33,18 @@ class SpectrogramCNNClassifier(_AudioCNNClassifier):
     ``architecture`` picks the network: ``"vgg"`` (the default, a VGG-like
     :class:`~skaudio.nn.spectrogram.SpectrogramCNN` with group normalisation
     and dropout), ``"simple"`` (the minimal two-convolution CNN of the
-    source material), or a torchvision backbone, ``"resnet18"`` or
-    ``"efficientnet_b0"`` (:class:`~skaudio.nn.spectrogram.VisionBackbone`,
-    needs the ``vision`` extra), optionally from a local ImageNet ``weights``
-    file. The hyperparameters left at ``None`` keep the architecture's value.
+    source material), ``"bcresnet"`` (a broadcasted residual network from
+    keyword spotting, :class:`~skaudio.nn.bcresnet.BCResNet`, 24k
+    parameters, per-band input normalisation), or a torchvision backbone,
+    ``"resnet18"`` or ``"efficientnet_b0"``
+    (:class:`~skaudio.nn.spectrogram.VisionBackbone`, needs the ``vision``
+    extra), optionally from a local ImageNet ``weights`` file. The
+    hyperparameters left at ``None`` keep the architecture's value.
 
     Parameters
     ----------
-    architecture : {"vgg", "simple", "resnet18", "efficientnet_b0"} or \
-nn.Module class, default="vgg"
+    architecture : {"vgg", "simple", "bcresnet", "resnet18", "efficientnet_b0"} \
+or nn.Module class, default="vgg"
         The network; a class must take ``in_channels`` and ``n_classes`` (and
         the hyperparameters below that are not ``None``) and return logits.
     n_blocks : int, default=None
@@ -68,9 +71,11 @@ nn.Module class, default="vgg"
     input_norm : {"sample", "frequency", "none"}, default=None
         Standardisation of each input example.
     freq_mask : int, default=None
-        Training-only SpecAugment: widest random frequency band masked.
+        Training-only SpecAugment: widest random frequency band masked, in
+        bins (``augment=[SpecAugment(...)]`` takes fractions instead).
     time_mask : int, default=None
-        Training-only SpecAugment: longest random time span masked.
+        Training-only SpecAugment: longest random time span masked, in
+        frames.
     freq_coordinate : bool, default=None
         Append an input channel of the frequency position ("CoordConv"),
         so that the network knows where in the spectrum a pattern is.

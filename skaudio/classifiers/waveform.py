@@ -5,9 +5,9 @@ from numbers import Integral, Real
 
 from .._compat import Interval, StrOptions
 from .._docstring import (
+    CLASSIFIER_TRAINING_OPTIONS,
     LABEL_ATTRIBUTES,
     NETWORK_ATTRIBUTES,
-    TRAINING_OPTIONS,
     Substitution,
 )
 from .._waveforms import DEFAULT_SAMPLE_RATE
@@ -18,7 +18,7 @@ __all__ = ["WaveformCNNClassifier"]
 
 
 @Substitution(
-    training_options=TRAINING_OPTIONS,
+    training_options=CLASSIFIER_TRAINING_OPTIONS,
     label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )

@@ -5,8 +5,10 @@ networks return ``(batch, n_classes)`` logits, the denoiser and the separator
 return waveforms. Sizes are constructor arguments.
 """
 
+from .bcresnet import BCResNet
 from .blocks import CPDBlock, DenseHead, Roll, SincConv1d
 from .denoise import ConvDenoiser
+from .frontend import AugmentedNetwork
 from .losses import WaveformLoss, si_sdr
 from .separation import STFT, MaskSeparator, MultiBranchConv1d
 from .sequence import SequenceCNN
@@ -14,6 +16,8 @@ from .spectrogram import SpectrogramCNN, VisionBackbone, simple_spectrogram_cnn
 from .waveform import EarlyMix, LateMix, LVFlat, RollMix, SimpleWaveformCNN, SincNet
 
 __all__ = [
+    "AugmentedNetwork",
+    "BCResNet",
     "CPDBlock",
     "ConvDenoiser",
     "DenseHead",

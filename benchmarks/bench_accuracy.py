@@ -1,0 +1,272 @@
+"""FSDD leave-one-speaker-out accuracy with and without augmentation and recipe.
+
+Every fold's result is appended to ``benchmarks/results/accuracy.jsonl`` as
+soon as it finishes (a rerun skips the folds already saved), and the table of
+every run saved so far is written to ``benchmarks/results/accuracy.md``::
+
+    export SKAUDIO_DATA=/path/holding/fsdd
+    nice python benchmarks/bench_accuracy.py --models mel-cnn mel-cnn-aug
+
+``--report`` only rewrites the table from the JSON lines.
+"""
+
+import argparse
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from skaudio import (
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    WaveformCNNClassifier,
+    WaveformLoader,
+)
+from skaudio.augment import standard_augmentation
+from skaudio.datasets import load_fsdd
+from skaudio.experiments import feature_window, make_model, make_splits, run_cv
+from skaudio.features import MelTransformer, MFCCTransformer
+from skaudio.preprocessing import PerSampleNormalizer
+
+RESULTS = Path(__file__).parent / "results"
+SAMPLE_RATE = 8000
+MACHINE = "2-core x86_64 VM, no GPU"
+
+
+def recipe():
+    """Return the training recipe measured beside the paper's plain Adam."""
+    return {
+        "optimizer": torch.optim.AdamW,
+        "optimizer__weight_decay": 0.05,
+        "criterion__label_smoothing": 0.1,
+        "lr_schedule": "cosine",
+    }
+
+
+def _mel(rate):
+    n_fft = feature_window(rate)
+    return MelTransformer(sample_rate=rate, n_fft=n_fft, hop_length=n_fft // 2)
+
+
+def _mfcc(rate):
+    n_fft = feature_window(rate)
+    return MFCCTransformer(
+        sample_rate=rate, n_fft=n_fft, hop_length=n_fft // 4, n_mfcc=40
+    )
+
+
+def _mel_aug(rate, **params):
+    return SpectrogramCNNClassifier(
+        frontend=_mel(rate), augment=standard_augmentation(), **recipe(), **params
+    )
+
+
+def _mfcc_aug(rate, **params):
+    return SequenceCNNClassifier(
+        frontend=_mfcc(rate), augment=standard_augmentation(), **recipe(), **params
+    )
+
+
+def _waveform_aug(architecture):
+    def make(rate, **params):
+        augment = [a for a in standard_augmentation() if a.domain == "waveform"]
+        return make_pipeline_waveform(
+            WaveformCNNClassifier(
+                architecture=architecture,
+                sample_rate=rate,
+                augment=augment,
+                **recipe(),
+                **params,
+            )
+        )
+
+    return make
+
+
+def make_pipeline_waveform(classifier):
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("norm", PerSampleNormalizer()), ("cnn", classifier)])
+
+
+# name: (factory(sample_rate, **classifier params), description)
+MODELS = {
+    "mel-cnn": (
+        lambda rate, **p: make_model("mel-cnn", sample_rate=rate, **p),
+        "make_model('mel-cnn'): MelTransformer(64 mels) + SpectrogramCNNClassifier(), "
+        "Adam 1e-3",
+    ),
+    "mel-cnn-aug": (
+        _mel_aug,
+        "SpectrogramCNNClassifier(frontend=MelTransformer(64 mels), "
+        "augment=standard_augmentation()) + recipe",
+    ),
+    "bcresnet-aug": (
+        lambda rate, **p: _mel_aug(rate, architecture="bcresnet", **p),
+        "same, architecture='bcresnet'",
+    ),
+    "mel-cnn-recipe": (
+        lambda rate, **p: make_model("mel-cnn", sample_rate=rate, **recipe(), **p),
+        "make_model('mel-cnn') + recipe, no augmentation",
+    ),
+    "bcresnet": (
+        lambda rate, **p: make_model(
+            "mel-cnn", sample_rate=rate, architecture="bcresnet", **p
+        ),
+        "make_model('mel-cnn') with architecture='bcresnet' (24k parameters), Adam "
+        "1e-3, no augmentation",
+    ),
+    "mfcc-seq": (
+        lambda rate, **p: make_model("mfcc-seq", sample_rate=rate, **p),
+        "make_model('mfcc-seq'): 40 MFCC sequence + SequenceCNNClassifier(), Adam",
+    ),
+    "mfcc-seq-aug": (
+        _mfcc_aug,
+        "SequenceCNNClassifier(frontend=MFCCTransformer(40, sequence), "
+        "augment=standard_augmentation()) + recipe",
+    ),
+    "sincnet-aug": (
+        _waveform_aug("sincnet"),
+        "PerSampleNormalizer + WaveformCNNClassifier('sincnet', waveform part of "
+        "standard_augmentation()) + recipe",
+    ),
+    "lv-24-aug": (
+        _waveform_aug("lv-24"),
+        "PerSampleNormalizer + WaveformCNNClassifier('lv-24', waveform part of "
+        "standard_augmentation()) + recipe",
+    ),
+}
+RECIPE_TEXT = (
+    "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "
+    "learning-rate schedule; standard_augmentation() (the `-aug` rows): "
+    "TimeShift(0.1, zero), "
+    "RandomGain(±6 dB), SpeedPerturbation(0.9-1.1), RandomFilter(), "
+    "AddNoise(10-40 dB, mixed colours), SpecAugment(0.15, 0.1, 2+2 masks)"
+)
+
+
+def _records(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def write_report(jsonl, markdown):
+    """Write the Markdown table of every run in ``jsonl``."""
+    runs = {}
+    for record in _records(jsonl):
+        key = (record["model"], record["epochs"], record["seed"])
+        runs.setdefault(key, {})[record["fold"]] = record
+    speakers = sorted({fold for folds in runs.values() for fold in folds})
+    header = " | ".join(speakers)
+    lines = [
+        "# FSDD leave-one-speaker-out: augmentation, recipe and presets",
+        "",
+        "Script: `benchmarks/bench_accuracy.py` (one JSON line per fold in "
+        "`accuracy.jsonl`). Machine: " + MACHINE + ", shared with other jobs "
+        "(run under `nice`, one torch thread), so training times are inflated "
+        "and vary between runs. 8 kHz, 1 s clips; accuracy after the last "
+        "epoch; no early stopping; nothing tuned on the test speaker.",
+        "",
+        RECIPE_TEXT + ".",
+        "",
+        f"| model | epochs | seed | mean ± std % | {header} | train s / fold |",
+        "|---|---|---|---|" + "---|" * len(speakers) + "---|",
+    ]
+    for (model, epochs, seed), folds in runs.items():
+        accs = [folds[s]["accuracy"] * 100 for s in speakers if s in folds]
+        cells = [
+            f"{folds[s]['accuracy'] * 100:.1f}" if s in folds else "–" for s in speakers
+        ]
+        seconds = np.mean([r["train_seconds"] for r in folds.values()])
+        partial = "" if len(accs) == len(speakers) else f" ({len(accs)} folds)"
+        lines.append(
+            f"| {model} | {epochs} | {seed} | {np.mean(accs):.1f} ± "
+            f"{np.std(accs):.1f}{partial} | {' | '.join(cells)} | {seconds:.0f} |"
+        )
+    lines += ["", "Models:", ""]
+    for model in dict.fromkeys(key[0] for key in runs):
+        lines.append(f"- `{model}`: {MODELS[model][1]}")
+    lines += ["", "Runs (command, date):", ""]
+    for record in {r["command"]: r for r in _records(jsonl)}.values():
+        lines.append(f"- `{record['command']}` ({record['date']})")
+    markdown.write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=["mel-cnn", "mel-cnn-aug"])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--results", default=str(RESULTS / "accuracy.jsonl"))
+    parser.add_argument("--markdown", default=str(RESULTS / "accuracy.md"))
+    parser.add_argument("--report", action="store_true", help="only write the table")
+    args = parser.parse_args(argv)
+    jsonl, markdown = Path(args.results), Path(args.markdown)
+    if args.report:
+        write_report(jsonl, markdown)
+        return
+    for name in args.models:
+        if name not in MODELS:
+            parser.error(f"unknown model {name!r}; choose from {sorted(MODELS)}")
+    torch.set_num_threads(args.threads)
+    bunch = load_fsdd()
+    start = time.perf_counter()
+    X = WaveformLoader(sample_rate=SAMPLE_RATE, duration=1.0).fit_transform(
+        bunch.filenames
+    )
+    y = np.asarray(bunch.target)
+    print(f"loaded {X.shape} in {time.perf_counter() - start:.0f} s", flush=True)
+    splits = make_splits("loso", y, groups=bunch.groups)
+    command = "python benchmarks/bench_accuracy.py " + " ".join(sys.argv[1:])
+    for seed in args.seeds:
+        for name in args.models:
+            estimator = MODELS[name][0](
+                SAMPLE_RATE, max_epochs=args.epochs, random_state=seed, device="cpu"
+            )
+            settings = {
+                "model": name,
+                "epochs": args.epochs,
+                "seed": seed,
+                "torch_threads": torch.get_num_threads(),
+            }
+            print(f"== {name} seed {seed}", flush=True)
+
+            def progress(line, settings=settings):
+                print(line, flush=True)
+                _stamp(jsonl, settings, command)
+                write_report(jsonl, markdown)
+
+            run_cv(
+                estimator,
+                X,
+                y,
+                splits,
+                results_path=jsonl,
+                settings=settings,
+                progress=progress,
+            )
+
+
+def _stamp(jsonl, settings, command):
+    """Add the command and date to the records of ``settings`` lacking them."""
+    records = _records(jsonl)
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    changed = False
+    for record in records:
+        if "command" not in record and all(
+            record.get(k) == v for k, v in settings.items()
+        ):
+            record["command"], record["date"] = command, date
+            changed = True
+    if changed:
+        jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+if __name__ == "__main__":
+    main()

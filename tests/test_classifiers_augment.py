@@ -1,0 +1,245 @@
+"""Classifiers with augment=, frontend=, lr_schedule= and fit(groups=...)."""
+
+import numpy as np
+import pytest
+import sklearn
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
+from sklearn.pipeline import make_pipeline
+from skorch.callbacks import Callback
+
+from skaudio import (
+    MelTransformer,
+    MFCCTransformer,
+    SequenceCNNClassifier,
+    SpectrogramCNNClassifier,
+    WaveformCNNClassifier,
+)
+from skaudio.augment import (
+    AddNoise,
+    Mixup,
+    RandomGain,
+    SpecAugment,
+    TimeShift,
+    standard_augmentation,
+)
+from skaudio.datasets import make_tones
+from skaudio.nn.frontend import AugmentedNetwork
+
+FAST = {"max_epochs": 2, "batch_size": 16, "device": "cpu", "random_state": 0}
+MEL = {"sample_rate": 8000, "n_fft": 256, "hop_length": 64, "n_mels": 32}
+
+
+def _classifiers(augment):
+    return [
+        WaveformCNNClassifier(
+            architecture="simple",
+            sample_rate=8000,
+            augment=[a for a in augment if a.domain != "features"],
+            **FAST,
+        ),
+        SpectrogramCNNClassifier(
+            architecture="simple",
+            frontend=MelTransformer(**MEL),
+            augment=augment,
+            **FAST,
+        ),
+        SequenceCNNClassifier(
+            frontend=MFCCTransformer(**MEL, n_mfcc=13),
+            augment=augment,
+            **FAST,
+        ),
+    ]
+
+
+AUGMENT = [TimeShift(), AddNoise(), SpecAugment(), Mixup()]
+
+
+@pytest.mark.parametrize("clf", _classifiers(AUGMENT), ids=lambda c: type(c).__name__)
+def test_augmented_fit_is_repeatable_and_predict_is_plain(clf, tones):
+    X, y = tones
+    proba = clf.fit(X, y).predict_proba(X)
+    assert isinstance(clf.module_, AugmentedNetwork)
+    np.testing.assert_allclose(clone(clf).fit(X, y).predict_proba(X), proba)
+    # predict never augments: repeated calls agree, and equal the network
+    # applied to the front end's features
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    with torch.no_grad():
+        logits = clf.module_.eval()(torch.from_numpy(X[:, None]))
+    np.testing.assert_allclose(
+        torch.softmax(logits, 1).numpy(), proba, rtol=1e-5, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("clf", _classifiers([]), ids=lambda c: type(c).__name__)
+def test_augmentation_changes_training(clf, tones):
+    X, y = tones
+    plain = clf.fit(X, y).history_[:, "train_loss"]
+    augment = [RandomGain(min_gain_db=-20, max_gain_db=-20), Mixup(alpha=1.0)]
+    augmented = clone(clf).set_params(augment=augment).fit(X, y)
+    assert augmented.history_[:, "train_loss"] != plain
+
+
+def test_frontend_gives_the_pipeline_network(tones):
+    X, y = tones
+    inside = SpectrogramCNNClassifier(
+        architecture="simple", frontend=MelTransformer(**MEL), **FAST
+    ).fit(X, y)
+    outside = make_pipeline(
+        MelTransformer(**MEL), SpectrogramCNNClassifier(architecture="simple", **FAST)
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        inside.predict_proba(X), outside.predict_proba(X), rtol=1e-4, atol=1e-5
+    )
+    assert inside.input_shape_ == (1, X.shape[1])
+
+
+def test_waveform_augmentation_needs_a_frontend_on_features(tones):
+    X, y = tones
+    features = MelTransformer(**MEL).fit_transform(X)
+    clf = SpectrogramCNNClassifier(architecture="simple", augment=[TimeShift()], **FAST)
+    with pytest.raises(ValueError, match="frontend="):
+        clf.fit(features, y)
+    clf.set_params(augment=[SpecAugment()]).fit(features, y)  # features alone: fine
+
+
+def test_bad_augment_and_frontend_are_named(tones):
+    X, y = tones
+    with pytest.raises(TypeError, match=r"augment\[0\]"):
+        WaveformCNNClassifier(architecture="simple", augment=["noise"], **FAST).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="frontend"):
+        WaveformCNNClassifier(architecture="simple", frontend="mel", **FAST).fit(X, y)
+
+
+def test_grid_search_over_augment(tones):
+    X, y = tones
+    search = GridSearchCV(
+        WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST),
+        {"augment": [None, [TimeShift(mode="zero")]]},
+        cv=2,
+    ).fit(X, y)
+    searched = [params["augment"] for params in search.cv_results_["params"]]
+    assert searched[0] is None and searched[1][0].mode == "zero"
+    assert search.best_estimator_.predict(X[:2]).shape == (2,)
+
+
+def test_cosine_schedule_anneals_the_learning_rate(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(
+        architecture="simple",
+        lr_schedule="cosine",
+        lr=0.01,
+        **{**FAST, "max_epochs": 4},
+    ).fit(X, y)
+    rates = [group["lr"] for group in clf.optimizer_.param_groups]
+    assert rates == [pytest.approx(0.0)]
+    constant = clone(clf).set_params(lr_schedule="constant").fit(X, y)
+    assert constant.optimizer_.param_groups[0]["lr"] == 0.01
+
+
+def test_recipe_through_skorch_parameters(tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(
+        architecture="simple",
+        frontend=MelTransformer(**MEL),
+        augment=standard_augmentation(),
+        optimizer=torch.optim.AdamW,
+        optimizer__weight_decay=0.05,
+        criterion__label_smoothing=0.1,
+        **FAST,
+    ).fit(X, y)
+    assert clf.criterion_.label_smoothing == 0.1
+    assert clone(clf).get_params()["optimizer__weight_decay"] == 0.05
+
+
+class _SplitRecorder(Callback):
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.train, self.valid = dataset_train.indices, dataset_valid.indices
+
+
+def test_groups_keep_speakers_out_of_the_validation_split(tones):
+    X, y = tones
+    groups = np.repeat(np.arange(6), 10)
+    recorder = _SplitRecorder()
+    clf = WaveformCNNClassifier(
+        architecture="simple",
+        early_stopping=True,
+        validation_fraction=0.3,
+        callbacks=[recorder],
+        **FAST,
+    )
+    clf.fit(X, y, groups=groups)
+    train, valid = set(groups[recorder.train]), set(groups[recorder.valid])
+    assert train and valid and not train & valid
+    assert len(recorder.train) + len(recorder.valid) == len(X)
+    # repeatable, and without groups a stratified split mixes the groups
+    clf.fit(X, y, groups=groups)
+    assert set(groups[recorder.valid]) == valid
+    clf.fit(X, y)
+    assert set(groups[recorder.train]) & set(groups[recorder.valid])
+
+
+def test_groups_errors_are_clear(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(architecture="simple", early_stopping=True, **FAST)
+    with pytest.raises(ValueError, match="one group per example"):
+        clf.fit(X, y, groups=np.zeros(3))
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        clf.fit(X, y, groups=np.zeros(len(X)))
+
+
+def test_groups_routed_through_cross_validate(tones):
+    X, y = tones
+    groups = np.repeat(np.arange(6), 10)
+    clf = WaveformCNNClassifier(
+        architecture="simple", early_stopping=True, validation_fraction=0.3, **FAST
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipeline = make_pipeline(clf.set_fit_request(groups=True))
+        scores = cross_validate(
+            pipeline, X, y, cv=GroupKFold(3), params={"groups": groups}
+        )
+    assert len(scores["test_score"]) == 3
+
+
+def test_bcresnet_preset(tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(
+        architecture="bcresnet", frontend=MelTransformer(**MEL), **FAST
+    ).fit(X, y)
+    n_params = sum(p.numel() for p in clf.module_.parameters())
+    assert 10_000 <= n_params <= 300_000
+    assert clf.predict(X[:4]).shape == (4,)
+    with pytest.raises(ValueError, match="n_blocks"):
+        clone(clf).set_params(n_blocks=2).fit(X, y)
+
+
+def test_save_and_load_keep_augment_and_frontend(tones, tmp_path):
+    import skaudio
+
+    X, y = tones
+    clf = SpectrogramCNNClassifier(
+        architecture="simple",
+        frontend=MelTransformer(**MEL),
+        augment=[TimeShift(), AddNoise(noise=np.ones((2, 10), np.float32)), Mixup()],
+        **FAST,
+    ).fit(X, y)
+    skaudio.save(clf, tmp_path / "model")
+    loaded = skaudio.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert [type(a) for a in loaded.augment] == [type(a) for a in clf.augment]
+
+
+def test_standard_augmentation_travels_to_other_rates():
+    # sizes are fractions and decibels: the same list works at 44.1 kHz
+    X, y = make_tones(12, n_classes=2, sample_rate=44100, duration=0.2, random_state=0)
+    clf = SpectrogramCNNClassifier(
+        architecture="simple",
+        frontend=MelTransformer(sample_rate=44100, n_fft=2048, hop_length=1024),
+        augment=standard_augmentation(),
+        **FAST,
+    ).fit(X, y)
+    assert clf.predict_proba(X).shape == (12, 2)
