@@ -10,6 +10,7 @@ the mean SI-SDR in dB (see :mod:`skaudio.metrics`).
 from numbers import Integral
 
 import numpy as np
+import torch
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -334,7 +335,8 @@ class SpectrogramSeparator(_AudioNetRegressor):
     different kernel sizes and widths (:class:`~skaudio.nn.MultiBranchConv1d`,
     frequency bins as channels), concatenates them and predicts one mask per
     source; each source is the masked mixture spectrogram with the mixture's
-    phase, turned back into a waveform. Sources have no natural order (two
+    phase, turned back into a waveform (:meth:`predict`), or kept as magnitude
+    spectrograms (:meth:`predict_magnitudes`). Sources have no natural order (two
     speakers), so the loss (mean squared error, or SI-SDR) is
     permutation-invariant: each example is scored under its best assignment
     of outputs to references, and so is :meth:`score`.
@@ -468,3 +470,31 @@ class SpectrogramSeparator(_AudioNetRegressor):
             float32 source waveforms, in no particular order.
         """
         return self._predict_waveforms(X)
+
+    def predict_magnitudes(self, X):
+        """Magnitude spectrograms of the separated sources.
+
+        The masked mixture spectrograms before they are turned back into
+        waveforms: ``|mask * STFT(mixture)|`` with this estimator's ``n_fft``
+        and ``hop_length`` (Hann window, centred frames).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, [1,] n_times)
+            Mixtures, as long as the training ones.
+
+        Returns
+        -------
+        magnitudes : ndarray of shape (n_samples, n_sources, n_freqs, n_frames)
+            float32, ``n_freqs = n_fft // 2 + 1``; sources in the order of
+            :meth:`predict` for the same ``X``.
+        """
+        check_is_fitted(self)
+        dataset = self.get_dataset(self._validate_input(X, reset=False))
+        self.module_.eval()
+        batches = []
+        with torch.inference_mode():
+            for Xi, _ in self.get_iterator(dataset, training=False):
+                specs = self.module_.source_spectrograms(Xi.to(self.device))
+                batches.append(specs.abs().cpu())
+        return torch.cat(batches).numpy()

@@ -87,6 +87,28 @@ def test_separator_learns(mixtures):
     assert sep.n_sources_ == 2 and sep.input_shape_ == (1, 512)
 
 
+def test_separator_magnitudes_share_out_the_mixture_in_predict_order(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        **TINY_SEPARATOR, max_epochs=10, lr=0.01, batch_size=5, random_state=0
+    ).fit(mixture[:24], sources[:24])
+    mags = sep.predict_magnitudes(mixture[24:])
+    assert mags.shape == (8, 2, 33, 33) and mags.dtype == np.float32
+    stft = dict(n_fft=64, hop_length=16, window=torch.hann_window(64))
+    mixture_mag = torch.stft(
+        torch.from_numpy(mixture[24:]), **stft, return_complex=True
+    )
+    # softmax masks: the sources' magnitudes add up to the mixture's
+    np.testing.assert_allclose(mags.sum(axis=1), mixture_mag.abs(), atol=1e-4)
+    # source k is the spectrogram of predict's source k, not of the other one
+    waves = torch.from_numpy(sep.predict(mixture[24:]))
+    wave_mags = torch.stft(waves.flatten(0, 1), **stft, return_complex=True).abs()
+    wave_mags = wave_mags.reshape(mags.shape).numpy()
+    same = np.abs(mags - wave_mags).mean()
+    swapped = np.abs(mags - wave_mags[:, ::-1]).mean()
+    assert same < 0.5 * swapped
+
+
 def test_separator_input_errors(mixtures):
     mixture, sources = mixtures
     sep = SpectrogramSeparator(**TINY_SEPARATOR, max_epochs=1, random_state=0)

@@ -275,6 +275,22 @@ class MaskSeparator(nn.Module):
             return torch.softmax(logits, dim=1)
         return torch.sigmoid(logits)
 
+    def source_spectrograms(self, x):
+        """Complex spectrograms of the sources: masks times the mixture's STFT.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, 1, n_times)
+            Mixtures.
+
+        Returns
+        -------
+        specs : complex Tensor of shape (batch, n_sources, n_freqs, n_frames)
+            Each source's masked mixture spectrogram (the mixture's phase).
+        """
+        spec = self.stft(x[:, 0])
+        return self.masks(spec) * spec.unsqueeze(1)
+
     def forward(self, x):
         """Separate.
 
@@ -288,6 +304,4 @@ class MaskSeparator(nn.Module):
         sources : Tensor of shape (batch, n_sources, n_times)
             Estimated source waveforms.
         """
-        spec = self.stft(x[:, 0])
-        sources = self.masks(spec) * spec.unsqueeze(1)
-        return self.stft.inverse(sources, x.shape[-1])
+        return self.stft.inverse(self.source_spectrograms(x), x.shape[-1])
