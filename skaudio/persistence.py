@@ -44,6 +44,8 @@ from safetensors import SafetensorError
 from sklearn.base import BaseEstimator
 from skorch.history import History
 
+from . import augment
+
 __all__ = ["ALLOWED_CLASSES", "FORMAT_VERSION", "ModelFileError", "load", "save"]
 
 _MAGIC = b"SKAUDIO-MODEL\n"
@@ -98,16 +100,8 @@ ALLOWED_CLASSES = {
     # Training-time augmentation (parameters of the classifiers; no state).
     **{
         f"skaudio.augment.{name}": ()
-        for name in (
-            "AddNoise",
-            "FrequencyBandGain",
-            "Mixup",
-            "RandomFilter",
-            "RandomGain",
-            "SpecAugment",
-            "SpeedPerturbation",
-            "TimeShift",
-        )
+        for name in augment.__all__
+        if inspect.isclass(getattr(augment, name))
     },
 }
 
