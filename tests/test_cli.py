@@ -1,14 +1,17 @@
 import csv
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
 from sklearn.utils import Bunch
 
-from skaudio import cli
+from skaudio import datasets
 from skaudio.cli import main
 from skaudio.datasets import load_fsdd
+from skaudio.experiments import model_names
 
 
 @pytest.fixture
@@ -36,9 +39,9 @@ def small_fsdd(fsdd_home, monkeypatch):
         subset=fsdd.subset[keep],
         layout="fsdd",
     )
-    original = cli.load_audio_dataset
+    original = datasets.load_audio_dataset
     monkeypatch.setattr(
-        cli,
+        datasets,
         "load_audio_dataset",
         lambda name, **kw: subset if name == "fsdd" else original(name, **kw),
     )
@@ -268,3 +271,38 @@ def test_manifest_columns_named_on_the_command_line(
     assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
     assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
     assert "apply to a CSV manifest" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        (["--help"], 0),
+        (["describe", "--help"], 0),
+        (["predict", "--help"], 0),
+        (["reproduce", "--epochs", "0"], 2),
+        (["cv", "simple", "--data", "x", "--epochs", "0"], 2),  # a parse error
+    ],
+)
+def test_parsing_does_not_import_torch(argv, status):
+    # A fresh interpreter, as the console script starts one.
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['skaudio', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('skaudio', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "print('torch' in sys.modules, 'torchaudio' in sys.modules, status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == f"False False {status}"
+    assert "usage: skaudio" in done.stdout + done.stderr
+
+
+def test_cv_help_lists_the_models(capsys):
+    with pytest.raises(SystemExit):
+        main(["cv", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"Models: {', '.join(model_names())}." in help_text
