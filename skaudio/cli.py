@@ -118,6 +118,7 @@ def _fit(args):
     _say(f"Loading {len(data.filenames)} files and training{epochs} ...")
     start = time.perf_counter()
     pipe.fit(data.filenames, data.target)
+    pipe.set_params(load__verbose=0)  # the progress bar was this run's, not the model's
     print(
         f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"

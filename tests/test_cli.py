@@ -8,6 +8,7 @@ import pytest
 import soundfile as sf
 from sklearn.utils import Bunch
 
+import skaudio
 from skaudio import datasets
 from skaudio.cli import main
 from skaudio.datasets import load_fsdd
@@ -306,3 +307,20 @@ def test_cv_help_lists_the_models(capsys):
         main(["cv", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"Models: {', '.join(model_names())}." in help_text
+
+
+def test_fit_reports_progress_without_colour_codes(audio_folder, tmp_path, capsys):
+    model = tmp_path / "model.skaudio"
+    argv = ["fit", "simple", str(model), "--data", str(audio_folder), "--epochs", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Loading 24 files and training (--verbose prints each epoch) ..." in out
+    assert main([*argv, "--verbose"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    epochs = [line.split() for line in lines if line.strip()[:1].isdigit()]
+    assert [row[0] for row in epochs] == ["1", "2"]
+    # Captured output is not a terminal: no colour codes, no progress bar.
+    assert "\x1b[" not in captured.out + captured.err
+    assert "Loading audio" not in captured.err
+    assert skaudio.load(model).named_steps["load"].verbose == 0
