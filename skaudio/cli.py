@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 # Only modules that do not import torch are imported here, so that arguments
-# are parsed (and --help answered) in a fraction of a second; each command
-# imports what it runs.
+# are parsed (and --help answered) without it; each command imports what it
+# runs.
 from . import datasets, experiments
 
 __all__ = ["main"]
@@ -47,25 +47,15 @@ def _columns(args):
     }
 
 
-def _loader(args, chosen):
-    from .io import WaveformLoader
-
-    # A progress bar on a terminal; none in a log file or a pipe.
-    return WaveformLoader(
-        sample_rate=chosen["sample_rate"],
-        duration=chosen["duration"],
-        n_jobs=args.n_jobs,
-        verbose=int(sys.stderr.isatty()),
-    )
-
-
 def _describe(args):
     data, chosen = _prepare_data(args)
     print(_table("files per class", Counter(data.target.tolist())))
     if data.groups is not None:
         print(_table("files per group", Counter(data.groups.tolist())))
     start = time.perf_counter()
-    X = _loader(args, chosen).fit_transform(data.filenames)
+    X = experiments.make_loader(chosen, n_jobs=args.n_jobs).fit_transform(
+        data.filenames
+    )
     print(
         f"loaded into an array of shape {X.shape} ({X.dtype}, "
         f"{X.nbytes / 2**20:.1f} MiB) in {time.perf_counter() - start:.2f} s"
@@ -113,7 +103,9 @@ def _fit(args):
     features = experiments.describe_features(model)
     if features:
         _say(features)
-    pipe = Pipeline([("load", _loader(args, chosen)), *model.steps])
+    pipe = Pipeline(
+        [("load", experiments.make_loader(chosen, n_jobs=args.n_jobs)), *model.steps]
+    )
     epochs = "" if args.verbose else " (--verbose prints each epoch)"
     _say(f"Loading {len(data.filenames)} files and training{epochs} ...")
     start = time.perf_counter()

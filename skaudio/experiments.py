@@ -38,6 +38,7 @@ __all__ = [
     "default_protocol",
     "describe_features",
     "feature_window",
+    "make_loader",
     "make_model",
     "make_splits",
     "model_names",
@@ -561,7 +562,7 @@ def make_model(name, *, sample_rate, **params):
 
 
 def model_names():
-    """Names accepted by :func:`make_model`.
+    """Names accepted by :func:`~skaudio.experiments.make_model`.
 
     Returns
     -------
@@ -666,7 +667,8 @@ def prepare_data(
         ``"fsdd"``, a CSV manifest or a folder, as
         :func:`skaudio.datasets.load_audio_dataset` reads them.
     layout : str, default="auto"
-        How to read ``data`` (:data:`skaudio.datasets.LAYOUTS`).
+        How to read ``data``: ``"auto"`` or a key of
+        ``skaudio.datasets.LAYOUTS``.
     columns : dict, default=None
         The manifest's ``path_column``, ``label_column``, ``group_column``.
     sample_rate : int, default=None
@@ -736,6 +738,34 @@ def prepare_data(
         hint = " (--sample-rate and --duration change them)"
     progress(f"loading at {rate} Hz, {clip} s per clip: {'; '.join(notes)}{hint}")
     return bunch, chosen
+
+
+def make_loader(settings, *, n_jobs=1):
+    """Return the loader of a data set at its chosen rate and clip length.
+
+    It shows a progress bar when standard error is a terminal, and none in a
+    pipe or a log file.
+
+    Parameters
+    ----------
+    settings : dict
+        With ``sample_rate`` and ``duration``, as :func:`data_settings`
+        returns them.
+    n_jobs : int, default=1
+        Processes decoding the files.
+
+    Returns
+    -------
+    loader : skaudio.WaveformLoader
+    """
+    from .io import WaveformLoader
+
+    return WaveformLoader(
+        sample_rate=settings["sample_rate"],
+        duration=settings["duration"],
+        n_jobs=n_jobs,
+        verbose=int(sys.stderr.isatty()),
+    )
 
 
 def describe_features(model):
@@ -870,8 +900,6 @@ def run_experiment(
     FoldsFailedError
         When folds failed on the cluster (the finished ones are saved).
     """
-    from .io import WaveformLoader
-
     check_model_name(model)
     bunch, chosen = prepare_data(
         data,
@@ -918,13 +946,7 @@ def run_experiment(
         X = None  # every fold is saved: nothing to load
     else:
         progress(f"Loading {len(bunch.filenames)} files ...")
-        loader = WaveformLoader(
-            sample_rate=chosen["sample_rate"],
-            duration=chosen["duration"],
-            n_jobs=n_jobs,
-            verbose=int(sys.stderr.isatty()),
-        )
-        X = loader.fit_transform(bunch.filenames)
+        X = make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
     progress(f"{model}, {protocol}, {len(splits)} folds, {max_epochs} epochs")
     with dask_client(scheduler, progress) as client:
         records = run_cv(

@@ -18,6 +18,7 @@ import torch
 from . import datasets
 from .experiments import (
     dask_client,
+    make_loader,
     make_model,
     make_splits,
     read_results,
@@ -281,16 +282,10 @@ def reproduce(
     report : str
         The Markdown report, as written to ``out/reproduce.md``.
     """
-    from .io import WaveformLoader
-
     fsdd = datasets.load_audio_dataset("fsdd")
     splits = make_splits("loso", fsdd.target, groups=fsdd.groups)
     progress(f"Loading {len(fsdd.filenames)} files ...")
-    X = WaveformLoader(
-        sample_rate=_DATA_SETTINGS["sample_rate"],
-        duration=_DATA_SETTINGS["duration"],
-        n_jobs=n_jobs,
-    ).fit_transform(fsdd.filenames)
+    X = make_loader(_DATA_SETTINGS, n_jobs=n_jobs).fit_transform(fsdd.filenames)
     out = Path(out)
     results = out / "reproduce.jsonl"
     report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
