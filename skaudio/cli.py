@@ -420,6 +420,9 @@ class _PaperModels:
     def __contains__(self, name):
         return name in self._names()
 
+    def __str__(self):  # what sphinx-argparse puts in place of %(choices)s
+        return ", ".join(self._names())
+
 
 def _add_data_options(parser):
     parser.add_argument(
