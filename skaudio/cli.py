@@ -6,22 +6,12 @@ import csv
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
-import joblib
-import numpy as np
-from sklearn.pipeline import Pipeline
-
-from . import datasets, experiments, inference, paper, persistence
-from .datasets import load_audio_dataset
-from .io import (
-    AudioLoadError,
-    WaveformLoader,
-    audio_info,
-    load_audio,
-    scan_audio_files,
-)
+# Only modules that do not import torch are imported here, so that arguments
+# are parsed (and --help answered) without it; each command imports what it
+# runs.
+from . import datasets, experiments
 
 __all__ = ["main"]
 
@@ -33,92 +23,39 @@ def _table(title, counts):
     return "\n".join(lines)
 
 
-def _load_data(args):
-    """Load the ``--data`` set and choose its rate and clip length, saying so once.
+def _say(line):
+    print(line, flush=True)
 
-    Returns the data Bunch and the settings of
-    :func:`~skaudio.experiments.data_settings`.
-    """
-    columns = {
+
+def _prepare_data(args):
+    """Load ``--data`` and choose its rate and clip length, saying so once."""
+    return experiments.prepare_data(
+        args.data,
+        layout=args.layout,
+        columns=_columns(args),
+        sample_rate=args.sample_rate,
+        duration=args.duration,
+        progress=_say,
+    )
+
+
+def _columns(args):
+    return {
         f"{kind}_column": getattr(args, f"{kind}_column")
-        for kind in ("path", "label", "group")
+        for kind in datasets.MANIFEST_COLUMNS
         if getattr(args, f"{kind}_column") is not None
     }
-    data = load_audio_dataset(args.data, layout=args.layout, columns=columns)
-    classes = sorted(set(data.target.tolist()))
-    if len(classes) < 2:
-        raise ValueError(
-            f"Data '{args.data}' has one class ({classes[0]!r}); a classifier "
-            "needs at least two."
-        )
-    chosen = experiments.data_settings(
-        data.filenames, sample_rate=args.sample_rate, duration=args.duration
-    )
-    n_groups = "no groups" if data.groups is None else f"{len(set(data.groups))} groups"
-    print(
-        f"data: {len(data.filenames)} files, {len(set(data.target))} classes, "
-        f"{n_groups} ({data.layout} layout)"
-    )
-    rates = ", ".join(f"{r} Hz ({n} files)" for r, n in chosen["native_rates"].items())
-    seconds = chosen["durations"]
-    if np.ptp(seconds) < 1e-3:
-        lengths = f"{seconds[0]:.2f} s each"
-    else:
-        lengths = (
-            f"{seconds.min():.2f}-{seconds.max():.2f} s, "
-            f"median {np.median(seconds):.2f} s"
-        )
-    print(f"files: {rates}; {lengths}")
-    rate, duration = chosen["sample_rate"], chosen["duration"]
-    notes = []
-    dropped = [r for r in chosen["native_rates"] if r > rate]
-    if dropped:
-        notes.append(
-            f"files at {', '.join(map(str, dropped))} Hz are resampled, losing "
-            f"content above {rate / 2:g} Hz"
-        )
-    if chosen["n_cropped"]:
-        share = chosen["n_cropped"] / len(seconds)
-        notes.append(
-            f"{chosen['n_cropped']} clips ({share:.1%}) longer than {duration} s are "
-            "cropped"
-        )
-    else:
-        notes.append("every clip is whole")
-    hint = ""
-    if args.sample_rate is None or args.duration is None:
-        hint = " (--sample-rate and --duration change them)"
-    print(f"loading at {rate} Hz, {duration} s per clip: {'; '.join(notes)}{hint}")
-    return data, chosen
-
-
-def _loader(args, chosen):
-    return WaveformLoader(
-        sample_rate=chosen["sample_rate"],
-        duration=chosen["duration"],
-        n_jobs=args.n_jobs,
-    )
-
-
-def _print_features(model):
-    """Print the STFT window and hop of a feature pipeline's first step."""
-    front = model.steps[0][1]
-    if hasattr(front, "n_fft"):
-        rate, hop = front.sample_rate, front.hop_length
-        print(
-            f"features: {type(front).__name__}, window {front.n_fft} samples "
-            f"({1000 * front.n_fft / rate:.0f} ms), hop {hop} "
-            f"({1000 * hop / rate:.0f} ms)"
-        )
 
 
 def _describe(args):
-    data, chosen = _load_data(args)
+    data, chosen = _prepare_data(args)
     print(_table("files per class", Counter(data.target.tolist())))
     if data.groups is not None:
         print(_table("files per group", Counter(data.groups.tolist())))
     start = time.perf_counter()
-    X = _loader(args, chosen).fit_transform(data.filenames)
+    X = experiments.make_loader(chosen, n_jobs=args.n_jobs).fit_transform(
+        data.filenames
+    )
     print(
         f"loaded into an array of shape {X.shape} ({X.dtype}, "
         f"{X.nbytes / 2**20:.1f} MiB) in {time.perf_counter() - start:.2f} s"
@@ -134,84 +71,46 @@ def _classifier_params(args):
     }
 
 
-def _check_model(name):
-    if name not in experiments.model_names():
-        raise ValueError(
-            f"Unknown model {name!r}; choose one of {experiments.model_names()}."
-        )
-
-
 def _cv(args):
-    _check_model(args.model)
-    data, chosen = _load_data(args)
-    model = experiments.make_model(
-        args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
-    )
-    _print_features(model)
-    protocol = args.protocol or experiments.default_protocol(data.groups)
-    splits = experiments.make_splits(
-        protocol,
-        data.target,
-        groups=data.groups,
-        subset=data.subset,
+    experiments.run_experiment(
+        args.model,
+        args.data,
+        protocol=args.protocol,
         n_splits=args.n_splits,
+        out=args.out,
+        layout=args.layout,
+        columns=_columns(args),
+        sample_rate=args.sample_rate,
+        duration=args.duration,
+        n_jobs=args.n_jobs,
+        scheduler=args.scheduler,
+        progress=_say,
+        **_classifier_params(args),
     )
-    out = Path(args.out)
-    settings = {
-        "model": args.model,
-        "data": args.data,
-        "layout": data.layout,
-        "protocol": protocol,
-        "n_splits": args.n_splits,
-        "epochs": args.epochs,
-        "seed": args.seed,
-        "sample_rate": chosen["sample_rate"],
-        "duration": chosen["duration"],
-    }
-    saved = {
-        r["fold"] for r in experiments.read_results(out / "results.jsonl", **settings)
-    }
-    if all(fold in saved for fold, _, _ in splits):
-        X = None  # every fold is saved: nothing to load
-    else:
-        print(f"Loading {len(data.filenames)} files ...", flush=True)
-        X = _loader(args, chosen).fit_transform(data.filenames)
-    print(f"{args.model}, {protocol}, {len(splits)} folds, {args.epochs} epochs")
-    with _cluster(args) as client:
-        records = experiments.run_cv(
-            model,
-            X,
-            data.target,
-            splits,
-            results_path=out / "results.jsonl",
-            settings=settings,
-            progress=lambda line: print(line, flush=True),
-            client=client,
-        )
-    summary = experiments.summarize(records)
-    print()
-    print(experiments.fold_table(records, summary))
-    experiments.write_fold_csv(records, out / "folds.csv")
-    written = [out / "results.jsonl", out / "folds.csv"]
-    figure = experiments.save_confusion_figure(
-        records, out / "confusion.png", title=f"{args.model}, {protocol}"
-    )
-    if figure:
-        written.append(figure)
-    print("\nwritten: " + ", ".join(str(p) for p in written))
 
 
 def _fit(args):
-    _check_model(args.model)
-    data, chosen = _load_data(args)
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    from . import persistence
+
+    experiments.check_model_name(args.model)
+    data, chosen = _prepare_data(args)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
-    _print_features(model)
-    pipe = Pipeline([("load", _loader(args, chosen)), *model.steps])
-    print(f"Loading {len(data.filenames)} files and training ...", flush=True)
+    features = experiments.describe_features(model)
+    if features:
+        _say(features)
+    pipe = Pipeline(
+        [("load", experiments.make_loader(chosen, n_jobs=args.n_jobs)), *model.steps]
+    )
+    epochs = "" if args.verbose else " (--verbose prints each epoch)"
+    _say(f"Loading {len(data.filenames)} files and training{epochs} ...")
     start = time.perf_counter()
     pipe.fit(data.filenames, data.target)
+    pipe.set_params(load__verbose=0)  # the progress bar was this run's, not the model's
     print(
         f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"
@@ -226,6 +125,10 @@ def _fit(args):
 
 def _read_model(path, trust_pickle):
     """Load a model file; every unreadable file is one ModelFileError."""
+    import joblib
+
+    from . import persistence
+
     if not trust_pickle:
         return persistence.load(path)
     try:
@@ -243,6 +146,8 @@ def _note(message):
 
 def _report_clip_changes(paths, rate, n_times):
     """Say once how many files are resampled and how many padded or cropped."""
+    from .io import audio_info
+
     infos = [audio_info(p) for p in paths]
     resampled = [
         (p, i) for p, i in zip(paths, infos, strict=True) if i.sample_rate != rate
@@ -268,6 +173,9 @@ def _report_clip_changes(paths, rate, n_times):
 
 
 def _predict(args):
+    from . import inference
+    from .io import scan_audio_files
+
     if args.window is None and (args.aggregate or args.event is not None):
         raise ValueError("--aggregate and --event work on windows: add --window.")
     pipe = _read_model(args.model, args.trust_pickle)
@@ -343,6 +251,9 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
             f"windows of {args.window:g} s are padded with zeros or cropped to "
             f"the model's {n_times / rate:g} s clips."
         )
+    from . import inference
+    from .io import load_audio
+
     for path in paths:
         waveform, file_rate = load_audio(path, sample_rate=rate)
         predictions = inference.predict_windows(
@@ -386,55 +297,19 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
 
 
 def _reproduce(args):
-    fsdd = load_audio_dataset("fsdd")
-    filenames, y = fsdd.filenames, fsdd.target
-    splits = experiments.make_splits("loso", y, groups=fsdd.groups)
-    print(f"Loading {len(filenames)} files ...", flush=True)
-    X = WaveformLoader(
-        sample_rate=8000, duration=1.0, n_jobs=args.n_jobs
-    ).fit_transform(filenames)
-    out = Path(args.out)
-    results = out / "reproduce.jsonl"
-    report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
-    with _cluster(args) as client:
-        for name in args.models:
-            print(f"\n{name}: leave-one-speaker-out, {args.epochs} epochs", flush=True)
-            model = experiments.make_model(
-                name, sample_rate=8000, **_classifier_params(args)
-            )
-            experiments.run_cv(
-                model,
-                X,
-                y,
-                splits,
-                results_path=results,
-                settings=paper.reproduce_settings(name, args.epochs, args.seed),
-                progress=lambda line: print("  " + line, flush=True),
-                client=client,
-            )
-            # Rewritten after every model, so a long run shows its progress.
-            report = paper.reproduction_report(results, args.epochs, args.seed)
-            report_path.write_text(report)
-            paper.save_reproduction_figure(results, args.epochs, args.seed, figure_path)
-    print("\n" + report)
-    print(f"written: {report_path}, {figure_path}, {results}")
+    from . import paper
 
-
-@contextmanager
-def _cluster(args):
-    """Yield a Dask client for ``--scheduler``, or ``None`` to run the folds here."""
-    if args.scheduler is None:
-        yield None
-        return
-    try:
-        from .cluster import connect
-    except ImportError as exc:
-        raise ValueError(
-            f"--scheduler needs Dask ({exc}); install skaudio[dask]."
-        ) from None
-    with connect(args.scheduler) as client:
-        print(f"folds run on the Dask cluster at {client.scheduler.address}")
-        yield client
+    paper.reproduce(
+        args.models or paper.PAPER_MODELS,
+        epochs=args.epochs,
+        seed=args.seed,
+        out=args.out,
+        device=args.device,
+        verbose=int(args.verbose),
+        n_jobs=args.n_jobs,
+        scheduler=args.scheduler,
+        progress=_say,
+    )
 
 
 class _SomeFilesFailedError(Exception):
@@ -479,10 +354,10 @@ def _n_jobs(text):
 
 def _device(text):
     """Check ``--device`` now rather than deep inside the first fit."""
-    import torch
-
     if text in ("auto", "cpu"):
         return text
+    import torch
+
     try:
         device = torch.device(text)
     except RuntimeError:
@@ -498,6 +373,55 @@ def _device(text):
             f"{text!r}: no CUDA GPU is visible here; use auto or cpu"
         )
     return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that can end its description with the model names.
+
+    The names come from the networks' registry, which imports torch: they are
+    read when the description is shown, so that parsing a command line and
+    ``skaudio --help`` do not import torch.
+
+    Parameters
+    ----------
+    model_list : str, default=None
+        Appended to the description with the names in place of ``{}``.
+    **kwargs
+        Those of :class:`argparse.ArgumentParser`.
+    """
+
+    def __init__(self, *, model_list=None, **kwargs):
+        self.model_list = model_list
+        super().__init__(**kwargs)
+
+    @property
+    def description(self):
+        if self.model_list is None:
+            return self._description
+        names = ", ".join(experiments.model_names())
+        return f"{self._description} {self.model_list.format(names)}"
+
+    @description.setter
+    def description(self, text):
+        self._description = text
+
+
+class _PaperModels:
+    """The names of the paper's models, read from the registry when first used."""
+
+    def _names(self):
+        from .presets import PAPER_MODELS
+
+        return PAPER_MODELS
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __contains__(self, name):
+        return name in self._names()
+
+    def __str__(self):  # what sphinx-argparse puts in place of %(choices)s
+        return ", ".join(self._names())
 
 
 def _add_data_options(parser):
@@ -575,7 +499,7 @@ def _add_training_options(parser):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skaudio",
         description="Audio classification with CNNs as scikit-learn estimators.",
     )
@@ -592,14 +516,14 @@ def _parser():
     _add_n_jobs_option(describe)
     describe.set_defaults(run=_describe)
 
-    models = ", ".join(experiments.model_names())
     cv = commands.add_parser(
         "cv",
         help="cross-validate a model, saving each fold as it finishes",
         description="Cross-validate a named model. Each fold's result is "
         "appended to OUT/results.jsonl as soon as it is done; rerunning the same "
         "command skips the folds already there. Prints a per-fold table and "
-        f"writes OUT/folds.csv and OUT/confusion.png. Models: {models}.",
+        "writes OUT/folds.csv and OUT/confusion.png.",
+        model_list="Models: {}.",
     )
     cv.add_argument("model", help="model name")
     cv.add_argument(
@@ -627,7 +551,8 @@ def _parser():
         help="fit a model on a whole data set and save the pipeline",
         description="Fit WaveformLoader + a named model on every file of the data "
         "set and save the fitted pipeline with skaudio.save (JSON + safetensors, "
-        f"loaded without unpickling). Models: {models}.",
+        "loaded without unpickling).",
+        model_list="Models: {}.",
     )
     fit.add_argument("model", help="model name")
     fit.add_argument("output", help="file to save the fitted pipeline to")
@@ -707,10 +632,9 @@ def _parser():
     reproduce.add_argument(
         "--models",
         nargs="+",
-        default=list(paper.PAPER_MODELS),
-        choices=list(paper.PAPER_MODELS),
+        choices=_PaperModels(),
         metavar="MODEL",
-        help="subset of: " + ", ".join(paper.PAPER_MODELS),
+        help="subset of: %(choices)s",
     )
     _add_training_options(reproduce)
     _add_scheduler_option(reproduce)
@@ -743,9 +667,8 @@ def main(argv=None):
         args.run(args)
     except (
         _SomeFilesFailedError,
-        AudioLoadError,
         OSError,
-        ValueError,
+        ValueError,  # AudioLoadError among them
         experiments.FoldsFailedError,
     ) as exc:
         print(f"skaudio: error: {exc}", file=sys.stderr)

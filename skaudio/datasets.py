@@ -22,9 +22,6 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_random_state
 
-from .io import load_audio
-from .preprocessing import fix_length
-
 __all__ = [
     "get_data_home",
     "load_fsdd",
@@ -440,6 +437,11 @@ def _fsdd_clips(data_home, speakers, n_times):
     Returns the clips (n_clips, n_times) float32, the speaker and the digit of
     each, and the speakers list, checked against the data set.
     """
+    # Imported here (they import torch): the command line reads this module's
+    # LAYOUTS and MANIFEST_COLUMNS to parse its arguments.
+    from .io import load_audio
+    from .preprocessing import fix_length
+
     fsdd = load_fsdd(data_home)
     known = sorted(set(fsdd.groups))
     speakers = known if speakers is None else list(speakers)

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -18,38 +19,33 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import (
-    LeaveOneGroupOut,
-    StratifiedGroupKFold,
-    StratifiedKFold,
-)
-from sklearn.pipeline import Pipeline
+from sklearn.utils import Bunch
 
-from .classifiers import (
-    SequenceCNNClassifier,
-    SpectrogramCNNClassifier,
-    WaveformCNNClassifier,
-)
-from .features import MelTransformer, MFCCTransformer
-from .io import AudioLoadError, audio_info, auto_duration, n_longer
-from .preprocessing import PerSampleNormalizer
-from .presets import WAVEFORM_PRESETS
+from . import datasets
+
+# The estimators, networks and audio readers import torch: they are imported
+# where a model is built or files are read, so that the command line parses
+# its arguments (and answers --help) without importing torch.
 
 __all__ = [
     "FEATURE_MODELS",
     "FoldsFailedError",
     "MAX_SAMPLE_RATE",
     "PROTOCOLS",
+    "check_model_name",
+    "dask_client",
     "data_settings",
     "default_protocol",
+    "describe_features",
     "feature_window",
+    "make_loader",
     "make_model",
     "make_splits",
     "model_names",
+    "prepare_data",
     "read_results",
     "run_cv",
+    "run_experiment",
     "summarize",
 ]
 
@@ -106,6 +102,12 @@ def make_splits(
         ``(fold name, train indices, test indices)``; a leave-one-group-out
         fold is named after the held-out group.
     """
+    from sklearn.model_selection import (
+        LeaveOneGroupOut,
+        StratifiedGroupKFold,
+        StratifiedKFold,
+    )
+
     y = np.asarray(y)
     if protocol in ("group", "loso"):
         if groups is None:
@@ -188,6 +190,8 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
     ValueError
         When some files cannot be read, naming them.
     """
+    from .io import AudioLoadError, audio_info, auto_duration, n_longer
+
     infos, problems = [], []
     for f in filenames:
         try:
@@ -256,6 +260,9 @@ class FoldsFailedError(RuntimeError):
 
 def _fit_fold(estimator, X, y, train, test, labels):
     """Fit a clone of ``estimator`` on one fold and return its scores."""
+    from sklearn.base import clone
+    from sklearn.metrics import confusion_matrix
+
     model = clone(estimator)
     start = time.perf_counter()
     model.fit(X[train], y[train])
@@ -499,6 +506,17 @@ def make_model(name, *, sample_rate, **params):
     pipeline : sklearn.pipeline.Pipeline
         Its last step is named ``"cnn"``.
     """
+    from sklearn.pipeline import Pipeline
+
+    from .classifiers import (
+        SequenceCNNClassifier,
+        SpectrogramCNNClassifier,
+        WaveformCNNClassifier,
+    )
+    from .features import MelTransformer, MFCCTransformer
+    from .preprocessing import PerSampleNormalizer
+    from .presets import WAVEFORM_PRESETS
+
     n_fft = feature_window(sample_rate)
     if name in WAVEFORM_PRESETS:
         steps = [
@@ -544,12 +562,14 @@ def make_model(name, *, sample_rate, **params):
 
 
 def model_names():
-    """Names accepted by :func:`make_model`.
+    """Names accepted by :func:`~skaudio.experiments.make_model`.
 
     Returns
     -------
     names : list of str
     """
+    from .presets import WAVEFORM_PRESETS
+
     return sorted(WAVEFORM_PRESETS) + list(FEATURE_MODELS)
 
 
@@ -628,3 +648,326 @@ def save_confusion_figure(records, path, *, title=None):
     ax.figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
     return Path(path)
+
+
+def prepare_data(
+    data,
+    *,
+    layout="auto",
+    columns=None,
+    sample_rate=None,
+    duration=None,
+    progress=print,
+):
+    """Load a data set and choose its rate and clip length, saying so once.
+
+    Parameters
+    ----------
+    data : str or os.PathLike
+        ``"fsdd"``, a CSV manifest or a folder, as
+        :func:`skaudio.datasets.load_audio_dataset` reads them.
+    layout : str, default="auto"
+        How to read ``data``: ``"auto"`` or a key of
+        ``skaudio.datasets.LAYOUTS``.
+    columns : dict, default=None
+        The manifest's ``path_column``, ``label_column``, ``group_column``.
+    sample_rate : int, default=None
+        Loading rate; chosen by :func:`data_settings` when ``None``.
+    duration : float, default=None
+        Seconds per clip; chosen by :func:`data_settings` when ``None``.
+    progress : callable, default=print
+        Called with each line of the description (files, classes, groups,
+        rates, durations, and what the chosen rate and length change).
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        From :func:`~skaudio.datasets.load_audio_dataset`.
+    settings : dict
+        From :func:`data_settings`.
+
+    Raises
+    ------
+    ValueError
+        When the data cannot be read or has fewer than two classes.
+    """
+    bunch = datasets.load_audio_dataset(data, layout=layout, columns=columns or {})
+    classes = sorted(set(bunch.target.tolist()))
+    if len(classes) < 2:
+        raise ValueError(
+            f"Data '{data}' has one class ({classes[0]!r}); a classifier "
+            "needs at least two."
+        )
+    chosen = data_settings(bunch.filenames, sample_rate=sample_rate, duration=duration)
+    n_groups = (
+        "no groups" if bunch.groups is None else f"{len(set(bunch.groups))} groups"
+    )
+    progress(
+        f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
+        f"{n_groups} ({bunch.layout} layout)"
+    )
+    rates = ", ".join(f"{r} Hz ({n} files)" for r, n in chosen["native_rates"].items())
+    seconds = chosen["durations"]
+    if np.ptp(seconds) < 1e-3:
+        lengths = f"{seconds[0]:.2f} s each"
+    else:
+        lengths = (
+            f"{seconds.min():.2f}-{seconds.max():.2f} s, "
+            f"median {np.median(seconds):.2f} s"
+        )
+    progress(f"files: {rates}; {lengths}")
+    rate, clip = chosen["sample_rate"], chosen["duration"]
+    notes = []
+    dropped = [r for r in chosen["native_rates"] if r > rate]
+    if dropped:
+        notes.append(
+            f"files at {', '.join(map(str, dropped))} Hz are resampled, losing "
+            f"content above {rate / 2:g} Hz"
+        )
+    if chosen["n_cropped"]:
+        share = chosen["n_cropped"] / len(seconds)
+        notes.append(
+            f"{chosen['n_cropped']} clips ({share:.1%}) longer than {clip} s are "
+            "cropped"
+        )
+    else:
+        notes.append("every clip is whole")
+    # The command line's options; a caller in Python passes the same names.
+    hint = ""
+    if sample_rate is None or duration is None:
+        hint = " (--sample-rate and --duration change them)"
+    progress(f"loading at {rate} Hz, {clip} s per clip: {'; '.join(notes)}{hint}")
+    return bunch, chosen
+
+
+def make_loader(settings, *, n_jobs=1):
+    """Return the loader of a data set at its chosen rate and clip length.
+
+    It shows a progress bar when standard error is a terminal, and none in a
+    pipe or a log file.
+
+    Parameters
+    ----------
+    settings : dict
+        With ``sample_rate`` and ``duration``, as :func:`data_settings`
+        returns them.
+    n_jobs : int, default=1
+        Processes decoding the files.
+
+    Returns
+    -------
+    loader : skaudio.WaveformLoader
+    """
+    from .io import WaveformLoader
+
+    return WaveformLoader(
+        sample_rate=settings["sample_rate"],
+        duration=settings["duration"],
+        n_jobs=n_jobs,
+        verbose=int(sys.stderr.isatty()),
+    )
+
+
+def describe_features(model):
+    """One line on the STFT window and hop of a feature pipeline's first step.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        From :func:`make_model`.
+
+    Returns
+    -------
+    line : str or None
+        ``None`` for a model on waveforms.
+    """
+    front = model.steps[0][1]
+    if not hasattr(front, "n_fft"):
+        return None
+    rate, hop = front.sample_rate, front.hop_length
+    return (
+        f"features: {type(front).__name__}, window {front.n_fft} samples "
+        f"({1000 * front.n_fft / rate:.0f} ms), hop {hop} "
+        f"({1000 * hop / rate:.0f} ms)"
+    )
+
+
+def check_model_name(name):
+    """Raise a ValueError naming the choices when ``name`` is not a model.
+
+    Parameters
+    ----------
+    name : str
+        A name for :func:`make_model`.
+    """
+    if name not in model_names():
+        raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+
+
+@contextmanager
+def dask_client(scheduler, progress=print):
+    """Yield a Dask client for ``scheduler``, or ``None`` to run the folds here.
+
+    Parameters
+    ----------
+    scheduler : str or None
+        A scheduler's address (``tcp://host:8786``) or ``local:N``
+        (:func:`skaudio.cluster.connect`); ``None`` yields ``None``.
+    progress : callable, default=print
+        Told the scheduler's address once connected.
+
+    Yields
+    ------
+    client : distributed.Client or None
+    """
+    if scheduler is None:
+        yield None
+        return
+    try:
+        from .cluster import connect
+    except ImportError as exc:
+        raise ValueError(
+            f"--scheduler needs Dask ({exc}); install skaudio[dask]."
+        ) from None
+    with connect(scheduler) as client:
+        progress(f"folds run on the Dask cluster at {client.scheduler.address}")
+        yield client
+
+
+def run_experiment(
+    model,
+    data,
+    *,
+    protocol=None,
+    n_splits=None,
+    out="runs/cv",
+    layout="auto",
+    columns=None,
+    sample_rate=None,
+    duration=None,
+    max_epochs=30,
+    random_state=0,
+    device="auto",
+    verbose=0,
+    n_jobs=1,
+    scheduler=None,
+    progress=print,
+):
+    """Cross-validate a named model on a data set, saving and summarising the folds.
+
+    What ``skaudio cv`` runs. Reads the data set and chooses its rate and
+    clip length (:func:`prepare_data`), builds the model (:func:`make_model`)
+    and the folds of the protocol (:func:`make_splits`), loads the waveforms
+    unless every fold is already saved, fits and scores every fold not yet in
+    ``out/results.jsonl`` (:func:`run_cv`, here or on a Dask cluster), then
+    writes ``out/folds.csv`` and ``out/confusion.png``. A rerun with the same
+    settings trains nothing and ends with the same table.
+
+    Parameters
+    ----------
+    model : str
+        One of :func:`model_names`.
+    data : str or os.PathLike
+        ``"fsdd"``, a CSV manifest or a folder (see :func:`prepare_data`).
+    protocol : {"group", "loso", "kfold", "official"}, default=None
+        See :func:`make_splits`; :func:`default_protocol` when ``None``.
+    n_splits : int, default=None
+        Folds of ``"kfold"`` or ``"group"`` (see :func:`make_splits`).
+    out : str or os.PathLike, default="runs/cv"
+        Folder of the results.
+    layout, columns, sample_rate, duration
+        How to read ``data`` and at which rate and clip length (see
+        :func:`prepare_data`).
+    max_epochs, random_state, device, verbose
+        Parameters of the classifier.
+    n_jobs : int, default=1
+        Processes decoding the files (:class:`~skaudio.WaveformLoader`).
+    scheduler : str, default=None
+        Run the folds on this Dask cluster (see :func:`dask_client`).
+    progress : callable, default=print
+        Called with each line of the report: the data, the model, each fold
+        as it finishes, the fold table and the files written.
+
+    Returns
+    -------
+    result : sklearn.utils.Bunch
+        ``records`` (one dict per fold, see :func:`run_cv`), ``summary``
+        (:func:`summarize`), ``settings`` (what every record stores) and
+        ``written`` (list of pathlib.Path).
+
+    Raises
+    ------
+    FoldsFailedError
+        When folds failed on the cluster (the finished ones are saved).
+    """
+    check_model_name(model)
+    bunch, chosen = prepare_data(
+        data,
+        layout=layout,
+        columns=columns,
+        sample_rate=sample_rate,
+        duration=duration,
+        progress=progress,
+    )
+    pipeline = make_model(
+        model,
+        sample_rate=chosen["sample_rate"],
+        max_epochs=max_epochs,
+        random_state=random_state,
+        device=device,
+        verbose=verbose,
+    )
+    features = describe_features(pipeline)
+    if features:
+        progress(features)
+    protocol = protocol or default_protocol(bunch.groups)
+    splits = make_splits(
+        protocol,
+        bunch.target,
+        groups=bunch.groups,
+        subset=bunch.subset,
+        n_splits=n_splits,
+    )
+    out = Path(out)
+    results_path = out / "results.jsonl"
+    settings = {
+        "model": model,
+        "data": str(data),
+        "layout": bunch.layout,
+        "protocol": protocol,
+        "n_splits": n_splits,
+        "epochs": max_epochs,
+        "seed": random_state,
+        "sample_rate": chosen["sample_rate"],
+        "duration": chosen["duration"],
+    }
+    saved = {r["fold"] for r in read_results(results_path, **settings)}
+    if all(fold in saved for fold, _, _ in splits):
+        X = None  # every fold is saved: nothing to load
+    else:
+        progress(f"Loading {len(bunch.filenames)} files ...")
+        X = make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
+    progress(f"{model}, {protocol}, {len(splits)} folds, {max_epochs} epochs")
+    with dask_client(scheduler, progress) as client:
+        records = run_cv(
+            pipeline,
+            X,
+            bunch.target,
+            splits,
+            results_path=results_path,
+            settings=settings,
+            progress=progress,
+            client=client,
+        )
+    summary = summarize(records)
+    progress("")
+    progress(fold_table(records, summary))
+    write_fold_csv(records, out / "folds.csv")
+    written = [results_path, out / "folds.csv"]
+    figure = save_confusion_figure(
+        records, out / "confusion.png", title=f"{model}, {protocol}"
+    )
+    if figure:
+        written.append(figure)
+    progress("\nwritten: " + ", ".join(str(p) for p in written))
+    return Bunch(records=records, summary=summary, settings=settings, written=written)

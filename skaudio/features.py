@@ -17,9 +17,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torchaudio
 from torch import nn
 
+from . import _backend
 from ._compat import Interval, StrOptions, check_parameters
 from ._device import resolve_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
@@ -327,7 +327,7 @@ class _MelMixin:
         with warnings.catch_warnings():
             # torchaudio only warns about empty filters; we raise below.
             warnings.simplefilter("ignore", UserWarning)
-            fbanks = torchaudio.functional.melscale_fbanks(
+            fbanks = _backend.mel_filterbank(
                 n_freqs,
                 float(self.f_min),
                 float(self._f_max()),
@@ -351,7 +351,7 @@ class _MelMixin:
         return super()._validate_waveforms(X, reset)
 
     def _spectrogram(self):
-        return torchaudio.transforms.MelSpectrogram(
+        return _backend.mel_spectrogram(
             sample_rate=self.sample_rate,
             f_min=float(self.f_min),
             f_max=None if self.f_max is None else float(self.f_max),
@@ -668,7 +668,7 @@ class MFCCTransformer(_MelMixin, _SpectralTransformer):
         return True
 
     def _dct(self):
-        return torchaudio.functional.create_dct(self.n_mfcc, self.n_mels, self.dct_norm)
+        return _backend.dct_matrix(self.n_mfcc, self.n_mels, self.dct_norm)
 
 
 class SpectrogramTransformer(_SpectralTransformer):
@@ -779,4 +779,4 @@ class SpectrogramTransformer(_SpectralTransformer):
         return self.n_fft // 2 + 1
 
     def _spectrogram(self):
-        return torchaudio.transforms.Spectrogram(**self._stft_kwargs())
+        return _backend.spectrogram(**self._stft_kwargs())

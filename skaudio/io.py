@@ -14,12 +14,12 @@ from typing import NamedTuple
 import numpy as np
 import soundfile as sf
 import torch
-import torchaudio
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from ._backend import resampler
 from ._compat import Interval, StrOptions, check_parameters
 from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms
 from .lazy import LazyAudio
@@ -66,12 +66,6 @@ class AudioLoadError(ValueError):
     def __reduce__(self):
         # joblib workers send exceptions back pickled; keep both fields.
         return type(self), (self.path, self.reason)
-
-
-@functools.lru_cache(maxsize=16)
-def _resampler(orig_freq, new_freq):
-    """Return a :class:`torchaudio.transforms.Resample` (kernel built once)."""
-    return torchaudio.transforms.Resample(orig_freq, new_freq)
 
 
 def _diagnose(path):
@@ -308,7 +302,7 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     if mono:
         data = data[0] if len(data) == 1 else data.mean(axis=0)
     if sample_rate is not None and sample_rate != native_rate:
-        data = _resampler(native_rate, sample_rate)(torch.from_numpy(data)).numpy()
+        data = resampler(native_rate, sample_rate)(torch.from_numpy(data)).numpy()
     else:
         sample_rate = native_rate
     return np.ascontiguousarray(data, dtype=np.float32), sample_rate

@@ -10,11 +10,21 @@ writes the comparison.
 import os
 import platform
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from .experiments import read_results, summarize
+from . import datasets
+from .experiments import (
+    dask_client,
+    make_loader,
+    make_model,
+    make_splits,
+    read_results,
+    run_cv,
+    summarize,
+)
 from .presets import PAPER_MODELS
 
 __all__ = [
@@ -22,6 +32,7 @@ __all__ = [
     "PAPER_MODELS",
     "PAPER_RELATIVE_ACCURACY",
     "PAPER_RELATIVE_TRAINING_TIME",
+    "reproduce",
     "reproduce_settings",
     "reproduction_report",
     "save_reproduction_figure",
@@ -225,3 +236,84 @@ def _pct(value, index):
     if isinstance(value, dict):
         return 100 * value["mean" if index == 0 else "std"]
     return value[index]
+
+
+def reproduce(
+    models=PAPER_MODELS,
+    *,
+    epochs=30,
+    seed=0,
+    out="benchmarks/results",
+    device="auto",
+    verbose=0,
+    n_jobs=1,
+    scheduler=None,
+    progress=print,
+):
+    """Run the paper's FSDD protocol for ``models`` and write the report.
+
+    What ``skaudio reproduce`` runs: leave-one-speaker-out on FSDD at 8 kHz,
+    1 s per clip, every model x fold saved to ``out/reproduce.jsonl`` as it
+    finishes (a rerun resumes), and ``out/reproduce.md`` and
+    ``out/reproduce.png`` rewritten after every model.
+
+    Parameters
+    ----------
+    models : sequence of str, default=PAPER_MODELS
+        Names of ``PAPER_MODELS``.
+    epochs : int, default=30
+        Training epochs.
+    seed : int, default=0
+        ``random_state`` of the classifiers.
+    out : str or os.PathLike, default="benchmarks/results"
+        Folder of the results.
+    device, verbose
+        Parameters of the classifiers.
+    n_jobs : int, default=1
+        Processes decoding the files.
+    scheduler : str, default=None
+        Run the folds on this Dask cluster
+        (:func:`skaudio.experiments.dask_client`).
+    progress : callable, default=print
+        Called with each line of the report.
+
+    Returns
+    -------
+    report : str
+        The Markdown report, as written to ``out/reproduce.md``.
+    """
+    fsdd = datasets.load_audio_dataset("fsdd")
+    splits = make_splits("loso", fsdd.target, groups=fsdd.groups)
+    progress(f"Loading {len(fsdd.filenames)} files ...")
+    X = make_loader(_DATA_SETTINGS, n_jobs=n_jobs).fit_transform(fsdd.filenames)
+    out = Path(out)
+    results = out / "reproduce.jsonl"
+    report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
+    with dask_client(scheduler, progress) as client:
+        for name in models:
+            progress(f"\n{name}: leave-one-speaker-out, {epochs} epochs")
+            model = make_model(
+                name,
+                sample_rate=_DATA_SETTINGS["sample_rate"],
+                max_epochs=epochs,
+                random_state=seed,
+                device=device,
+                verbose=verbose,
+            )
+            run_cv(
+                model,
+                X,
+                fsdd.target,
+                splits,
+                results_path=results,
+                settings=reproduce_settings(name, epochs, seed),
+                progress=lambda line: progress("  " + line),
+                client=client,
+            )
+            # Rewritten after every model, so a long run shows its progress.
+            report = reproduction_report(results, epochs, seed)
+            report_path.write_text(report)
+            save_reproduction_figure(results, epochs, seed, figure_path)
+    progress("\n" + report)
+    progress(f"written: {report_path}, {figure_path}, {results}")
+    return report

@@ -1,14 +1,18 @@
 import csv
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
 from sklearn.utils import Bunch
 
-from skaudio import cli
+import skaudio
+from skaudio import datasets
 from skaudio.cli import main
 from skaudio.datasets import load_fsdd
+from skaudio.experiments import model_names
 
 
 @pytest.fixture
@@ -36,9 +40,9 @@ def small_fsdd(fsdd_home, monkeypatch):
         subset=fsdd.subset[keep],
         layout="fsdd",
     )
-    original = cli.load_audio_dataset
+    original = datasets.load_audio_dataset
     monkeypatch.setattr(
-        cli,
+        datasets,
         "load_audio_dataset",
         lambda name, **kw: subset if name == "fsdd" else original(name, **kw),
     )
@@ -268,3 +272,55 @@ def test_manifest_columns_named_on_the_command_line(
     assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
     assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
     assert "apply to a CSV manifest" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        (["--help"], 0),
+        (["describe", "--help"], 0),
+        (["predict", "--help"], 0),
+        (["reproduce", "--epochs", "0"], 2),
+        (["cv", "simple", "--data", "x", "--epochs", "0"], 2),  # a parse error
+    ],
+)
+def test_parsing_does_not_import_torch(argv, status):
+    # A fresh interpreter, as the console script starts one.
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['skaudio', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('skaudio', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "print('torch' in sys.modules, 'torchaudio' in sys.modules, status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == f"False False {status}"
+    assert "usage: skaudio" in done.stdout + done.stderr
+
+
+def test_cv_help_lists_the_models(capsys):
+    with pytest.raises(SystemExit):
+        main(["cv", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"Models: {', '.join(model_names())}." in help_text
+
+
+def test_fit_reports_progress_without_colour_codes(audio_folder, tmp_path, capsys):
+    model = tmp_path / "model.skaudio"
+    argv = ["fit", "simple", str(model), "--data", str(audio_folder), "--epochs", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Loading 24 files and training (--verbose prints each epoch) ..." in out
+    assert main([*argv, "--verbose"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    epochs = [line.split() for line in lines if line.strip()[:1].isdigit()]
+    assert [row[0] for row in epochs] == ["1", "2"]
+    # Captured output is not a terminal: no colour codes, no progress bar.
+    assert "\x1b[" not in captured.out + captured.err
+    assert "Loading audio" not in captured.err
+    assert skaudio.load(model).named_steps["load"].verbose == 0

@@ -16,6 +16,7 @@ from skaudio.experiments import (
     model_names,
     read_results,
     run_cv,
+    run_experiment,
     summarize,
 )
 
@@ -178,3 +179,35 @@ def test_interrupted_fold_is_not_saved(tmp_path, data):
             progress=lambda line: None,
         )
     assert read_results(path) == []
+
+
+def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(4000) / 8000
+    for label, freq in {"high": 1600, "low": 200}.items():
+        (tmp_path / "data" / label).mkdir(parents=True)
+        for i in range(8):
+            x = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6)) * 0.5
+            sf.write(tmp_path / "data" / label / f"{i}.wav", x, 8000)
+    lines = []
+    kwargs = dict(protocol="kfold", n_splits=2, max_epochs=1, progress=lines.append)
+    result = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
+    accuracy = [r["accuracy"] for r in result.records]
+    assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
+    assert result.summary["mean"] == pytest.approx(np.mean(accuracy))
+    assert result.summary["n_folds"] == 2 and result.settings["epochs"] == 1
+    assert [p.name for p in result.written] == [
+        "results.jsonl",
+        "folds.csv",
+        "confusion.png",
+    ]
+    assert "Loading 16 files ..." in lines
+    assert "simple, kfold, 2 folds, 1 epochs" in lines
+    # The same call again: nothing loaded or trained, the same summary.
+    lines.clear()
+    again = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
+    assert again.summary == result.summary
+    assert sum("(saved)" in line for line in lines) == 2
+    assert not any(line.startswith("Loading") for line in lines)
+    with pytest.raises(ValueError, match="Unknown model 'nope'"):
+        run_experiment("nope", tmp_path / "missing", **kwargs)

@@ -1,0 +1,137 @@
+"""The feature backend: every use of torchaudio in skaudio goes through here.
+
+torchaudio is in maintenance mode upstream. skaudio keeps it as the backend of
+its spectrograms and resampling, but only this module imports it, so that a
+change of backend (torch's own STFT, another library) touches one file;
+``tests/test_backend.py`` checks that no other module imports torchaudio.
+"""
+
+import functools
+
+import torchaudio
+
+__all__ = [
+    "dct_matrix",
+    "mel_filterbank",
+    "mel_spectrogram",
+    "resampler",
+    "spectrogram",
+]
+
+
+@functools.lru_cache(maxsize=16)
+def resampler(orig_freq, new_freq):
+    """Return a module that resamples ``(..., time)`` tensors (kernel built once).
+
+    Parameters
+    ----------
+    orig_freq : int
+        Rate of the input (Hz).
+    new_freq : int
+        Rate of the output (Hz).
+
+    Returns
+    -------
+    resample : torch.nn.Module
+        A :class:`torchaudio.transforms.Resample`, shared between calls with
+        the same rates.
+    """
+    return torchaudio.transforms.Resample(orig_freq, new_freq)
+
+
+def spectrogram(**stft):
+    """Return a module from ``(..., time)`` waveforms to ``(..., n_freqs, n_frames)``.
+
+    Parameters
+    ----------
+    **stft
+        ``n_fft``, ``win_length``, ``hop_length``, ``power``, ``center``,
+        ``pad_mode`` of :class:`torchaudio.transforms.Spectrogram` (periodic
+        Hann window).
+
+    Returns
+    -------
+    spectrogram : torch.nn.Module
+    """
+    return torchaudio.transforms.Spectrogram(**stft)
+
+
+def mel_spectrogram(*, sample_rate, f_min, f_max, n_mels, norm, mel_scale, **stft):
+    """Return a module from ``(..., time)`` waveforms to ``(..., n_mels, n_frames)``.
+
+    Parameters
+    ----------
+    sample_rate : int
+        Rate of the waveforms (Hz).
+    f_min, f_max : float or None
+        Frequency range of the Mel filters (Hz); ``f_max=None`` is
+        ``sample_rate / 2``.
+    n_mels : int
+        Number of Mel bands.
+    norm : {None, "slaney"}
+        Normalisation of the filters.
+    mel_scale : {"htk", "slaney"}
+        Mel scale.
+    **stft
+        The STFT settings of :func:`spectrogram`.
+
+    Returns
+    -------
+    mel_spectrogram : torch.nn.Module
+        A :class:`torchaudio.transforms.MelSpectrogram`.
+    """
+    return torchaudio.transforms.MelSpectrogram(
+        sample_rate=sample_rate,
+        f_min=f_min,
+        f_max=f_max,
+        n_mels=n_mels,
+        norm=norm,
+        mel_scale=mel_scale,
+        **stft,
+    )
+
+
+def mel_filterbank(n_freqs, f_min, f_max, n_mels, sample_rate, norm, mel_scale):
+    """Return the triangular Mel filters of :func:`mel_spectrogram`.
+
+    Parameters
+    ----------
+    n_freqs : int
+        FFT bins, ``n_fft // 2 + 1``.
+    f_min, f_max : float
+        Frequency range (Hz).
+    n_mels : int
+        Number of filters.
+    sample_rate : int
+        Rate of the waveforms (Hz).
+    norm : {None, "slaney"}
+        Normalisation of the filters.
+    mel_scale : {"htk", "slaney"}
+        Mel scale.
+
+    Returns
+    -------
+    filterbank : torch.Tensor of shape (n_freqs, n_mels)
+    """
+    return torchaudio.functional.melscale_fbanks(
+        n_freqs, f_min, f_max, n_mels, sample_rate, norm, mel_scale
+    )
+
+
+def dct_matrix(n_mfcc, n_mels, norm):
+    """Return the DCT-II matrix that turns ``n_mels`` log-Mel bands into MFCC.
+
+    Parameters
+    ----------
+    n_mfcc : int
+        Coefficients kept.
+    n_mels : int
+        Mel bands.
+    norm : {None, "ortho"}
+        Normalisation.
+
+    Returns
+    -------
+    dct : torch.Tensor of shape (n_mels, n_mfcc)
+    """
+    return torchaudio.functional.create_dct(n_mfcc, n_mels, norm)
