@@ -155,6 +155,29 @@ def _records(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
+def _reference_rows(speakers):
+    """Earlier LOSO runs of the same pipelines by ``bench_spectrogram.py``."""
+    path = RESULTS / "spectrogram.jsonl"
+    runs = {}
+    for record in _records(path):
+        if record.get("protocol") == "loso" and record.get("epochs") == 30:
+            runs.setdefault(record["model"], {})[record["fold"]] = record
+    lines = []
+    for model in ("mel-cnn", "mfcc-seq"):
+        folds = runs.get(model, {})
+        if set(folds) != set(speakers):
+            continue
+        accs = [folds[s]["accuracy"] * 100 for s in speakers]
+        seconds = np.mean([folds[s]["train_seconds"] for s in speakers])
+        cells = " | ".join(f"{a:.1f}" for a in accs)
+        lines.append(
+            f"| {model} (earlier run: `spectrogram.jsonl`, bench_spectrogram.py, "
+            f"2026-11-22) | 30 | 0 | {np.mean(accs):.1f} ± {np.std(accs):.1f} | "
+            f"{cells} | {seconds:.0f} |"
+        )
+    return lines
+
+
 def write_report(jsonl, markdown):
     """Write the Markdown table of every run in ``jsonl``."""
     runs = {}
@@ -188,6 +211,7 @@ def write_report(jsonl, markdown):
             f"| {model} | {epochs} | {seed} | {np.mean(accs):.1f} ± "
             f"{np.std(accs):.1f}{partial} | {' | '.join(cells)} | {seconds:.0f} |"
         )
+    lines += _reference_rows(speakers)
     lines += ["", "Models:", ""]
     for model in dict.fromkeys(key[0] for key in runs):
         lines.append(f"- `{model}`: {MODELS[model][1]}")
