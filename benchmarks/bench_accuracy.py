@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.pipeline import Pipeline
 
 from skaudio import (
     SequenceCNNClassifier,
@@ -74,23 +75,23 @@ def _mfcc_aug(rate, **params):
 def _waveform_aug(architecture):
     def make(rate, **params):
         augment = [a for a in standard_augmentation() if a.domain == "waveform"]
-        return make_pipeline_waveform(
-            WaveformCNNClassifier(
-                architecture=architecture,
-                sample_rate=rate,
-                augment=augment,
-                **recipe(),
-                **params,
-            )
+        return Pipeline(
+            [
+                ("norm", PerSampleNormalizer()),
+                (
+                    "cnn",
+                    WaveformCNNClassifier(
+                        architecture=architecture,
+                        sample_rate=rate,
+                        augment=augment,
+                        **recipe(),
+                        **params,
+                    ),
+                ),
+            ]
         )
 
     return make
-
-
-def make_pipeline_waveform(classifier):
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("norm", PerSampleNormalizer()), ("cnn", classifier)])
 
 
 # name: (factory(sample_rate, **classifier params), description)
