@@ -216,7 +216,7 @@ def write_report(jsonl, markdown):
     lines += ["", "Models:", ""]
     for model in dict.fromkeys(key[0] for key in runs):
         lines.append(f"- `{model}`: {MODELS[model][1]}")
-    lines += ["", "Runs (command, date):", ""]
+    lines += ["", "Runs (command, date its last fold finished):", ""]
     for record in {r["command"]: r for r in _records(jsonl)}.values():
         lines.append(f"- `{record['command']}` ({record['date']})")
     markdown.write_text("\n".join(lines) + "\n")
