@@ -36,6 +36,7 @@ from skaudio.preprocessing import PerSampleNormalizer
 RESULTS = Path(__file__).parent / "results"
 SAMPLE_RATE = 8000
 MACHINE = "2-core x86_64 VM, no GPU"
+NOTES_MARKER = "Notes (written by hand"
 
 
 def recipe():
@@ -219,7 +220,10 @@ def write_report(jsonl, markdown):
     lines += ["", "Runs (command, date its last fold finished):", ""]
     for record in {r["command"]: r for r in _records(jsonl)}.values():
         lines.append(f"- `{record['command']}` ({record['date']})")
-    markdown.write_text("\n".join(lines) + "\n")
+    # Keep the notes written by hand below the generated part.
+    old = markdown.read_text() if markdown.exists() else ""
+    notes = old[old.find(NOTES_MARKER) :] if NOTES_MARKER in old else ""
+    markdown.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
 
 
 def main(argv=None):
