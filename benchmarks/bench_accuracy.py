@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.pipeline import Pipeline
 
 from skaudio import (
     SequenceCNNClassifier,
@@ -35,6 +36,7 @@ from skaudio.preprocessing import PerSampleNormalizer
 RESULTS = Path(__file__).parent / "results"
 SAMPLE_RATE = 8000
 MACHINE = "2-core x86_64 VM, no GPU"
+NOTES_MARKER = "Notes (written by hand"
 
 
 def recipe():
@@ -74,23 +76,23 @@ def _mfcc_aug(rate, **params):
 def _waveform_aug(architecture):
     def make(rate, **params):
         augment = [a for a in standard_augmentation() if a.domain == "waveform"]
-        return make_pipeline_waveform(
-            WaveformCNNClassifier(
-                architecture=architecture,
-                sample_rate=rate,
-                augment=augment,
-                **recipe(),
-                **params,
-            )
+        return Pipeline(
+            [
+                ("norm", PerSampleNormalizer()),
+                (
+                    "cnn",
+                    WaveformCNNClassifier(
+                        architecture=architecture,
+                        sample_rate=rate,
+                        augment=augment,
+                        **recipe(),
+                        **params,
+                    ),
+                ),
+            ]
         )
 
     return make
-
-
-def make_pipeline_waveform(classifier):
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("norm", PerSampleNormalizer()), ("cnn", classifier)])
 
 
 # name: (factory(sample_rate, **classifier params), description)
@@ -155,6 +157,29 @@ def _records(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
+def _reference_rows(speakers):
+    """Earlier LOSO runs of the same pipelines by ``bench_spectrogram.py``."""
+    path = RESULTS / "spectrogram.jsonl"
+    runs = {}
+    for record in _records(path):
+        if record.get("protocol") == "loso" and record.get("epochs") == 30:
+            runs.setdefault(record["model"], {})[record["fold"]] = record
+    lines = []
+    for model in ("mel-cnn", "mfcc-seq"):
+        folds = runs.get(model, {})
+        if set(folds) != set(speakers):
+            continue
+        accs = [folds[s]["accuracy"] * 100 for s in speakers]
+        seconds = np.mean([folds[s]["train_seconds"] for s in speakers])
+        cells = " | ".join(f"{a:.1f}" for a in accs)
+        lines.append(
+            f"| {model} (earlier run: `spectrogram.jsonl`, bench_spectrogram.py, "
+            f"2026-11-22) | 30 | 0 | {np.mean(accs):.1f} ± {np.std(accs):.1f} | "
+            f"{cells} | {seconds:.0f} |"
+        )
+    return lines
+
+
 def write_report(jsonl, markdown):
     """Write the Markdown table of every run in ``jsonl``."""
     runs = {}
@@ -188,13 +213,17 @@ def write_report(jsonl, markdown):
             f"| {model} | {epochs} | {seed} | {np.mean(accs):.1f} ± "
             f"{np.std(accs):.1f}{partial} | {' | '.join(cells)} | {seconds:.0f} |"
         )
+    lines += _reference_rows(speakers)
     lines += ["", "Models:", ""]
     for model in dict.fromkeys(key[0] for key in runs):
         lines.append(f"- `{model}`: {MODELS[model][1]}")
-    lines += ["", "Runs (command, date):", ""]
+    lines += ["", "Runs (command, date its last fold finished):", ""]
     for record in {r["command"]: r for r in _records(jsonl)}.values():
         lines.append(f"- `{record['command']}` ({record['date']})")
-    markdown.write_text("\n".join(lines) + "\n")
+    # Keep the notes written by hand below the generated part.
+    old = markdown.read_text() if markdown.exists() else ""
+    notes = old[old.find(NOTES_MARKER) :] if NOTES_MARKER in old else ""
+    markdown.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
 
 
 def main(argv=None):

@@ -243,3 +243,23 @@ def test_standard_augmentation_travels_to_other_rates():
         **FAST,
     ).fit(X, y)
     assert clf.predict_proba(X).shape == (12, 2)
+
+
+def test_nested_frontend_parameters(tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL))
+    assert clf.get_params()["frontend__n_mels"] == 32
+    clf.set_params(frontend__n_mels=16, max_epochs=1)
+    assert clf.frontend.n_mels == 16 and clf.max_epochs == 1
+    search = GridSearchCV(
+        SpectrogramCNNClassifier(
+            architecture="simple", frontend=MelTransformer(**MEL), **FAST
+        ),
+        {"frontend__n_mels": [16, 24]},
+        cv=2,
+    ).fit(X, y)
+    assert search.best_estimator_.module_.features(torch.zeros(1, 1, 2000)).shape[
+        2
+    ] in (16, 24)
+    with pytest.raises(ValueError, match="frontend is None"):
+        SpectrogramCNNClassifier().set_params(frontend__n_mels=8)

@@ -675,6 +675,38 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             callbacks.insert(-1, ("lr_schedule", schedule))
         return callbacks
 
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names mapped to their new values, including the front
+            end's as ``frontend__name`` (scikit-learn's nested form) and
+            skorch's ``module__name``-style keys.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        # skorch would keep ``frontend__x`` as a virtual parameter of its own;
+        # scikit-learn's rule sets it on the front end instead.
+        nested = {
+            key.split("__", 1)[1]: params.pop(key)
+            for key in list(params)
+            if key.startswith("frontend__")
+        }
+        super().set_params(**params)
+        if nested:
+            if self.frontend is None:
+                raise ValueError(
+                    f"Cannot set {sorted('frontend__' + k for k in nested)}: "
+                    "frontend is None."
+                )
+            self.frontend.set_params(**nested)
+        return self
+
     def _frontend_module(self):
         """Return a private copy of the front end's torch module, or None."""
         if self.frontend is None:
