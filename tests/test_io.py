@@ -20,6 +20,7 @@ from skaudio.io import (
     load_audio,
     scan_audio_files,
 )
+from skaudio.preprocessing import fix_length
 
 
 def _sine(freq, sample_rate, seconds=0.5):
@@ -214,6 +215,26 @@ def test_loader_fixed_length_and_alignment(tmp_path):
     np.testing.assert_array_equal(X[0, 2000:6000], short)
     assert not X[0, :2000].any() and not X[0, 6000:].any()
     np.testing.assert_array_equal(X[1], long[2000:10000])
+
+
+@pytest.mark.parametrize("align", ["start", "center"])
+def test_loader_aligns_the_same_with_workers(tmp_path, align):
+    # Clips 1 sample shorter and longer than the 101-sample output, and
+    # 2 and 3 samples off: odd and even padding and cropping.
+    paths = []
+    for n in (98, 99, 100, 102, 103, 104):
+        paths.append(tmp_path / f"{n}.wav")
+        sf.write(paths[-1], np.arange(1, n + 1) / 128, 8000, subtype="FLOAT")
+    loader = WaveformLoader(sample_rate=None, duration=101 / 8000, align=align)
+    X = loader.set_params(n_jobs=2).fit_transform(paths)
+    np.testing.assert_array_equal(X, loader.set_params(n_jobs=1).transform(paths))
+    for row, n in zip(X, (98, 99, 100, 102, 103, 104), strict=True):
+        expected = fix_length(np.arange(1, n + 1) / 128, 101, align=align)
+        np.testing.assert_array_equal(row, expected.astype(np.float32))
+    if align == "center":
+        # 98 samples: 1 zero before, 2 after; 104: 1 cropped before, 2 after.
+        np.testing.assert_array_equal(X[0, [0, 1, 98, 99, 100]] * 128, [0, 1, 98, 0, 0])
+        np.testing.assert_array_equal(X[-1, [0, -1]] * 128, [2, 102])
 
 
 def test_loader_resamples_to_one_rate(tmp_path):
