@@ -29,7 +29,8 @@ def _sine(freq, sample_rate, seconds=0.5):
 
 
 def _bad_files(tmp_path):
-    """One file per way a file can be unreadable, with a regex of the reason."""
+    """One file per way a file can be unreadable, with a regex of the reason
+    (the whole reason: ``re.fullmatch``)."""
     good = _sine(440, 8000)
     sf.write(tmp_path / "ok.wav", good, 8000, subtype="PCM_16")
     data = (tmp_path / "ok.wav").read_bytes()
@@ -42,19 +43,28 @@ def _bad_files(tmp_path):
     sf.write(tmp_path / "ogg.ogg", good, 8000)
     ogg = (tmp_path / "ogg.ogg").read_bytes()
     (tmp_path / "cut.ogg").write_bytes(ogg[: len(ogg) // 2])
+    # Cut in its last pages, an Ogg file opens and libsndfile logs the end.
+    (tmp_path / "end_cut.ogg").write_bytes(ogg[: len(ogg) * 9 // 10])
     sf.write(tmp_path / "zero.wav", np.zeros(0, np.float32), 8000)
     sf.write(tmp_path / "nan.wav", np.full(100, np.nan, np.float32), 8000, "FLOAT")
+    # 64-bit floats are decoded by soundfile, not read directly.
+    sf.write(tmp_path / "inf.wav", np.full(100, np.inf), 8000, "DOUBLE")
     (tmp_path / "folder.wav").mkdir()
+    # 4000 16-bit samples promised after a 44-byte header; half the file kept.
+    present = len(data) // 2 - 44
     return {
         "missing.wav": "file does not exist",
-        "folder.wav": "is a directory",
+        "folder.wav": "is a directory, not a file",
         "empty.wav": r"file is empty \(0 bytes\)",
-        "text.wav": "not a readable audio file",
-        "cut.wav": "file is truncated: its header promises",
-        "cut.flac": "corrupt or truncated",
-        "cut.ogg": "truncated|malformed",
+        "text.wav": r"not a readable audio file \(.*Format not recognised.*\)",
+        "cut.wav": "file is truncated: its header promises 8000 bytes of audio data "
+        f"but only {present} are present",
+        "cut.flac": r"decoding failed, the file is corrupt or truncated \(.+\)",
+        "cut.ogg": r"not a readable audio file \(.*malformed.*\)",
+        "end_cut.ogg": "file is truncated: it ended unexpectedly",
         "zero.wav": "file contains no samples",
-        "nan.wav": "NaN or infinite samples",
+        "nan.wav": "file contains NaN or infinite samples",
+        "inf.wav": "file contains NaN or infinite samples",
     }
 
 
@@ -93,6 +103,40 @@ def test_offset_and_duration(tmp_path):
     np.testing.assert_array_equal(y, x[2000:6000])
     with pytest.raises(AudioLoadError, match="offset 2 s is at or past the end"):
         load_audio(tmp_path / "r.wav", offset=2)
+
+
+def test_offset_and_duration_edges_of_files_soundfile_decodes(tmp_path):
+    x = np.arange(1, 4001, dtype=np.float32) / 4001
+    sf.write(tmp_path / "r.flac", x, 8000, subtype="PCM_24")
+    path = tmp_path / "r.flac"
+    first, _ = load_audio(path, duration=1 / 8000)
+    assert first.shape == (1,) and first[0] == pytest.approx(x[0], abs=1e-6)
+    with pytest.raises(AudioLoadError) as info:
+        load_audio(path, offset=0.5)  # exactly the end
+    assert info.value.reason == (
+        "offset 0.5 s is at or past the end of the file (0.500 s)"
+    )
+    assert info.value.path == str(path)
+    with pytest.raises(AudioLoadError) as info:
+        load_audio(path, duration=1e-5)  # rounds to no sample
+    assert (info.value.path, info.value.reason) == (
+        str(path),
+        "file contains no samples",
+    )
+
+
+def test_audio_load_error_pickles_with_its_fields():
+    error = pickle.loads(pickle.dumps(AudioLoadError("a.wav", "file is empty")))
+    assert isinstance(error, AudioLoadError)
+    assert (error.path, error.reason) == ("a.wav", "file is empty")
+    assert str(error) == "Cannot load audio file 'a.wav': file is empty"
+
+
+def test_n_longer_counts_clips_more_than_half_a_sample_longer():
+    half, one = 0.5 / 8000, 1 / 8000
+    durations = [1.0, 1.0 + half, 1.0 + one, 0.5, 2.0]
+    assert io.n_longer(durations, 1.0, 8000) == 2
+    assert io.n_longer(durations, 2.0, 8000) == 0
 
 
 def _soundfile_reference(path, **kwargs):
@@ -178,7 +222,10 @@ def test_each_bad_file_names_file_and_cause(tmp_path):
         path = tmp_path / name
         with pytest.raises(AudioLoadError) as info:
             load_audio(path)
-        assert str(path) in str(info.value) and re.search(reason, str(info.value))
+        assert (
+            str(info.value) == f"Cannot load audio file '{path}': {info.value.reason}"
+        )
+        assert re.fullmatch(reason, info.value.reason), (name, info.value.reason)
         assert info.value.path == str(path)
 
 
@@ -188,7 +235,7 @@ def test_scan_reports_every_bad_file(tmp_path):
     problems = scan_audio_files(paths, n_jobs=2)
     assert set(problems) == {str(tmp_path / n) for n in expected}
     for name, reason in expected.items():
-        assert re.search(reason, problems[str(tmp_path / name)])
+        assert re.fullmatch(reason, problems[str(tmp_path / name)])
 
 
 def test_loader_stops_at_bad_file_and_names_it(tmp_path, wav_files):

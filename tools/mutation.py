@@ -5,6 +5,7 @@ Usage (from the repository root, with the ``mutation`` extra installed)::
     python tools/mutation.py preprocessing          # run, then summarise
     python tools/mutation.py preprocessing --report # summarise the last run
     python tools/mutation.py preprocessing --show NAME  # diff of one mutant
+    python tools/mutation.py preprocessing --survivors  # retest the survivors
 
 Each module is mutated in its own scratch copy of the repository,
 ``build/mutation/<module>/`` (git ignores ``build/``), whose ``pyproject.toml``
@@ -12,8 +13,8 @@ gets a ``[tool.mutmut]`` section that mutates only that module and runs only
 its fast test files (``MODULES`` below). mutmut first records which tests
 reach which function, then runs, for each mutant, only those tests, one
 mutant at a time and torch on one thread. A later run in the same scratch
-copy reuses the verdicts of mutants whose function and tests did not change;
-``--fresh`` starts over.
+copy keeps the earlier verdicts; ``--survivors`` retests only the mutants
+that survived (after adding tests), ``--fresh`` starts over.
 
 The summary counts mutmut's verdicts; which survivors are equivalent (no
 test could tell them apart) is a judgement recorded in
@@ -93,14 +94,20 @@ def _mutmut(workdir, *args, capture=False):
     )
 
 
-def _report(workdir):
-    """Print the count of each verdict and the surviving mutants."""
+def _verdicts(workdir):
+    """Return mutant name -> mutmut's verdict for the last run."""
     out = _mutmut(workdir, "results", "--all", "true", capture=True).stdout
     verdicts = {}
     for line in out.splitlines():
         name, sep, verdict = line.strip().rpartition(": ")
         if sep and name.startswith("skaudio."):
             verdicts[name] = verdict
+    return verdicts
+
+
+def _report(workdir):
+    """Print the count of each verdict and the surviving mutants."""
+    verdicts = _verdicts(workdir)
     counts = Counter(verdicts.values())
     print(json.dumps(dict(sorted(counts.items())), indent=1))
     for name, verdict in sorted(verdicts.items()):
@@ -115,14 +122,22 @@ def main():
     parser.add_argument("--report", action="store_true", help="only summarise")
     parser.add_argument("--show", metavar="MUTANT", help="print one mutant's diff")
     parser.add_argument("--fresh", action="store_true", help="forget past verdicts")
+    parser.add_argument(
+        "--survivors", action="store_true", help="retest only the survivors"
+    )
     args = parser.parse_args()
     workdir = ROOT / "build" / "mutation" / args.module
     if args.show:
         _mutmut(workdir, "show", args.show)
         return
     if not args.report:
+        names = []
+        if args.survivors:
+            names = [n for n, v in _verdicts(workdir).items() if v == "survived"]
+            if not names:
+                sys.exit(f"No surviving mutants of {args.module} to retest.")
         workdir = _prepare(args.module, args.fresh)
-        _mutmut(workdir, "run", "--max-children", "1")
+        _mutmut(workdir, "run", "--max-children", "1", *names)
     _report(workdir)
 
 
