@@ -40,7 +40,7 @@ MODULES = {
     "experiments": ["tests/test_experiments.py", "tests/test_cli.py"],
 }
 
-COPIED = ["skaudio", "tests", "conftest.py", "pyproject.toml"]
+COPIED = ["skaudio", "tests", "pyproject.toml"]
 
 
 def _config(module):
@@ -61,6 +61,18 @@ def _config(module):
     return "\n".join(lines) + "\n"
 
 
+# mutmut ends each mutant's test run with os._exit, which would leave the
+# process pool of every n_jobs=2 test running (two processes holding torch
+# each); in the scratch copy joblib runs its tasks on threads instead (the
+# loader's parallel path, memory-mapped output included, still runs).
+_THREADS = """
+
+import joblib  # noqa: E402  (added by tools/mutation.py)
+
+joblib.parallel_config(backend="threading")
+"""
+
+
 def _prepare(module, fresh):
     workdir = ROOT / "build" / "mutation" / module
     if fresh and workdir.exists():
@@ -78,6 +90,9 @@ def _prepare(module, fresh):
             shutil.copy2(source, target)
     pyproject = workdir / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + _config(module))
+    # mutmut runs the tests in its mutants/ copy, which takes tests/ along.
+    conftest = workdir / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + _THREADS)
     return workdir
 
 
