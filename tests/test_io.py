@@ -1,5 +1,7 @@
+import os
 import pickle
 import re
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -274,6 +276,7 @@ def test_loader_aligns_the_same_with_workers(tmp_path, align):
         sf.write(paths[-1], np.arange(1, n + 1) / 128, 8000, subtype="FLOAT")
     loader = WaveformLoader(sample_rate=None, duration=101 / 8000, align=align)
     X = loader.set_params(n_jobs=2).fit_transform(paths)
+    assert X.dtype == np.float32
     np.testing.assert_array_equal(X, loader.set_params(n_jobs=1).transform(paths))
     for row, n in zip(X, (98, 99, 100, 102, 103, 104), strict=True):
         expected = fix_length(np.arange(1, n + 1) / 128, 101, align=align)
@@ -358,22 +361,58 @@ def test_loader_workers_share_memory_only_with_room(
     paths, _ = wav_files
     shared = tmp_path / "shm"
     shared.mkdir()
-    monkeypatch.setattr(io, "_SHARED_MEMORY", str(shared if room else tmp_path / "no"))
-    used = []
-    mkdtemp = io.tempfile.mkdtemp
-    monkeypatch.setattr(
-        io.tempfile, "mkdtemp", lambda dir: used.append(dir) or mkdtemp(dir=dir)
-    )
+    monkeypatch.setattr(io, "_SHARED_MEMORY", str(shared))
+    used, folders, arrays = [], [], []
+    mkdtemp, open_memmap = io.tempfile.mkdtemp, np.lib.format.open_memmap
+
+    def make_folder(dir):
+        used.append(dir)
+        folders.append(mkdtemp(dir=dir))
+        return folders[-1]
+
+    def spy_open_memmap(path, **kwargs):
+        arrays.append((path, kwargs["shape"]))
+        return open_memmap(path, **kwargs)
+
+    monkeypatch.setattr(io.tempfile, "mkdtemp", make_folder)
+    monkeypatch.setattr(np.lib.format, "open_memmap", spy_open_memmap)
+    # Room for twice the (6, 4800) float32 array, or one byte less.
+    nbytes = 6 * 4800 * 4
+    free = 2 * nbytes + (1 if room else 0)
+    monkeypatch.setattr(io.shutil, "disk_usage", lambda p: SimpleNamespace(free=free))
     X = WaveformLoader(n_jobs=2).fit_transform(paths)
+    ((path, shape),) = arrays
+    assert os.path.dirname(path) == folders[0] and shape == (6, 4800)
     assert isinstance(X, np.ndarray) and X.flags.writeable
     np.testing.assert_array_equal(X, WaveformLoader(n_jobs=1).fit_transform(paths))
     assert used == [str(shared) if room else None]
     assert not any(shared.iterdir())
 
 
-def test_loader_progress_bar(wav_files, capsys):
-    WaveformLoader(verbose=1).fit_transform(wav_files[0])
-    assert "Loading audio" in capsys.readouterr().err
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_loader_progress_bar_counts_each_file_once(tmp_path, n_jobs, capsys):
+    paths = [tmp_path / f"{i}.wav" for i in range(20)]  # chunks of 3 with workers
+    for path in paths:
+        sf.write(path, np.zeros(80), 8000)
+    WaveformLoader(sample_rate=None, n_jobs=n_jobs, verbose=1).fit_transform(paths)
+    err = capsys.readouterr().err
+    assert "Loading audio" in err and "20/20" in err
+    assert not re.search(r"(2[1-9]|[3-9]\d)/20", err)
+
+
+def test_shared_memory_only_with_twice_the_array_free(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "_SHARED_MEMORY", str(tmp_path))
+    free = 1000
+
+    def usage(path):
+        assert path == str(tmp_path)
+        return SimpleNamespace(free=free)
+
+    monkeypatch.setattr(io.shutil, "disk_usage", usage)
+    assert io._memmap_folder(499) == str(tmp_path)
+    assert io._memmap_folder(500) is None
+    free = 0
+    assert io._memmap_folder(1) is None
 
 
 def test_loader_is_sklearn_estimator(wav_files):
@@ -426,6 +465,11 @@ def test_audio_info_reads_headers(tmp_path):
         audio_info(tmp_path / "c.wav")
     with pytest.raises(AudioLoadError, match="d.wav.*does not exist"):
         audio_info(tmp_path / "d.wav")
+    sf.write(tmp_path / "e.wav", np.zeros(0, np.float32), 8000, subtype="FLOAT")
+    with pytest.raises(AudioLoadError, match="e.wav': file contains no samples$"):
+        audio_info(tmp_path / "e.wav")
+    sf.write(tmp_path / "f.wav", np.zeros(1, np.float32), 8000, subtype="FLOAT")
+    assert audio_info(tmp_path / "f.wav") == (8000, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -433,6 +477,9 @@ def test_audio_info_reads_headers(tmp_path):
     [
         ([5.0] * 7, 5.0),
         ([4.0000001] * 3, 4.0),
+        # Lengths within 1e-5 s of a tenth are float noise; more is not.
+        ([1.000001] * 3, 1.0),
+        ([1.0001] * 3, 1.1),
         ([0.4] * 99 + [2.3], 0.4),
         ([5.0] * 60 + [60.0], 60.0),
         ([0.01], 0.1),
