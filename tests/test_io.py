@@ -297,6 +297,19 @@ def test_loader_resamples_to_one_rate(tmp_path):
         WaveformLoader(sample_rate=None).fit_transform(paths)
 
 
+def test_loader_at_native_rates_refuses_a_later_file_at_another_rate(tmp_path):
+    sf.write(tmp_path / "a.wav", np.zeros(800), 8000)
+    sf.write(tmp_path / "b.wav", np.zeros(1600), 16000)
+    loader = WaveformLoader(sample_rate=None, duration=0.1).fit([tmp_path / "a.wav"])
+    with pytest.raises(ValueError) as info:
+        loader.transform([tmp_path / "a.wav", tmp_path / "b.wav"])
+    assert str(info.value) == (
+        f"Files have different sample rates: '{tmp_path / 'a.wav'}' is 8000 Hz, "
+        f"'{tmp_path / 'b.wav'}' is 16000 Hz. Set sample_rate to resample them to "
+        "one rate."
+    )
+
+
 def test_loader_without_duration_needs_equal_lengths(tmp_path):
     sf.write(tmp_path / "a.wav", np.zeros(100), 8000)
     sf.write(tmp_path / "b.wav", np.zeros(200), 8000)
@@ -312,10 +325,14 @@ def test_loader_without_duration_needs_equal_lengths(tmp_path):
 
 
 def test_loader_multichannel(tmp_path):
-    sf.write(tmp_path / "s.wav", np.zeros((100, 2)), 8000)
+    stereo = np.stack([np.arange(1, 101), -np.arange(1, 101)], axis=1) / 128
+    sf.write(tmp_path / "s.wav", stereo, 8000, subtype="FLOAT")
     sf.write(tmp_path / "m.wav", np.zeros(100), 8000)
     loader = WaveformLoader(sample_rate=None, duration=0.05, mono=False)
-    assert loader.fit_transform([tmp_path / "s.wav"] * 3).shape == (3, 2, 400)
+    X = loader.fit_transform([tmp_path / "s.wav"] * 3)
+    assert X.shape == (3, 2, 400)
+    np.testing.assert_array_equal(X[:, :, :100], np.broadcast_to(stereo.T, (3, 2, 100)))
+    assert not X[:, :, 100:].any()
     with pytest.raises(ValueError, match="different shapes"):
         loader.fit_transform([tmp_path / "s.wav", tmp_path / "m.wav"])
 
@@ -323,10 +340,23 @@ def test_loader_multichannel(tmp_path):
 @pytest.mark.parametrize(
     "X, error, match",
     [
-        ("a.wav", TypeError, "single path"),
-        ([], ValueError, "X is empty"),
-        ([["a.wav", "b.wav"]], ValueError, "1-D array-like"),
-        (["a.wav", 3.5], TypeError, r"X\[1\] is float"),
+        (
+            "a.wav",
+            TypeError,
+            r"^X must be a 1-D array-like of file paths, got a single path "
+            r"'a\.wav'; wrap it in a list\.$",
+        ),
+        ([], ValueError, r"^X is empty: WaveformLoader needs at least one path\.$"),
+        (
+            [["a.wav", "b.wav"]],
+            ValueError,
+            r"^X must be a 1-D array-like of file paths, got shape \(1, 2\)\.$",
+        ),
+        (
+            ["a.wav", 3.5],
+            TypeError,
+            r"^X\[1\] is float 3\.5, expected a file path \(str or os\.PathLike\)\.$",
+        ),
     ],
 )
 def test_loader_rejects_bad_input(X, error, match):
@@ -490,6 +520,8 @@ def test_audio_info_reads_headers(tmp_path):
         audio_info(tmp_path / "e.wav")
     sf.write(tmp_path / "f.wav", np.zeros(1, np.float32), 8000, subtype="FLOAT")
     assert audio_info(tmp_path / "f.wav") == (8000, 1, 1)
+    sf.write(tmp_path / "g.flac", np.zeros(1), 8000)  # read by soundfile
+    assert audio_info(tmp_path / "g.flac") == (8000, 1, 1)
 
 
 @pytest.mark.parametrize(
