@@ -293,8 +293,15 @@ def test_loader_resamples_to_one_rate(tmp_path):
     paths = [tmp_path / "a.wav", tmp_path / "b.wav"]
     X = WaveformLoader(sample_rate=16000, duration=0.5).fit_transform(paths)
     assert X.shape == (2, 8000)
-    with pytest.raises(ValueError, match="different sample rates.*b.wav"):
-        WaveformLoader(sample_rate=None).fit_transform(paths)
+    sf.write(tmp_path / "c.wav", _sine(440, 22050), 22050)
+    for files in (paths, [*paths, tmp_path / "c.wav"]):
+        with pytest.raises(ValueError) as info:
+            WaveformLoader(sample_rate=None).fit(files)  # fit reads the headers
+        assert str(info.value) == (
+            f"Files have different sample rates: '{paths[0]}' is 8000 Hz, "
+            f"'{paths[1]}' is 16000 Hz. Set sample_rate to resample them to one "
+            "rate."
+        )
 
 
 def test_loader_at_native_rates_refuses_a_later_file_at_another_rate(tmp_path):
@@ -465,6 +472,33 @@ def test_lazy_loader_decodes_like_the_eager_one_and_quietly(wav_files, capsys):
     assert loader.lazy is True and loader.n_jobs == 2  # the loader is unchanged
 
 
+def test_plain_wav_files_are_read_without_libsndfile(tmp_path, monkeypatch):
+    x = np.arange(8000, dtype=np.float32) / 8000
+    sf.write(tmp_path / "r.wav", x, 8000, subtype="FLOAT")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("soundfile was used")
+
+    monkeypatch.setattr(io.sf, "SoundFile", refuse)
+    monkeypatch.setattr(io.sf, "info", refuse)
+    path = tmp_path / "r.wav"
+    np.testing.assert_array_equal(load_audio(path, offset=0.25)[0], x[2000:])
+    y, _ = load_audio(path, offset=0.25, duration=0.5)
+    np.testing.assert_array_equal(y, x[2000:6000])
+    np.testing.assert_array_equal(load_audio(path, duration=1 / 8000)[0], x[:1])
+    assert audio_info(path) == (8000, 8000, 1)
+
+
+def test_loader_tags_and_quiet_default(wav_files, capsys):
+    tags = WaveformLoader().__sklearn_tags__()
+    assert tags.input_tags.one_d_array is True
+    assert tags.input_tags.two_d_array is False
+    assert tags.input_tags.string is True
+    assert tags.transformer_tags.preserves_dtype == []
+    WaveformLoader().fit_transform(wav_files[0])
+    assert capsys.readouterr().err == ""
+
+
 def test_loader_is_sklearn_estimator(wav_files):
     paths, _ = wav_files
     loader = WaveformLoader(sample_rate=16000, duration=0.5, n_jobs=2)
@@ -548,8 +582,14 @@ def test_loader_defaults_resample_and_learn_the_duration(tmp_path):
         paths.append(tmp_path / f"{i}.wav")
         sf.write(paths[-1], np.full(int(seconds * 44100), 0.1), 44100)
     loader = WaveformLoader()
-    with pytest.warns(UserWarning, match=r"chose 5.0 s.*99.5%.*1 longer.*6.0"):
-        X = loader.fit_transform(paths[-10:] + paths[:190])
+    with pytest.warns(UserWarning) as record:
+        X = loader.fit(paths[-10:] + paths[:190]).transform(paths[-10:] + paths[:190])
+    assert str(record[0].message) == (
+        "WaveformLoader(duration='auto') chose 5.0 s, which keeps 99.5% of the 200 "
+        "clips whole; the 1 longer ones are cropped. Pass duration=6.0 to keep "
+        "every clip whole."
+    )
+    assert record[0].filename == __file__  # the line that called fit
     assert (loader.sample_rate_, loader.duration_) == (16000, 5.0)
     assert X.shape == (200, 80000) and X.sample_rate == 16000
     assert np.allclose(X[1:, 1000:79000], 0.1, atol=1e-3)
