@@ -10,7 +10,7 @@ ifneq ($(wildcard ../shared/datasets/fsdd/recordings),)
 export SKAUDIO_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: main test lint docs docs-check clean
+.PHONY: main test lint docs docs-check mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ main: $(VENV)/.installed
 	$(BIN)/skaudio cv mel-cnn --data fsdd --protocol loso --epochs 30 --out runs/main
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check skaudio tests benchmarks examples
-	$(BIN)/ruff format --check skaudio tests benchmarks examples
+	$(BIN)/ruff check skaudio tests benchmarks examples tools
+	$(BIN)/ruff format --check skaudio tests benchmarks examples tools
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: lint
@@ -48,5 +48,18 @@ docs: $(VENV)/.docs-installed
 	$(BIN)/sphinx-build -n -W --keep-going -b html docs docs/_build/html
 	$(BIN)/python docs/check_links.py docs/_build/html
 
+$(VENV)/.mutation-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	touch $@
+
+# Mutation testing of the core modules, one at a time (tools/mutation.py; tens
+# of minutes on 2 CPU cores, not part of `make test`). Results and the
+# survivors judged equivalent: benchmarks/results/mutation.md.
+MUTATION_MODULES ?= io preprocessing features experiments
+mutation: $(VENV)/.mutation-installed
+	for module in $(MUTATION_MODULES); do \
+		nice $(BIN)/python tools/mutation.py $$module || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build/mutation

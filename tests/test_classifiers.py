@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from skorch.callbacks import Callback
 
 from skaudio._compat import Interval, InvalidParameterError
 from skaudio.classifiers import (
@@ -21,7 +22,7 @@ from skaudio.classifiers import (
     WaveformCNNClassifier,
 )
 from skaudio.classifiers._base import _AudioCNNClassifier
-from skaudio.datasets import load_fsdd
+from skaudio.datasets import load_fsdd, make_tones
 from skaudio.io import WaveformLoader, Waveforms
 from skaudio.nn import LVFlat, RollMix
 from skaudio.preprocessing import PerSampleNormalizer
@@ -299,6 +300,65 @@ def test_early_stopping_and_log(tones, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["epoch", "train_loss", "dur"]
     assert [line.split()[0] for line in lines[2:]] == ["1", "2"]
+
+
+class _EpochWeights(Callback):
+    """Record the weights at the end of each epoch's training (epoch -> state)."""
+
+    def initialize(self):
+        self.weights_ = {}
+        return self
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        # The last training batch of an epoch leaves its final weights; taken
+        # here, the epoch that early stopping interrupts is recorded too.
+        if training:
+            state = net.module_.state_dict()
+            self.weights_[len(net.history)] = {k: v.clone() for k, v in state.items()}
+
+
+def _same_weights(a, b):
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_early_stopping_restores_the_best_epoch_not_the_last(tones):
+    X, y = tones
+    record = _EpochWeights()
+    # lr=0.2 learns for ten epochs, then a step overshoots (epoch 11): the
+    # best validation loss is 2 epochs before the last.
+    clf = WaveformCNNClassifier(
+        **{**SMALL, "lr": 0.2, "max_epochs": 12},
+        early_stopping=True,
+        n_iter_no_change=2,
+        validation_fraction=0.2,
+        random_state=0,
+        callbacks=[("record", record)],
+    ).fit(X, y)
+    losses = clf.history[:, "valid_loss"]
+    best = int(np.argmin(losses)) + 1
+    last = len(clf.history)
+    assert best < last and losses[last - 1] > losses[best - 1]
+    assert not _same_weights(record.weights_[best], record.weights_[last])
+    assert _same_weights(clf.module_.state_dict(), record.weights_[best])
+    # ...and predictions come from those weights.
+    Xv = X[:5].reshape(5, 1, -1)
+    with torch.no_grad():
+        expected = clf.module_(torch.from_numpy(Xv)).softmax(-1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X[:5]), expected, rtol=1e-5)
+
+
+def test_validation_split_is_stratified_per_class():
+    # Unbalanced classes: 30, 20 and 10 examples; 20 % of each is held out.
+    X, y = make_tones(60, n_classes=3, duration=0.05, random_state=0)
+    y = np.repeat([0, 1, 2], [30, 20, 10])
+    clf = WaveformCNNClassifier(
+        **SMALL, early_stopping=True, validation_fraction=0.2, random_state=0
+    )
+    for seed in range(3):
+        torch.manual_seed(seed)
+        train, valid = clf.get_split_datasets(X[:, None], y)
+        assert np.bincount(y[valid.indices]).tolist() == [6, 4, 2]
+        assert np.bincount(y[train.indices]).tolist() == [24, 16, 8]
 
 
 def test_no_validation_split_by_default(family):

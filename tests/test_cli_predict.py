@@ -186,3 +186,27 @@ def test_windows_of_a_file_at_another_rate_are_resampled_and_said(
     assert "1 of 1 files are not at the model's 8000 Hz" in captured.err
     (event,) = _rows(captured.out)
     assert abs(float(event["onset"]) - 1.5) <= 0.25
+
+
+def _label_of_highest_column(row, prefix):
+    scores = {
+        k[len(prefix) :]: float(v) for k, v in row.items() if k.startswith(prefix)
+    }
+    return max(scores, key=scores.get)
+
+
+@pytest.mark.parametrize(
+    "options, prefix",
+    [([], "p_"), (["--window", "0.25"], "p_"), (["--window", "0.5"], "p_")]
+    + [(["--window", "0.25", "--aggregate", a], f"{a}_") for a in ("mean", "max")],
+)
+def test_label_column_is_the_class_name_of_the_highest_score(
+    model_file, tone_folder, recording, options, prefix, capsys
+):
+    files = [str(tone_folder / "noise" / "3.wav"), str(tone_folder / "tone" / "3.wav")]
+    files.append(recording)
+    assert main(["predict", str(model_file), *files, *options]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert rows and {r["label"] for r in rows} == {"noise", "tone"}
+    for row in rows:
+        assert row["label"] == _label_of_highest_column(row, prefix)

@@ -11,6 +11,7 @@ from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
     feature_window,
+    fold_table,
     make_model,
     make_splits,
     model_names,
@@ -18,6 +19,7 @@ from skaudio.experiments import (
     run_cv,
     run_experiment,
     summarize,
+    write_fold_csv,
 )
 
 
@@ -130,6 +132,49 @@ def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
     assert summary["n_folds"] == 3 and summary["mean"] == pytest.approx(
         np.mean([r["accuracy"] for r in records])
     )
+
+
+def test_summary_table_and_csv_of_known_folds(tmp_path):
+    records = [
+        {
+            "fold": "s1",
+            "accuracy": 0.5,
+            "n_train": 16,
+            "n_test": 8,
+            "train_seconds": 1.4,
+        },
+        {
+            "fold": "s2",
+            "accuracy": 0.75,
+            "n_train": 16,
+            "n_test": 4,
+            "train_seconds": 2.6,
+        },
+        {"fold": "s3", "accuracy": 1.0, "n_train": 12, "n_test": 8, "train_seconds": 3},
+    ]
+    summary = summarize(records)
+    # Population standard deviation over the folds: 0.25 * sqrt(2 / 3).
+    assert summary == {
+        "mean": 0.75,
+        "std": pytest.approx(0.2041241452),
+        "train_seconds": 7.0,
+        "n_folds": 3,
+    }
+    assert fold_table(records).splitlines() == [
+        "| fold | accuracy | n_test | train s |",
+        "|---|---|---|---|",
+        "| s1 | 50.0% | 8 | 1 |",
+        "| s2 | 75.0% | 4 | 3 |",
+        "| s3 | 100.0% | 8 | 3 |",
+        "| **mean ± std** | **75.0% ± 20.4%** | 20 | 7 |",
+    ]
+    write_fold_csv(records, tmp_path / "folds.csv")
+    assert (tmp_path / "folds.csv").read_text().splitlines() == [
+        "fold,accuracy,n_train,n_test,train_seconds",
+        "s1,0.5,16,8,1.4",
+        "s2,0.75,16,4,2.6",
+        "s3,1.0,12,8,3",
+    ]
 
 
 def test_read_results_names_bad_line(tmp_path):

@@ -242,6 +242,22 @@ def test_standardize_gives_zero_mean_unit_variance_per_clip(cls, mixed_levels):
     np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
 
 
+@pytest.mark.parametrize("cls", FEATURES)
+def test_standardize_spans_all_channels_of_a_clip(cls, mixed_levels):
+    # Two channels 40 dB apart: one mean and one deviation per clip keep the
+    # quiet channel below the loud one (per channel, both would be centred).
+    X = np.stack([mixed_levels, 0.01 * mixed_levels[::-1]], axis=1)  # (7, 2, t)
+    raw = _make(cls).fit_transform(X)
+    out = _make(cls, standardize=True).fit_transform(X)
+    centred = raw - raw.mean(axis=(1, 2, 3), keepdims=True)
+    expected = centred / centred.std(axis=(1, 2, 3), keepdims=True)
+    np.testing.assert_allclose(out, expected, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
+    per_channel_means = out.mean(axis=(2, 3))
+    assert (np.abs(per_channel_means).max(axis=1) > 0.01).all()
+
+
 # --- shapes and defaults -----------------------------------------------------
 
 

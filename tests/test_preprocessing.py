@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from skaudio.io import WaveformLoader
 from skaudio.preprocessing import (
     FixedLength,
     PerSampleNormalizer,
@@ -18,6 +19,40 @@ def test_standard_normalises_each_clip(shape):
     axes = tuple(range(1, len(shape)))
     np.testing.assert_allclose(Xt.mean(axis=axes), 0, atol=1e-5)
     np.testing.assert_allclose(Xt.std(axis=axes), 1, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["standard", "peak", "rms"])
+def test_statistics_span_all_channels_of_a_clip_by_default(method):
+    # A loud and a quiet channel: scaled together, the quiet one stays quiet.
+    rng = np.random.default_rng(0)
+    X = rng.normal(2, 1, (3, 2, 400)) * np.float32([[1.0], [0.01]])
+    X = X.astype(np.float32)
+    Xt = PerSampleNormalizer(method=method).fit_transform(X)
+    axes = (1, 2)
+    if method == "standard":
+        centred = X - X.mean(axis=axes, keepdims=True)
+        expected = centred / centred.std(axis=axes, keepdims=True)
+    elif method == "peak":
+        expected = X / np.abs(X).max(axis=axes, keepdims=True)
+    else:
+        expected = X / np.sqrt(np.square(X).mean(axis=axes, keepdims=True))
+    np.testing.assert_allclose(Xt, expected, rtol=1e-4, atol=1e-5)
+    assert (Xt[:, 1].std(axis=-1) < 0.1 * Xt[:, 0].std(axis=-1)).all()
+    # per_channel=True: each channel on its own statistics.
+    Xc = PerSampleNormalizer(method=method, per_channel=True).fit_transform(X)
+    for c in range(2):
+        np.testing.assert_allclose(
+            Xc[:, c],
+            PerSampleNormalizer(method=method).fit_transform(X[:, c]),
+            rtol=1e-4,
+            atol=1e-5,
+        )
+
+
+def test_quiet_clips_are_scaled_up_to_unit_variance():
+    X = np.random.default_rng(0).normal(0, 1e-3, (2, 500)).astype(np.float32)
+    Xt = PerSampleNormalizer().fit_transform(X)
+    np.testing.assert_allclose(Xt.std(axis=1), 1, rtol=1e-4)
 
 
 def test_per_channel_statistics():
@@ -50,7 +85,11 @@ def test_peak_and_rms_values():
 
 
 def test_normalizer_rejects_4d():
-    with pytest.raises(ValueError, match=r"got shape \(2, 1, 1, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Expected waveforms of shape \(n_samples, n_times\) or "
+        r"\(n_samples, n_channels, n_times\), got shape \(2, 1, 1, 5\)\.$",
+    ):
         PerSampleNormalizer().fit_transform(np.ones((2, 1, 1, 5)))
 
 
@@ -62,6 +101,15 @@ def test_normalizer_rejects_4d():
         (8, "start", [1, 2, 3, 4, 5]),
         (8, "center", [2, 3, 4, 5, 6]),
         (5, "center", [1, 2, 3, 4, 5]),
+        # Odd amounts: the extra padded sample goes at the end, the extra
+        # cropped one at the end too.
+        (2, "center", [0, 1, 2, 0, 0]),
+        (4, "center", [1, 2, 3, 4, 0]),
+        (9, "center", [3, 4, 5, 6, 7]),
+        (10, "center", [3, 4, 5, 6, 7]),
+        (12, "center", [4, 5, 6, 7, 8]),
+        (2, "start", [1, 2, 0, 0, 0]),
+        (9, "start", [1, 2, 3, 4, 5]),
     ],
 )
 def test_fix_length(n_in, align, expected):
@@ -72,10 +120,53 @@ def test_fix_length(n_in, align, expected):
     np.testing.assert_array_equal(stacked[0, 1], expected)
 
 
+def test_fix_length_into_out_overwrites_every_element():
+    out = np.full((2, 5), 7.0)
+    assert fix_length(np.ones((2, 2)), 5, align="center", out=out) is out
+    np.testing.assert_array_equal(out, [[0, 1, 1, 0, 0]] * 2)
+
+
 def test_fixed_length_transformer():
     X = np.ones((4, 2, 10))
     assert FixedLength(n_times=16).fit_transform(X).shape == (4, 2, 16)
     assert FixedLength(n_times=3).fit_transform(X).dtype == np.float32
+    assert FixedLength().fit_transform(X).shape == (4, 2, 8000)  # 1 s at 8 kHz
+    ramp = np.arange(1, 10, dtype=np.float32)[None]
+    np.testing.assert_array_equal(
+        FixedLength(n_times=5, align="center").fit_transform(ramp), [[3, 4, 5, 6, 7]]
+    )
+
+
+def test_float32_input_of_the_right_length_is_not_copied():
+    X = np.ones((3, 10), np.float32)
+    assert np.shares_memory(FixedLength(n_times=10).fit_transform(X), X)
+
+
+@pytest.mark.parametrize(
+    "transformer",
+    [FixedLength(n_times=10), PerSampleNormalizer(), RandomRoll(random_state=0)],
+)
+def test_stateless_transformers_check_the_width_seen_in_fit(transformer):
+    transformer.fit(np.ones((3, 10), np.float32))
+    assert transformer.n_features_in_ == 10
+    with pytest.raises(ValueError, match="X has 12 features"):
+        transformer.transform(np.ones((3, 12), np.float32))
+
+
+def test_stateless_transformers_fit_on_lazy_audio_reads_its_first_clip(wav_files):
+    lazy = WaveformLoader(sample_rate=8000, duration=0.3, lazy=True).fit_transform(
+        wav_files[0]
+    )
+    assert FixedLength(n_times=100).fit(lazy).n_features_in_ == 2400
+
+
+def test_tags():
+    for transformer in (FixedLength(), PerSampleNormalizer(), RandomRoll()):
+        tags = transformer.__sklearn_tags__()
+        assert tags.requires_fit is False
+        assert tags.transformer_tags.preserves_dtype == ["float32"]
+    assert RandomRoll().__sklearn_tags__().non_deterministic is True
+    assert RandomRoll(random_state=0).__sklearn_tags__().non_deterministic is False
 
 
 def test_roll_channels_are_circular_shifts():
@@ -92,6 +183,10 @@ def test_roll_channels_are_circular_shifts():
         for c, rolls in zip(X, Xt, strict=True)
     ]
     assert len({tuple(s) for s in shifts}) > 1
+
+
+def test_roll_default_gives_four_rolls():
+    assert RandomRoll(random_state=0).fit_transform(np.ones((2, 8))).shape == (2, 4, 8)
 
 
 def test_roll_max_shift():
