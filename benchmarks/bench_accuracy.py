@@ -27,7 +27,12 @@ from skaudio import (
     WaveformCNNClassifier,
     WaveformLoader,
 )
-from skaudio.augment import standard_augmentation
+from skaudio.augment import (
+    SpecAugment,
+    SpeedPerturbation,
+    TimeShift,
+    standard_augmentation,
+)
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import feature_window, make_model, make_splits, run_cv
 from skaudio.features import MelTransformer, MFCCTransformer
@@ -70,6 +75,27 @@ def _mel_aug(rate, **params):
 def _mfcc_aug(rate, **params):
     return SequenceCNNClassifier(
         frontend=_mfcc(rate), augment=standard_augmentation(), **recipe(), **params
+    )
+
+
+def mild_augmentation():
+    """Return the speed, shift and SpecAugment part of the standard list."""
+    return [
+        TimeShift(max_shift=0.1, mode="zero"),
+        SpeedPerturbation(min_rate=0.9, max_rate=1.1),
+        SpecAugment(),
+    ]
+
+
+def _mel_mild(rate, **params):
+    return SpectrogramCNNClassifier(
+        frontend=_mel(rate), augment=mild_augmentation(), **params
+    )
+
+
+def _mfcc_mild(rate, **params):
+    return SequenceCNNClassifier(
+        frontend=_mfcc(rate), augment=mild_augmentation(), **params
     )
 
 
@@ -130,6 +156,18 @@ MODELS = {
         _mfcc_aug,
         "SequenceCNNClassifier(frontend=MFCCTransformer(40, sequence), "
         "augment=standard_augmentation()) + recipe",
+    ),
+    "mel-cnn-mild": (
+        _mel_mild,
+        "SpectrogramCNNClassifier(frontend=MelTransformer(64 mels), "
+        "augment=[TimeShift(0.1, zero), SpeedPerturbation(0.9-1.1), SpecAugment()]), "
+        "Adam 1e-3",
+    ),
+    "mfcc-seq-mild": (
+        _mfcc_mild,
+        "SequenceCNNClassifier(frontend=MFCCTransformer(40, sequence), "
+        "augment=[TimeShift(0.1, zero), SpeedPerturbation(0.9-1.1), SpecAugment()]), "
+        "Adam 1e-3",
     ),
     "sincnet-aug": (
         _waveform_aug("sincnet"),
