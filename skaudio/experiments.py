@@ -568,9 +568,9 @@ def model_names():
     -------
     names : list of str
     """
-    from .presets import WAVEFORM_PRESETS
+    from .presets import WAVEFORM_MODELS
 
-    return sorted(WAVEFORM_PRESETS) + list(FEATURE_MODELS)
+    return sorted(WAVEFORM_MODELS) + list(FEATURE_MODELS)
 
 
 def fold_table(records, summary=None):

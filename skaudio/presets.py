@@ -14,25 +14,18 @@ hyperparameters replace its values.
   the VGG-like CNN, the minimal two-convolution CNN, the broadcasted
   residual network and the torchvision backbones; :func:`spectrogram_preset`
   looks one up.
-"""
 
-from .nn.bcresnet import BCResNet
-from .nn.spectrogram import SIMPLE_SPECTROGRAM_CNN, SpectrogramCNN, VisionBackbone
-from .nn.waveform import (
-    PAPER_BRANCHES,
-    EarlyMix,
-    LateMix,
-    LVFlat,
-    RollMix,
-    SimpleWaveformCNN,
-    SincNet,
-)
+The registries hold network classes, so they import torch; they are built on
+first use, and the names alone (``WAVEFORM_MODELS``, ``PAPER_MODELS``) do not
+import it, so the command line lists the models without importing torch.
+"""
 
 __all__ = [
     "PAPER_MODELS",
     "PAPER_SAMPLE_RATE",
-    "SPECTROGRAM_PRESETS",
-    "WAVEFORM_PRESETS",
+    "SPECTROGRAM_PRESETS",  # noqa: F822 (built on first use, see __getattr__)
+    "WAVEFORM_MODELS",
+    "WAVEFORM_PRESETS",  # noqa: F822 (built on first use, see __getattr__)
     "spectrogram_preset",
     "stride_pool_grid",
     "stride_pool_pairs",
@@ -42,18 +35,88 @@ __all__ = [
 #: Sampling rate (Hz) at which the paper's stride/pool values are given.
 PAPER_SAMPLE_RATE = 22050
 
-# name: (network, arguments at PAPER_SAMPLE_RATE)
-WAVEFORM_PRESETS = {
-    "lv-18": (LVFlat, {"stride": 1, "pool": 8}),
-    "lv-24": (LVFlat, {"stride": 2, "pool": 4}),
-    "lv-42": (LVFlat, {"stride": 4, "pool": 2}),
-    "lv-81": (LVFlat, {"stride": 8, "pool": 1}),
-    "earlymix": (EarlyMix, {"branches": PAPER_BRANCHES, "stride": 2, "pool": 4}),
-    "latemix": (LateMix, {"branches": PAPER_BRANCHES}),
-    "rollmix": (RollMix, {"stride": 2, "pool": 4, "n_rolls": 4}),
-    "sincnet": (SincNet, {"stride": 2, "pool": 4}),
-    "simple": (SimpleWaveformCNN, {}),
+#: The names of ``WAVEFORM_PRESETS``, in its order.
+WAVEFORM_MODELS = (
+    "lv-18",
+    "lv-24",
+    "lv-42",
+    "lv-81",
+    "earlymix",
+    "latemix",
+    "rollmix",
+    "sincnet",
+    "simple",
+)
+
+
+def _waveform_presets():
+    """name: (network, arguments at PAPER_SAMPLE_RATE)."""
+    from .nn.waveform import (
+        PAPER_BRANCHES,
+        EarlyMix,
+        LateMix,
+        LVFlat,
+        RollMix,
+        SimpleWaveformCNN,
+        SincNet,
+    )
+
+    return {
+        "lv-18": (LVFlat, {"stride": 1, "pool": 8}),
+        "lv-24": (LVFlat, {"stride": 2, "pool": 4}),
+        "lv-42": (LVFlat, {"stride": 4, "pool": 2}),
+        "lv-81": (LVFlat, {"stride": 8, "pool": 1}),
+        "earlymix": (EarlyMix, {"branches": PAPER_BRANCHES, "stride": 2, "pool": 4}),
+        "latemix": (LateMix, {"branches": PAPER_BRANCHES}),
+        "rollmix": (RollMix, {"stride": 2, "pool": 4, "n_rolls": 4}),
+        "sincnet": (SincNet, {"stride": 2, "pool": 4}),
+        "simple": (SimpleWaveformCNN, {}),
+    }
+
+
+def _spectrogram_presets():
+    """name: (network, arguments)."""
+    from .nn.bcresnet import BCResNet
+    from .nn.spectrogram import (
+        SIMPLE_SPECTROGRAM_CNN,
+        SpectrogramCNN,
+        VisionBackbone,
+    )
+
+    return {
+        "vgg": (SpectrogramCNN, {}),
+        "simple": (SpectrogramCNN, SIMPLE_SPECTROGRAM_CNN),
+        "bcresnet": (BCResNet, {}),
+        **{
+            name: (VisionBackbone, {"architecture": name})
+            for name in VisionBackbone.architectures
+        },
+    }
+
+
+_REGISTRIES = {
+    "WAVEFORM_PRESETS": _waveform_presets,
+    "SPECTROGRAM_PRESETS": _spectrogram_presets,
 }
+
+
+def _registry(name):
+    """Return a registry, built (and its networks imported) on first use."""
+    if name not in globals():
+        globals()[name] = _REGISTRIES[name]()
+    return globals()[name]
+
+
+def __getattr__(name):
+    # PEP 562: ``presets.WAVEFORM_PRESETS`` and ``from .presets import ...``.
+    if name not in _REGISTRIES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _registry(name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_REGISTRIES))
+
 
 #: The eight models of the paper's Table 1, in its order.
 PAPER_MODELS = (
@@ -100,7 +163,7 @@ def stride_pool_pairs(sample_rate=PAPER_SAMPLE_RATE):
     """
     return [
         (kwargs["stride"], _pool_at(kwargs["pool"], sample_rate))
-        for name, (_, kwargs) in WAVEFORM_PRESETS.items()
+        for name, (_, kwargs) in _registry("WAVEFORM_PRESETS").items()
         if name.startswith("lv-")
     ]
 
@@ -166,13 +229,11 @@ def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
     >>> network.__name__, kwargs
     ('LVFlat', {'stride': 2, 'pool': 2})
     """
-    try:
-        network, kwargs = WAVEFORM_PRESETS[name]
-    except KeyError:
+    if name not in WAVEFORM_MODELS:
         raise ValueError(
-            f"Unknown waveform model {name!r}; choose one of "
-            f"{sorted(WAVEFORM_PRESETS)}."
-        ) from None
+            f"Unknown waveform model {name!r}; choose one of {sorted(WAVEFORM_MODELS)}."
+        )
+    network, kwargs = _registry("WAVEFORM_PRESETS")[name]
     kwargs = dict(kwargs)
     if "pool" in kwargs:
         kwargs["pool"] = _pool_at(kwargs["pool"], sample_rate)
@@ -180,21 +241,11 @@ def waveform_preset(name, sample_rate=PAPER_SAMPLE_RATE):
         kwargs["branches"] = tuple(
             (stride, _pool_at(pool, sample_rate)) for stride, pool in kwargs["branches"]
         )
+    from .nn.waveform import SincNet
+
     if network is SincNet:
         kwargs["sample_rate"] = sample_rate
     return network, kwargs
-
-
-# name: (network, arguments)
-SPECTROGRAM_PRESETS = {
-    "vgg": (SpectrogramCNN, {}),
-    "simple": (SpectrogramCNN, SIMPLE_SPECTROGRAM_CNN),
-    "bcresnet": (BCResNet, {}),
-    **{
-        name: (VisionBackbone, {"architecture": name})
-        for name in VisionBackbone.architectures
-    },
-}
 
 
 def spectrogram_preset(name):
@@ -223,11 +274,11 @@ def spectrogram_preset(name):
     >>> network.__name__, kwargs["n_blocks"]
     ('SpectrogramCNN', 2)
     """
+    registry = _registry("SPECTROGRAM_PRESETS")
     try:
-        network, kwargs = SPECTROGRAM_PRESETS[name]
+        network, kwargs = registry[name]
     except KeyError:
         raise ValueError(
-            f"Unknown spectrogram model {name!r}; choose one of "
-            f"{sorted(SPECTROGRAM_PRESETS)}."
+            f"Unknown spectrogram model {name!r}; choose one of {sorted(registry)}."
         ) from None
     return network, dict(kwargs)

@@ -304,6 +304,9 @@ def test_manifest_columns_named_on_the_command_line(
         (["--help"], 0),
         (["describe", "--help"], 0),
         (["predict", "--help"], 0),
+        (["cv", "--help"], 0),
+        (["fit", "--help"], 0),
+        (["reproduce", "--help"], 0),
         (["reproduce", "--epochs", "0"], 2),
         (["cv", "simple", "--data", "x", "--epochs", "0"], 2),  # a parse error
     ],

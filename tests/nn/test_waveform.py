@@ -13,6 +13,7 @@ from skaudio.nn import (
 )
 from skaudio.presets import (
     PAPER_MODELS,
+    WAVEFORM_MODELS,
     WAVEFORM_PRESETS,
     stride_pool_grid,
     stride_pool_pairs,
@@ -175,6 +176,8 @@ def test_presets_halve_pool_at_8khz():
 
 def test_presets_cover_the_paper():
     assert set(PAPER_MODELS) <= set(WAVEFORM_PRESETS)
+    # the names the command line lists without building the registry
+    assert WAVEFORM_MODELS == tuple(WAVEFORM_PRESETS)
     assert len(PAPER_MODELS) == 8
     with pytest.raises(ValueError, match="Unknown waveform model 'lv-99'"):
         waveform_preset("lv-99")
