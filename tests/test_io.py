@@ -502,6 +502,10 @@ def test_only_riff_wave_files_are_read_directly(tmp_path):
     (tmp_path / "b.wav").write_bytes(data[:8] + b"AVI " + data[12:])
     with pytest.raises(AudioLoadError, match="not a readable audio file"):
         load_audio(tmp_path / "b.wav")
+    # Nor is a file of WAV chunks without the RIFF tag.
+    (tmp_path / "c.wav").write_bytes(b"JUNK" + data[4:])
+    with pytest.raises(AudioLoadError, match="not a readable audio file"):
+        load_audio(tmp_path / "c.wav")
 
 
 def _wav_with_data_header_at(tmp_path, name, data_header_start):
@@ -559,6 +563,9 @@ def test_wav_headers_read_directly_only_when_consistent(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("soundfile was used")
 
+    # libsndfile ignores a wrong block_align for PCM: all 100 frames are read.
+    odd = _patched_wav(tmp_path, "odd.wav", block_align=4)
+    np.testing.assert_allclose(load_audio(odd)[0], np.arange(100) / 100, atol=2**-15)
     slow = _patched_wav(tmp_path, "slow.wav", rate=1)
     monkeypatch.setattr(io.sf, "SoundFile", refuse)
     x, rate = load_audio(slow)
