@@ -380,8 +380,7 @@ def test_every_parameter_is_stored_and_used(cls):
 def test_n_frames_defaults_are_the_documented_ones():
     documented = _documented_defaults(FunctionDoc(n_frames))
     assert documented == {"n_fft": 1024, "hop_length": 512, "center": True}
-    # 16384 = 1024 + 30 * 512: one sample less or one more of either default
-    # changes the count.
+    # 16384 = 1024 + 30 * 512: either default one larger changes the count.
     assert n_frames(16384) == 1 + 16384 // 512 == 33
     assert n_frames(16384, center=False) == 1 + (16384 - 1024) // 512 == 31
 
