@@ -8,16 +8,25 @@ largest error measured is 7e-7 of the peak). Decibels: ``atol=5e-3`` dB
 times the largest coefficient (measured 7.5e-7).
 """
 
+import ast
+import re
 import warnings
 
 import librosa
 import numpy as np
 import pytest
 import torch
+from numpydoc.docscrape import ClassDoc, FunctionDoc
+from scipy.fft import idct
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
-from skaudio import MelTransformer, MFCCTransformer, SpectrogramTransformer
+from skaudio import (
+    MelTransformer,
+    MFCCTransformer,
+    SpectrogramTransformer,
+    Waveforms,
+)
 from skaudio.datasets import load_fsdd, make_tones
 from skaudio.features import n_frames
 from skaudio.io import WaveformLoader
@@ -96,14 +105,17 @@ def test_mel_matches_librosa(clips, mel_scale, norm):
         {"f_min": 100.0, "f_max": 3500.0, "n_mels": 32},
         {"win_length": 400, "center": False, "n_mels": 40},
         {"n_fft": 256, "hop_length": 100, "n_mels": 20, "power": 1.0},
+        # f_max=None is sample_rate / 2, and f_max may be exactly that.
+        {"f_min": 3000.0, "n_mels": 16},
+        {"f_max": 4000.0, "n_mels": 32},
     ],
-    ids=["band", "win-no-center", "magnitude"],
+    ids=["band", "win-no-center", "magnitude", "high", "up-to-nyquist"],
 )
-def test_mel_matches_librosa_other_settings(fsdd_clips, params):
+def test_mel_matches_librosa_other_settings(clips, params):
     mel = _make(MelTransformer, scale=None, **params)
     ref = _librosa(
         librosa.feature.melspectrogram,
-        fsdd_clips,
+        clips,
         sr=SR,
         htk=True,
         norm=None,
@@ -117,7 +129,7 @@ def test_mel_matches_librosa_other_settings(fsdd_clips, params):
         power=mel.power,
         pad_mode="reflect",
     )
-    _assert_power_close(mel.fit_transform(fsdd_clips)[:, 0], ref)
+    _assert_power_close(mel.fit_transform(clips)[:, 0], ref)
 
 
 @pytest.mark.parametrize("dct_norm", ["ortho", None])
@@ -139,6 +151,17 @@ def test_mfcc_matches_librosa(clips, dct_norm):
     )
     assert ours.shape == (len(clips), 1, 13, ref.shape[-1])
     np.testing.assert_allclose(ours[:, 0], ref, rtol=0, atol=2e-6 * np.abs(ref).max())
+
+
+def test_mfcc_with_all_coefficients_inverts_to_the_log_mel(tone_clips):
+    # n_mfcc == n_mels is allowed: the orthonormal DCT then keeps everything,
+    # and its inverse gives back MelTransformer's decibels.
+    params = dict(n_mels=24, top_db=80.0)
+    mfcc = _make(MFCCTransformer, n_mfcc=24, **params).fit_transform(tone_clips)
+    mel_db = _make(MelTransformer, **params).fit_transform(tone_clips)
+    assert mfcc.shape == mel_db.shape
+    back = idct(mfcc.astype(np.float64), type=2, norm="ortho", axis=2)
+    np.testing.assert_allclose(back, mel_db, rtol=0, atol=1e-3)
 
 
 @pytest.mark.parametrize("power", [1.0, 2.0])
@@ -284,6 +307,9 @@ def test_hop_length_none_is_half_the_window():
     X = np.zeros((1, 8000), np.float32)
     out = SpectrogramTransformer(n_fft=512, win_length=400, hop_length=None)
     assert out.fit_transform(X).shape[-1] == 1 + 8000 // 200
+    # Without win_length the window is n_fft long.
+    out = SpectrogramTransformer(n_fft=512, hop_length=None)
+    assert out.fit_transform(X).shape[-1] == 1 + 8000 // 256
 
 
 def test_defaults_give_64_mels_by_32_frames_at_16_khz():
@@ -293,6 +319,70 @@ def test_defaults_give_64_mels_by_32_frames_at_16_khz():
     assert SpectrogramTransformer().fit_transform(X).shape == (2, 1, 513, 32)
     seq = MelTransformer(layout="sequence").fit_transform(X)
     assert seq.shape == (2, 64, 32)
+
+
+def _documented_defaults(doc):
+    """Parameter name -> the value after ``default=`` in a numpydoc section."""
+    defaults = {}
+    for param in doc["Parameters"]:
+        found = re.search(r"default=(.+)$", param.type)
+        if found:
+            defaults[param.name] = ast.literal_eval(found.group(1))
+    return defaults
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_defaults_are_the_documented_ones(cls):
+    documented = _documented_defaults(ClassDoc(cls))
+    actual = cls().get_params()
+    assert set(documented) == set(actual)
+    for name, value in documented.items():
+        assert type(actual[name]) is type(value), name
+        assert actual[name] == value, name
+
+
+# A valid value other than the default for every parameter.
+OTHER_VALUES = {
+    "sample_rate": 8000,
+    "n_fft": 512,
+    "win_length": 400,
+    "hop_length": 128,
+    "f_min": 50.0,
+    "f_max": 3000.0,
+    "n_mels": 40,
+    "n_mfcc": 13,
+    "dct_norm": None,
+    "power": 1.0,
+    "center": False,
+    "pad_mode": "constant",
+    "norm": "slaney",
+    "mel_scale": "slaney",
+    "scale": None,
+    "top_db": 60.0,
+    "amin": 1e-8,
+    "standardize": True,
+    "layout": "sequence",
+    "batch_size": 3,
+    "device": "auto",
+}
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_every_parameter_is_stored_and_used(cls):
+    params = {name: OTHER_VALUES[name] for name in cls().get_params()}
+    est = cls(**params)
+    assert est.get_params() == params
+    X = np.random.default_rng(0).standard_normal((5, 4000)).astype(np.float32)
+    n_bins = {MelTransformer: 40, MFCCTransformer: 13, SpectrogramTransformer: 257}
+    assert est.fit_transform(X).shape == (5, n_bins[cls], 1 + (4000 - 512) // 128)
+
+
+def test_n_frames_defaults_are_the_documented_ones():
+    documented = _documented_defaults(FunctionDoc(n_frames))
+    assert documented == {"n_fft": 1024, "hop_length": 512, "center": True}
+    # 16384 = 1024 + 30 * 512: either default one larger changes the count.
+    assert n_frames(16384) == 1 + 16384 // 512 == 33
+    assert n_frames(16384, center=False) == 1 + (16384 - 1024) // 512 == 31
 
 
 @pytest.mark.parametrize("cls", FEATURES)
@@ -362,32 +452,61 @@ X_1S = np.zeros((2, SR), np.float32)
 @pytest.mark.parametrize(
     ("cls", "params", "X", "match"),
     [
-        (MelTransformer, {"f_min": 4000.0}, X_1S, r"f_min=4000.0 Hz must be below"),
+        (
+            MelTransformer,
+            {"f_min": 4000.0},
+            X_1S,
+            re.escape(
+                "f_min=4000.0 Hz must be below f_max=4000.0 Hz (f_max=None means "
+                "sample_rate / 2)."
+            ),
+        ),
         (
             MelTransformer,
             {"f_min": 3000.0, "f_max": 2000.0},
             X_1S,
-            r"f_min=3000.0 Hz must be below f_max=2000.0 Hz",
+            r"f_min=3000.0 Hz must be below f_max=2000.0 Hz \(f_max=None",
         ),
-        (MelTransformer, {"f_max": 5000.0}, X_1S, r"above the Nyquist frequency"),
+        (
+            MelTransformer,
+            {"f_max": 5000.0},
+            X_1S,
+            re.escape(
+                "f_max=5000.0 Hz is above the Nyquist frequency "
+                "sample_rate / 2 = 4000.0 Hz."
+            ),
+        ),
         (
             MelTransformer,
             {"n_fft": 256, "n_mels": 128},
             X_1S,
-            r"n_mels=128 is too many for n_fft=256: \d+ of the Mel filters",
+            re.escape(
+                "n_mels=128 is too many for n_fft=256: 6 of the Mel filters between "
+                "0.0 and 4000.0 Hz fall between the 129 FFT bins and are all zero. "
+                "Use fewer Mel bands, a larger n_fft or a wider f_min..f_max range."
+            ),
         ),
         (
             MFCCTransformer,
             {"n_fft": 64, "n_mels": 40},
             X_1S,
-            r"n_mels=40 is too many for n_fft=64",
+            r"n_mels=40 is too many for n_fft=64: 4 of the Mel filters between "
+            r"0.0 and 4000.0 Hz fall between the 33 FFT bins",
         ),
-        (MFCCTransformer, {"n_mfcc": 50, "n_mels": 40}, X_1S, r"n_mfcc=50 must be <="),
+        (
+            MFCCTransformer,
+            {"n_mfcc": 50, "n_mels": 40},
+            X_1S,
+            re.escape(
+                "n_mfcc=50 must be <= n_mels=40: the DCT of n_mels bands has "
+                "n_mels coefficients."
+            ),
+        ),
         (
             SpectrogramTransformer,
             {"win_length": 1024},
             X_1S,
-            r"win_length=1024 must be <= n_fft=512",
+            r"^win_length=1024 must be <= n_fft=512\.$",
         ),
         (
             SpectrogramTransformer,
@@ -406,20 +525,31 @@ X_1S = np.zeros((2, SR), np.float32)
             MelTransformer,
             {"center": False},
             X_1S[:, :500],
-            r"clips of 500 samples, shorter than n_fft=512; with center=False",
+            re.escape(
+                "MelTransformer got clips of 500 samples, shorter than n_fft=512; "
+                "with center=False every clip needs at least n_fft samples. Use "
+                "center=True, a smaller n_fft, or longer clips."
+            ),
         ),
         (
             MFCCTransformer,
             {},
             X_1S[:, :256],
-            r"clips of 256 samples; center=True with pad_mode='reflect' needs more "
-            r"than n_fft // 2 = 256",
+            re.escape(
+                "MFCCTransformer got clips of 256 samples; center=True with "
+                "pad_mode='reflect' needs more than n_fft // 2 = 256 samples. Use "
+                "pad_mode='constant', a smaller n_fft, or longer clips."
+            ),
         ),
         (
             SpectrogramTransformer,
             {"pad_mode": "circular"},
             X_1S[:, :255],
-            r"pad_mode='circular' needs at least n_fft // 2 = 256",
+            re.escape(
+                "SpectrogramTransformer got clips of 255 samples; center=True with "
+                "pad_mode='circular' needs at least n_fft // 2 = 256 samples. Use "
+                "pad_mode='constant', a smaller n_fft, or longer clips."
+            ),
         ),
         (
             MelTransformer,
@@ -437,6 +567,60 @@ def test_invalid_settings_raise_clear_errors_at_fit(cls, params, X, match):
         est.transform(X)
 
 
+@pytest.mark.parametrize("cls", FEATURES)
+def test_win_length_may_equal_n_fft(cls, tone_clips):
+    full = _make(cls, win_length=STFT["n_fft"]).fit_transform(tone_clips)
+    np.testing.assert_array_equal(full, _make(cls).fit_transform(tone_clips))
+
+
+@pytest.mark.parametrize("cls", [MelTransformer, MFCCTransformer])
+def test_waveforms_of_another_rate_are_refused(cls, tone_clips):
+    est = _make(cls)
+    same = est.fit_transform(Waveforms(tone_clips, SR))
+    np.testing.assert_array_equal(same, est.fit_transform(tone_clips))
+    message = (
+        f"{cls.__name__} has sample_rate=8000 Hz but got waveforms loaded at "
+        f"16000 Hz. Set {cls.__name__}(sample_rate=16000) or load the files at "
+        "8000 Hz (WaveformLoader(sample_rate=8000))."
+    )
+    for method in (est.fit, est.transform):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            method(Waveforms(tone_clips, 16000))
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_fit_records_n_features_in(cls, tone_clips):
+    est = _make(cls).fit(tone_clips)
+    assert est.n_features_in_ == tone_clips.shape[1]
+    stereo = np.stack([tone_clips, tone_clips], axis=1)
+    assert _make(cls).fit(stereo).n_features_in_ == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "n_times"),
+    [
+        ({"center": False}, 512),  # one frame, n_fft samples
+        ({"pad_mode": "reflect"}, 257),  # n_fft // 2 + 1
+        ({"pad_mode": "circular"}, 256),  # n_fft // 2
+    ],
+)
+def test_shortest_clips_each_padding_allows(params, n_times):
+    X = np.random.default_rng(0).standard_normal((2, n_times)).astype(np.float32)
+    est = _make(SpectrogramTransformer, **params)
+    expected = n_frames(n_times, **STFT, center=est.center)
+    assert est.fit_transform(X).shape == (2, 1, 257, expected)
+
+
+@pytest.mark.parametrize("cls", FEATURES)
+def test_unhashable_parameter_gets_the_validation_error(cls):
+    # Settings are cached by value; a list cannot be, and must still be named.
+    est = _make(cls, n_fft=[512])
+    match = rf"The 'n_fft' parameter of {cls.__name__} must be an int"
+    for method in (est.fit, est.transform):
+        with pytest.raises(ValueError, match=match):
+            method(X_1S)
+
+
 @pytest.mark.parametrize("pad_mode", ["constant", "replicate"])
 def test_short_clips_work_with_padding_that_allows_them(pad_mode):
     out = _make(MelTransformer, pad_mode=pad_mode).fit_transform(X_1S[:, :10])
@@ -445,7 +629,11 @@ def test_short_clips_work_with_padding_that_allows_them(pad_mode):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available")
 def test_cuda_without_cuda_is_a_clear_error():
-    with pytest.raises(ValueError, match="device='cuda' but CUDA is not available"):
+    message = (
+        "device='cuda' but CUDA is not available on this machine; use "
+        "device='cpu' or device='auto'."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
         MelTransformer(device="cuda").fit(X_1S)
 
 

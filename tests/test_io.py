@@ -1,6 +1,7 @@
 import os
 import pickle
 import re
+import struct
 from types import SimpleNamespace
 
 import joblib
@@ -105,6 +106,13 @@ def test_offset_and_duration(tmp_path):
     np.testing.assert_array_equal(y, x[2000:6000])
     with pytest.raises(AudioLoadError, match="offset 2 s is at or past the end"):
         load_audio(tmp_path / "r.wav", offset=2)
+    with pytest.raises(ValueError, match=r"^offset must be >= 0 seconds, got -0.1\.$"):
+        load_audio(tmp_path / "r.wav", offset=-0.1)
+    for duration in (0, -1.0):
+        with pytest.raises(
+            ValueError, match=rf"^duration must be > 0 seconds, got {duration}\.$"
+        ):
+            load_audio(tmp_path / "r.wav", duration=duration)
 
 
 def test_offset_and_duration_edges_of_files_soundfile_decodes(tmp_path):
@@ -200,7 +208,7 @@ def test_direct_wav_reading_matches_soundfile(
             load_audio(path)
 
 
-def test_direct_wav_reading_skips_other_chunks(tmp_path):
+def test_direct_wav_reading_skips_other_chunks(tmp_path, monkeypatch):
     x = _sine(440, 8000)
     sf.write(tmp_path / "a.wav", x, 8000, subtype="PCM_16")
     data = (tmp_path / "a.wav").read_bytes()
@@ -216,6 +224,13 @@ def test_direct_wav_reading_skips_other_chunks(tmp_path):
     np.testing.assert_array_equal(
         load_audio(tmp_path / "b.wav")[0], _soundfile_reference(tmp_path / "b.wav")[0]
     )
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("soundfile was used")
+
+    expected = load_audio(tmp_path / "a.wav")[0]
+    monkeypatch.setattr(io.sf, "SoundFile", refuse)  # the padding is understood
+    np.testing.assert_array_equal(load_audio(tmp_path / "b.wav")[0], expected)
 
 
 def test_each_bad_file_names_file_and_cause(tmp_path):
@@ -472,8 +487,95 @@ def test_lazy_loader_decodes_like_the_eager_one_and_quietly(wav_files, capsys):
     assert loader.lazy is True and loader.n_jobs == 2  # the loader is unchanged
 
 
+def test_only_riff_wave_files_are_read_directly(tmp_path):
+    x = _sine(440, 8000)
+    # RIFX: big-endian WAV, which soundfile decodes.
+    sf.write(tmp_path / "big.wav", x, 8000, subtype="PCM_16", endian="BIG")
+    assert (tmp_path / "big.wav").read_bytes()[:4] == b"RIFX"
+    np.testing.assert_array_equal(
+        load_audio(tmp_path / "big.wav")[0],
+        _soundfile_reference(tmp_path / "big.wav")[0],
+    )
+    # A RIFF file of another form type, with WAV chunks, is not audio.
+    sf.write(tmp_path / "a.wav", x, 8000, subtype="PCM_16")
+    data = (tmp_path / "a.wav").read_bytes()
+    (tmp_path / "b.wav").write_bytes(data[:8] + b"AVI " + data[12:])
+    with pytest.raises(AudioLoadError, match="not a readable audio file"):
+        load_audio(tmp_path / "b.wav")
+    # Nor is a file of WAV chunks without the RIFF tag.
+    (tmp_path / "c.wav").write_bytes(b"JUNK" + data[4:])
+    with pytest.raises(AudioLoadError, match="not a readable audio file"):
+        load_audio(tmp_path / "c.wav")
+
+
+def _wav_with_data_header_at(tmp_path, name, data_header_start):
+    """A 16-bit WAV file of 70,000 samples whose "data" chunk header starts at
+    byte ``data_header_start``, after a padding LIST chunk."""
+    sf.write(tmp_path / "plain.wav", _sine(440, 8000, 8.75), 8000, subtype="PCM_16")
+    plain = (tmp_path / "plain.wav").read_bytes()
+    assert plain[36:40] == b"data"  # RIFF header (12) and fmt chunk (24) first
+    pad = data_header_start - 36 - 8
+    body = plain[12:36] + b"LIST" + pad.to_bytes(4, "little") + bytes(pad)
+    body += plain[36:]
+    path = tmp_path / name
+    path.write_bytes(b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WAVE" + body)
+    return path, _soundfile_reference(tmp_path / "plain.wav")[0]
+
+
+def test_wav_chunk_headers_at_the_end_of_the_header_read(tmp_path, monkeypatch):
+    # The first 64 KiB are parsed: a "data" header cut by that limit is left to
+    # soundfile (its size field is incomplete), one just inside is read directly.
+    cut, expected = _wav_with_data_header_at(tmp_path, "cut.wav", 65536 - 6)
+    np.testing.assert_array_equal(load_audio(cut)[0], expected)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("soundfile was used")
+
+    inside, _ = _wav_with_data_header_at(tmp_path, "inside.wav", 65536 - 8)
+    monkeypatch.setattr(io.sf, "SoundFile", refuse)
+    np.testing.assert_array_equal(load_audio(inside)[0], expected)
+
+
+def _patched_wav(tmp_path, name, **fields):
+    """A mono 16-bit WAV file of 100 samples with ``fmt `` fields replaced."""
+    sf.write(tmp_path / name, np.arange(100) / 100, 8000, subtype="PCM_16")
+    data = bytearray((tmp_path / name).read_bytes())
+    where = {"channels": (22, "<H"), "rate": (24, "<I"), "block_align": (32, "<H")}
+    for field, value in fields.items():
+        offset, layout = where[field]
+        struct.pack_into(layout, data, offset, value)
+    (tmp_path / name).write_bytes(bytes(data))
+    return tmp_path / name
+
+
+def test_wav_headers_read_directly_only_when_consistent(tmp_path, monkeypatch):
+    rate0 = _patched_wav(tmp_path, "rate0.wav", rate=0)
+    with pytest.raises(AudioLoadError, match="not a readable audio file"):
+        load_audio(rate0)
+    mute = _patched_wav(tmp_path, "mute.wav", channels=0, block_align=0)
+    with pytest.raises(AudioLoadError, match="not a readable audio file"):
+        load_audio(mute)
+    # A truncated file stays an error when only its first samples are asked for.
+    cut = _bad_files(tmp_path)["cut.wav"]
+    with pytest.raises(AudioLoadError, match=cut):
+        load_audio(tmp_path / "cut.wav", duration=0.01)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("soundfile was used")
+
+    # libsndfile ignores a wrong block_align for PCM: all 100 frames are read.
+    odd = _patched_wav(tmp_path, "odd.wav", block_align=4)
+    np.testing.assert_allclose(load_audio(odd)[0], np.arange(100) / 100, atol=2**-15)
+    slow = _patched_wav(tmp_path, "slow.wav", rate=1)
+    monkeypatch.setattr(io.sf, "SoundFile", refuse)
+    x, rate = load_audio(slow)
+    assert rate == 1
+    np.testing.assert_allclose(x, np.arange(100) / 100, atol=2**-15)
+
+
 def test_plain_wav_files_are_read_without_libsndfile(tmp_path, monkeypatch):
-    x = np.arange(8000, dtype=np.float32) / 8000
+    # 4 s of float32: 128 kB, more than the header read (64 KiB).
+    x = np.arange(32000, dtype=np.float32) / 32000
     sf.write(tmp_path / "r.wav", x, 8000, subtype="FLOAT")
 
     def refuse(*args, **kwargs):
@@ -486,7 +588,10 @@ def test_plain_wav_files_are_read_without_libsndfile(tmp_path, monkeypatch):
     y, _ = load_audio(path, offset=0.25, duration=0.5)
     np.testing.assert_array_equal(y, x[2000:6000])
     np.testing.assert_array_equal(load_audio(path, duration=1 / 8000)[0], x[:1])
-    assert audio_info(path) == (8000, 8000, 1)
+    # Samples past the header read, ending before the end of the file.
+    y, _ = load_audio(path, offset=2.5, duration=0.5)
+    np.testing.assert_array_equal(y, x[20000:24000])
+    assert audio_info(path) == (8000, 32000, 1)
 
 
 def test_loader_tags_and_quiet_default(wav_files, capsys):
