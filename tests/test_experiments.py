@@ -1,6 +1,7 @@
 import json
 import os
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
+    default_protocol,
     feature_window,
     fold_table,
     make_model,
@@ -18,6 +20,7 @@ from skaudio.experiments import (
     read_results,
     run_cv,
     run_experiment,
+    save_confusion_figure,
     summarize,
     write_fold_csv,
 )
@@ -93,7 +96,7 @@ def test_data_settings_follow_the_files(tmp_path):
 def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
     X, y, groups, _ = data
     splits = make_splits("loso", y, groups=groups)
-    path = tmp_path / "out" / "results.jsonl"
+    path = tmp_path / "runs" / "cv" / "results.jsonl"  # folders created
     settings = {"model": "logreg", "seed": 0}
     lines = []
     CountingClassifier.fits = 0
@@ -256,3 +259,51 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     assert not any(line.startswith("Loading") for line in lines)
     with pytest.raises(ValueError, match="Unknown model 'nope'"):
         run_experiment("nope", tmp_path / "missing", **kwargs)
+
+
+def test_default_protocol_keeps_groups_apart_when_there_are_groups():
+    assert default_protocol() == "kfold"
+    assert default_protocol(["s1", "s2"]) == "group"
+
+
+def test_confusion_figure_of_one_fold_with_its_title(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    open_figures = plt.get_fignums()
+    record = {"labels": ["a", "b"], "confusion": [[3, 1], [0, 4]]}
+    titled = save_confusion_figure([record], tmp_path / "t.png", title="lv-18")
+    plain = save_confusion_figure([record], tmp_path / "p.png")
+    assert titled == tmp_path / "t.png" and plain == tmp_path / "p.png"
+    assert titled.read_bytes() != plain.read_bytes()
+    assert plt.get_fignums() == open_figures
+
+
+class SlowClassifier(LogisticRegression):
+    """LogisticRegression whose fit takes at least 0.05 s."""
+
+    def fit(self, X, y):
+        time.sleep(0.05)
+        return super().fit(X, y)
+
+
+def test_fold_record_times_the_fit_and_counts_every_class(tmp_path, data):
+    X, y, _, _ = data
+    # The test set holds class "a" only: its confusion matrix still has "b".
+    test = np.flatnonzero(y == "a")[:5]
+    train = np.setdiff1d(np.arange(len(y)), test)
+    (record,) = run_cv(
+        SlowClassifier(),
+        X,
+        y,
+        [("only-a", train, test)],
+        results_path=tmp_path / "results.jsonl",
+        settings={},
+        progress=lambda line: None,
+    )
+    assert record["labels"] == ["a", "b"]
+    assert record["confusion"] == [[5, 0], [0, 0]]
+    assert (record["n_train"], record["n_test"], record["accuracy"]) == (55, 5, 1.0)
+    # Seconds of the fit, to the hundredth.
+    assert 0.05 <= record["train_seconds"] < 5
+    assert record["train_seconds"] == round(record["train_seconds"], 2)
