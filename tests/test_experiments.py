@@ -2,6 +2,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -307,3 +308,91 @@ def test_fold_record_times_the_fit_and_counts_every_class(tmp_path, data):
     # Seconds of the fit, to the hundredth.
     assert 0.05 <= record["train_seconds"] < 5
     assert record["train_seconds"] == round(record["train_seconds"], 2)
+
+
+def _tone_manifest(folder, header="wav,sound,session"):
+    """16 tones of 0.5 s at 8 kHz, 2 classes in 4 groups, in a CSV manifest."""
+    folder.mkdir()
+    t = np.arange(4000) / 8000
+    rows = [header]
+    for i in range(16):
+        label, freq = ("high", 1600) if i % 2 else ("low", 200)
+        sf.write(folder / f"{i}.wav", 0.5 * np.sin(2 * np.pi * freq * t), 8000)
+        rows.append(f"{i}.wav,{label},s{i % 4}")
+    (folder / "clips.csv").write_text("\n".join(rows) + "\n")
+    return folder / "clips.csv"
+
+
+def test_run_experiment_passes_every_setting_on(tmp_path):
+    manifest = _tone_manifest(tmp_path / "data")
+    lines = []
+    kwargs = dict(
+        layout="manifest",
+        columns={
+            "path_column": "wav",
+            "label_column": "sound",
+            "group_column": "session",
+        },
+        sample_rate=4000,
+        duration=0.25,
+        n_splits=2,
+        max_epochs=1,
+        random_state=3,
+        progress=lines.append,
+    )
+    result = run_experiment("simple", manifest, out=tmp_path / "a", **kwargs)
+    assert result.settings == {
+        "model": "simple",
+        "data": str(manifest),
+        "layout": "manifest",
+        "protocol": "group",  # the default when the data has groups
+        "n_splits": 2,
+        "epochs": 1,
+        "seed": 3,
+        "sample_rate": 4000,
+        "duration": 0.25,
+    }
+    assert "data: 16 files, 2 classes, 4 groups (manifest layout)" in lines
+    assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
+    assert sum(r["n_test"] for r in result.records) == 16
+    # The same seed elsewhere: the same scores.
+    again = run_experiment("simple", manifest, out=tmp_path / "b", **kwargs)
+    for first, second in zip(result.records, again.records, strict=True):
+        assert first["confusion"] == second["confusion"]
+
+
+def test_run_experiment_defaults(tmp_path, monkeypatch, capsys):
+    manifest = _tone_manifest(tmp_path / "data", header="path,label,fold")
+    monkeypatch.chdir(tmp_path)
+    result = run_experiment("simple", manifest, protocol="kfold", n_splits=2)
+    assert result.written[0] == Path("runs/cv/results.jsonl")
+    assert (result.settings["epochs"], result.settings["seed"]) == (30, 0)
+    assert result.settings["sample_rate"] == 8000
+    out = capsys.readouterr().out
+    assert "simple, kfold, 2 folds, 30 epochs" in out
+    assert "epoch" not in out.replace("30 epochs", "")  # verbose=0: no epoch table
+
+
+def test_run_experiment_official_split_of_speech_commands(tmp_path):
+    root = tmp_path / "speech_commands"
+    t = np.arange(4000) / 8000
+    tested = []
+    for word, freq in {"high": 1600, "low": 200}.items():
+        (root / word).mkdir(parents=True)
+        for i in range(6):
+            name = f"spk{i}_nohash_0.wav"
+            sf.write(root / word / name, 0.5 * np.sin(2 * np.pi * freq * t), 8000)
+            if i < 2:
+                tested.append(f"{word}/{name}")
+    (root / "testing_list.txt").write_text("\n".join(tested) + "\n")
+    (root / "validation_list.txt").write_text("")
+    result = run_experiment(
+        "simple",
+        root,
+        protocol="official",
+        out=tmp_path / "out",
+        max_epochs=1,
+        progress=lambda line: None,
+    )
+    (record,) = result.records
+    assert (record["fold"], record["n_train"], record["n_test"]) == ("official", 8, 4)
