@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -187,6 +188,8 @@ def test_read_results_names_bad_line(tmp_path):
     with pytest.raises(ValueError, match="line 2"):
         read_results(path)
     assert read_results(tmp_path / "missing.jsonl") == []
+    path.write_text('{"fold": "a"}\n\n{"fold": "b"}\n')  # a blank line between
+    assert read_results(path) == [{"fold": "a"}, {"fold": "b"}]
 
 
 @pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-81"])
@@ -323,7 +326,7 @@ def _tone_manifest(folder, header="wav,sound,session"):
     return folder / "clips.csv"
 
 
-def test_run_experiment_passes_every_setting_on(tmp_path):
+def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
     manifest = _tone_manifest(tmp_path / "data")
     lines = []
     kwargs = dict(
@@ -336,8 +339,9 @@ def test_run_experiment_passes_every_setting_on(tmp_path):
         sample_rate=4000,
         duration=0.25,
         n_splits=2,
-        max_epochs=1,
+        max_epochs=2,
         random_state=3,
+        verbose=1,
         progress=lines.append,
     )
     result = run_experiment("simple", manifest, out=tmp_path / "a", **kwargs)
@@ -347,7 +351,7 @@ def test_run_experiment_passes_every_setting_on(tmp_path):
         "layout": "manifest",
         "protocol": "group",  # the default when the data has groups
         "n_splits": 2,
-        "epochs": 1,
+        "epochs": 2,
         "seed": 3,
         "sample_rate": 4000,
         "duration": 0.25,
@@ -355,6 +359,9 @@ def test_run_experiment_passes_every_setting_on(tmp_path):
     assert "data: 16 files, 2 classes, 4 groups (manifest layout)" in lines
     assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
     assert sum(r["n_test"] for r in result.records) == 16
+    # verbose=1: skorch's table, one row per epoch of each fold.
+    rows = re.findall(r"^ +(\d+) ", capsys.readouterr().out, flags=re.MULTILINE)
+    assert rows == ["1", "2", "1", "2"]
     # The same seed elsewhere: the same scores.
     again = run_experiment("simple", manifest, out=tmp_path / "b", **kwargs)
     for first, second in zip(result.records, again.records, strict=True):
