@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+import torch
 from sklearn.linear_model import LogisticRegression
 
 from skaudio.experiments import (
@@ -405,6 +406,18 @@ def test_run_experiment_official_split_of_speech_commands(tmp_path):
     )
     (record,) = result.records
     assert (record["fold"], record["n_train"], record["n_test"]) == ("official", 8, 4)
+    # The device reaches the classifier: a GPU this machine lacks fails.
+    if not torch.cuda.is_available():
+        with pytest.raises((AssertionError, RuntimeError), match="(?i)cuda|nvidia"):
+            run_experiment(
+                "simple",
+                root,
+                protocol="official",
+                out=tmp_path / "gpu",
+                max_epochs=1,
+                device="cuda",
+                progress=lambda line: None,
+            )
     # Read as a plain folder of classes, it has no official split.
     with pytest.raises(ValueError, match="needs the data set's own test split"):
         run_experiment("simple", root, layout="folder", protocol="official")
