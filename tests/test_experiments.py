@@ -262,6 +262,11 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     assert again.summary == result.summary
     assert sum("(saved)" in line for line in lines) == 2
     assert not any(line.startswith("Loading") for line in lines)
+    # Another seed in the same folder: its folds are not saved yet, so it loads.
+    lines.clear()
+    kwargs["random_state"] = 1
+    other = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
+    assert "Loading 16 files ..." in lines and other.settings["seed"] == 1
     with pytest.raises(ValueError, match="Unknown model 'nope'"):
         run_experiment("nope", tmp_path / "missing", **kwargs)
 
