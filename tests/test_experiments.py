@@ -256,6 +256,12 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     ]
     assert "Loading 16 files ..." in lines
     assert "simple, kfold, 2 folds, 1 epochs" in lines
+    assert lines[lines.index(fold_table(result.records)) - 1] == ""
+    if result.written[-1].suffix == ".png":  # the title names model and protocol
+        same = save_confusion_figure(
+            result.records, tmp_path / "same.png", title="simple, kfold"
+        )
+        assert same.read_bytes() == result.written[-1].read_bytes()
     # The same call again: nothing loaded or trained, the same summary.
     lines.clear()
     again = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
