@@ -163,7 +163,8 @@ def test_failed_folds_are_named_and_the_others_saved(client, tones, tmp_path):
     splits = make_splits("group", y, groups=groups)
     with pytest.raises(
         FoldsFailedError,
-        match=r"1 of 4 folds failed.*b: RuntimeError: boom.*saved in .*r\.jsonl;",
+        match=r"1 of 4 folds failed.*b: RuntimeError: boom.*saved in .*r\.jsonl; "
+        "run the same command again to train only the missing ones",
     ):
         run_cv(
             FailsWithoutMarkedRows(),

@@ -56,12 +56,18 @@ def test_make_splits(data):
     for name, train, test in loso:
         assert set(groups[test]) == {name} and name not in set(groups[train])
     kfold = make_splits("kfold", y, n_splits=4)
+    seeded = make_splits("kfold", y, n_splits=4, random_state=0)  # the default
+    assert all((a[2] == b[2]).all() for a, b in zip(kfold, seeded, strict=True))
     assert len(kfold) == 4
     assert sorted(np.concatenate([t for _, _, t in kfold]).tolist()) == list(range(60))
     subset = np.where(take < 5, "test", "train")
     ((name, train, test),) = make_splits("official", y, subset=subset)
     assert (take[test] < 5).all() and (take[train] >= 5).all() and len(test) == 30
-    with pytest.raises(ValueError, match="needs groups.*use protocol 'kfold'"):
+    needs_groups = (
+        "needs groups (speakers, folds), and this data has none: give a manifest "
+        "with a group, fold or speaker column, or use protocol 'kfold'."
+    )
+    with pytest.raises(ValueError, match=re.escape(needs_groups)):
         make_splits("group", y)
     with pytest.raises(ValueError, match="needs at least 2 groups"):
         make_splits("group", y, groups=np.zeros(len(y)))
@@ -257,6 +263,7 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     assert "Loading 16 files ..." in lines
     assert "simple, kfold, 2 folds, 1 epochs" in lines
     assert lines[lines.index(fold_table(result.records)) - 1] == ""
+    assert lines[-1] == "\nwritten: " + ", ".join(map(str, result.written))
     if result.written[-1].suffix == ".png":  # the title names model and protocol
         same = save_confusion_figure(
             result.records, tmp_path / "same.png", title="simple, kfold"
