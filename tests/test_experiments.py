@@ -77,6 +77,14 @@ def test_make_splits(data):
         make_splits("holdout", y)
 
 
+def test_two_groups_one_of_one_clip():
+    splits = make_splits("group", ["a", "b", "a"], groups=["g1", "g1", "g2"])
+    assert [(name, test.tolist()) for name, _, test in splits] == [
+        ("g1", [0, 1]),
+        ("g2", [2]),
+    ]
+
+
 def test_group_splits_keep_groups_apart(data):
     _, y, groups, _ = data
     assert make_splits("group", y, groups=groups)[0][0] == "s1"
