@@ -162,7 +162,9 @@ def test_failed_folds_are_named_and_the_others_saved(client, tones, tmp_path):
     X[:, 0] = np.where(groups == "b", -1.0, 0.0)
     splits = make_splits("group", y, groups=groups)
     with pytest.raises(
-        FoldsFailedError, match=r"1 of 4 folds failed.*b: RuntimeError: boom"
+        FoldsFailedError,
+        match=r"1 of 4 folds failed.*b: RuntimeError: boom.*saved in .*r\.jsonl; "
+        "run the same command again to train only the missing ones",
     ):
         run_cv(
             FailsWithoutMarkedRows(),

@@ -1,15 +1,20 @@
 import json
 import os
+import re
 import signal
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+import torch
 from sklearn.linear_model import LogisticRegression
 
 from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
+    default_protocol,
     feature_window,
     fold_table,
     make_model,
@@ -18,6 +23,7 @@ from skaudio.experiments import (
     read_results,
     run_cv,
     run_experiment,
+    save_confusion_figure,
     summarize,
     write_fold_csv,
 )
@@ -50,12 +56,18 @@ def test_make_splits(data):
     for name, train, test in loso:
         assert set(groups[test]) == {name} and name not in set(groups[train])
     kfold = make_splits("kfold", y, n_splits=4)
+    seeded = make_splits("kfold", y, n_splits=4, random_state=0)  # the default
+    assert all((a[2] == b[2]).all() for a, b in zip(kfold, seeded, strict=True))
     assert len(kfold) == 4
     assert sorted(np.concatenate([t for _, _, t in kfold]).tolist()) == list(range(60))
     subset = np.where(take < 5, "test", "train")
     ((name, train, test),) = make_splits("official", y, subset=subset)
     assert (take[test] < 5).all() and (take[train] >= 5).all() and len(test) == 30
-    with pytest.raises(ValueError, match="needs groups.*use protocol 'kfold'"):
+    needs_groups = (
+        "needs groups (speakers, folds), and this data has none: give a manifest "
+        "with a group, fold or speaker column, or use protocol 'kfold'."
+    )
+    with pytest.raises(ValueError, match=re.escape(needs_groups)):
         make_splits("group", y)
     with pytest.raises(ValueError, match="needs at least 2 groups"):
         make_splits("group", y, groups=np.zeros(len(y)))
@@ -63,6 +75,14 @@ def test_make_splits(data):
         make_splits("official", y)
     with pytest.raises(ValueError, match="Unknown protocol"):
         make_splits("holdout", y)
+
+
+def test_two_groups_one_of_one_clip():
+    splits = make_splits("group", ["a", "b", "a"], groups=["g1", "g1", "g2"])
+    assert [(name, test.tolist()) for name, _, test in splits] == [
+        ("g1", [0, 1]),
+        ("g2", [2]),
+    ]
 
 
 def test_group_splits_keep_groups_apart(data):
@@ -93,7 +113,7 @@ def test_data_settings_follow_the_files(tmp_path):
 def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
     X, y, groups, _ = data
     splits = make_splits("loso", y, groups=groups)
-    path = tmp_path / "out" / "results.jsonl"
+    path = tmp_path / "runs" / "cv" / "results.jsonl"  # folders created
     settings = {"model": "logreg", "seed": 0}
     lines = []
     CountingClassifier.fits = 0
@@ -183,6 +203,8 @@ def test_read_results_names_bad_line(tmp_path):
     with pytest.raises(ValueError, match="line 2"):
         read_results(path)
     assert read_results(tmp_path / "missing.jsonl") == []
+    path.write_text('{"fold": "a"}\n\n{"fold": "b"}\n')  # a blank line between
+    assert read_results(path) == [{"fold": "a"}, {"fold": "b"}]
 
 
 @pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-81"])
@@ -248,11 +270,180 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     ]
     assert "Loading 16 files ..." in lines
     assert "simple, kfold, 2 folds, 1 epochs" in lines
+    assert lines[lines.index(fold_table(result.records)) - 1] == ""
+    assert lines[-1] == "\nwritten: " + ", ".join(map(str, result.written))
+    if result.written[-1].suffix == ".png":  # the title names model and protocol
+        same = save_confusion_figure(
+            result.records, tmp_path / "same.png", title="simple, kfold"
+        )
+        assert same.read_bytes() == result.written[-1].read_bytes()
     # The same call again: nothing loaded or trained, the same summary.
     lines.clear()
     again = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
     assert again.summary == result.summary
     assert sum("(saved)" in line for line in lines) == 2
     assert not any(line.startswith("Loading") for line in lines)
+    # Another seed in the same folder: its folds are not saved yet, so it loads.
+    lines.clear()
+    kwargs["random_state"] = 1
+    other = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
+    assert "Loading 16 files ..." in lines and other.settings["seed"] == 1
     with pytest.raises(ValueError, match="Unknown model 'nope'"):
         run_experiment("nope", tmp_path / "missing", **kwargs)
+
+
+def test_default_protocol_keeps_groups_apart_when_there_are_groups():
+    assert default_protocol() == "kfold"
+    assert default_protocol(["s1", "s2"]) == "group"
+
+
+def test_confusion_figure_of_one_fold_with_its_title(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    open_figures = plt.get_fignums()
+    record = {"labels": ["a", "b"], "confusion": [[3, 1], [0, 4]]}
+    titled = save_confusion_figure([record], tmp_path / "t.png", title="lv-18")
+    plain = save_confusion_figure([record], tmp_path / "p.png")
+    assert titled == tmp_path / "t.png" and plain == tmp_path / "p.png"
+    assert titled.read_bytes() != plain.read_bytes()
+    assert plt.get_fignums() == open_figures
+
+
+class SlowClassifier(LogisticRegression):
+    """LogisticRegression whose fit takes at least 0.05 s."""
+
+    def fit(self, X, y):
+        time.sleep(0.05)
+        return super().fit(X, y)
+
+
+def test_fold_record_times_the_fit_and_counts_every_class(tmp_path, data):
+    X, y, _, _ = data
+    # The test set holds class "a" only: its confusion matrix still has "b".
+    test = np.flatnonzero(y == "a")[:5]
+    train = np.setdiff1d(np.arange(len(y)), test)
+    start = time.perf_counter()
+    (record,) = run_cv(
+        SlowClassifier(),
+        X,
+        y,
+        [("only-a", train, test)],
+        results_path=tmp_path / "results.jsonl",
+        settings={},
+        progress=lambda line: None,
+    )
+    assert record["labels"] == ["a", "b"]
+    assert record["confusion"] == [[5, 0], [0, 0]]
+    assert (record["n_train"], record["n_test"], record["accuracy"]) == (55, 5, 1.0)
+    # Seconds of the fit, to the hundredth.
+    elapsed = time.perf_counter() - start
+    assert 0.05 <= record["train_seconds"] <= elapsed + 0.005
+    assert record["train_seconds"] == round(record["train_seconds"], 2)
+
+
+def _tone_manifest(folder, header="wav,sound,session"):
+    """16 tones of 0.5 s at 8 kHz, 2 classes in 4 groups, in a CSV manifest."""
+    folder.mkdir()
+    t = np.arange(4000) / 8000
+    rows = [header]
+    for i in range(16):
+        label, freq = ("high", 1600) if i % 2 else ("low", 200)
+        sf.write(folder / f"{i}.wav", 0.5 * np.sin(2 * np.pi * freq * t), 8000)
+        rows.append(f"{i}.wav,{label},s{i % 4}")
+    (folder / "clips.csv").write_text("\n".join(rows) + "\n")
+    return folder / "clips.csv"
+
+
+def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
+    manifest = _tone_manifest(tmp_path / "data")
+    lines = []
+    kwargs = dict(
+        layout="manifest",
+        columns={
+            "path_column": "wav",
+            "label_column": "sound",
+            "group_column": "session",
+        },
+        sample_rate=4000,
+        duration=0.25,
+        n_splits=2,
+        max_epochs=2,
+        random_state=3,
+        verbose=1,
+        progress=lines.append,
+    )
+    result = run_experiment("simple", manifest, out=tmp_path / "a", **kwargs)
+    assert result.settings == {
+        "model": "simple",
+        "data": str(manifest),
+        "layout": "manifest",
+        "protocol": "group",  # the default when the data has groups
+        "n_splits": 2,
+        "epochs": 2,
+        "seed": 3,
+        "sample_rate": 4000,
+        "duration": 0.25,
+    }
+    assert "data: 16 files, 2 classes, 4 groups (manifest layout)" in lines
+    assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
+    assert sum(r["n_test"] for r in result.records) == 16
+    # verbose=1: skorch's table, one row per epoch of each fold.
+    rows = re.findall(r"^ +(\d+) ", capsys.readouterr().out, flags=re.MULTILINE)
+    assert rows == ["1", "2", "1", "2"]
+    # The same seed elsewhere: the same scores.
+    again = run_experiment("simple", manifest, out=tmp_path / "b", **kwargs)
+    for first, second in zip(result.records, again.records, strict=True):
+        assert first["confusion"] == second["confusion"]
+
+
+def test_run_experiment_defaults(tmp_path, monkeypatch, capsys):
+    manifest = _tone_manifest(tmp_path / "data", header="path,label,fold")
+    monkeypatch.chdir(tmp_path)
+    result = run_experiment("simple", manifest, protocol="kfold", n_splits=2)
+    assert result.written[0] == Path("runs/cv/results.jsonl")
+    assert (result.settings["epochs"], result.settings["seed"]) == (30, 0)
+    assert result.settings["sample_rate"] == 8000
+    out = capsys.readouterr().out
+    assert "simple, kfold, 2 folds, 30 epochs" in out
+    assert "epoch" not in out.replace("30 epochs", "")  # verbose=0: no epoch table
+
+
+def test_run_experiment_official_split_of_speech_commands(tmp_path):
+    root = tmp_path / "speech_commands"
+    t = np.arange(4000) / 8000
+    tested = []
+    for word, freq in {"high": 1600, "low": 200}.items():
+        (root / word).mkdir(parents=True)
+        for i in range(6):
+            name = f"spk{i}_nohash_0.wav"
+            sf.write(root / word / name, 0.5 * np.sin(2 * np.pi * freq * t), 8000)
+            if i < 2:
+                tested.append(f"{word}/{name}")
+    (root / "testing_list.txt").write_text("\n".join(tested) + "\n")
+    (root / "validation_list.txt").write_text("")
+    result = run_experiment(
+        "simple",
+        root,
+        protocol="official",
+        out=tmp_path / "out",
+        max_epochs=1,
+        progress=lambda line: None,
+    )
+    (record,) = result.records
+    assert (record["fold"], record["n_train"], record["n_test"]) == ("official", 8, 4)
+    # The device reaches the classifier: a GPU this machine lacks fails.
+    if not torch.cuda.is_available():
+        with pytest.raises((AssertionError, RuntimeError), match="(?i)cuda|nvidia"):
+            run_experiment(
+                "simple",
+                root,
+                protocol="official",
+                out=tmp_path / "gpu",
+                max_epochs=1,
+                device="cuda",
+                progress=lambda line: None,
+            )
+    # Read as a plain folder of classes, it has no official split.
+    with pytest.raises(ValueError, match="needs the data set's own test split"):
+        run_experiment("simple", root, layout="folder", protocol="official")

@@ -6,6 +6,9 @@ Usage (from the repository root, with the ``mutation`` extra installed)::
     python tools/mutation.py preprocessing --report # summarise the last run
     python tools/mutation.py preprocessing --show NAME  # diff of one mutant
     python tools/mutation.py preprocessing --survivors  # retest the survivors
+    python tools/mutation.py classifiers/_base          # a sub-package's module
+    python tools/mutation.py experiments --tests tests/test_cluster.py \
+        --mutants 'skaudio.experiments.x__run_on_cluster*'  # slow tests, a few
 
 Each module is mutated in its own scratch copy of the repository,
 ``build/mutation/<module>/`` (git ignores ``build/``), whose ``pyproject.toml``
@@ -14,7 +17,11 @@ its fast test files (``MODULES`` below). mutmut first records which tests
 reach which function, then runs, for each mutant, only those tests, one
 mutant at a time and torch on one thread. A later run in the same scratch
 copy keeps the earlier verdicts; ``--survivors`` retests only the mutants
-that survived (after adding tests), ``--fresh`` starts over.
+that survived or that no test reached (after adding tests), ``--fresh``
+starts over. ``--tests`` runs other test files (slow ones, such as a Dask
+cluster's) in a scratch copy of their own, ``build/mutation/<module>+<file
+stems>/``, usually on the few mutants that ``--mutants`` names (mutmut's
+names, ``*`` wildcards allowed).
 
 The summary counts mutmut's verdicts; which survivors are equivalent (no
 test could tell them apart) is a judgement recorded in
@@ -38,13 +45,13 @@ MODULES = {
     "preprocessing": ["tests/test_preprocessing.py"],
     "features": ["tests/test_features.py"],
     "experiments": ["tests/test_experiments.py", "tests/test_cli.py"],
+    "classifiers/_base": ["tests/test_classifiers.py", "tests/test_compat.py"],
 }
 
 COPIED = ["skaudio", "tests", "pyproject.toml"]
 
 
-def _config(module):
-    tests = MODULES[module]
+def _config(module, tests):
     lines = [
         "",
         "[tool.mutmut]",
@@ -73,8 +80,16 @@ joblib.parallel_config(backend="threading")
 """
 
 
-def _prepare(module, fresh):
-    workdir = ROOT / "build" / "mutation" / module
+def _workdir(module, tests):
+    """Return the scratch copy for ``module`` mutated under ``tests``."""
+    name = module
+    if tests != MODULES[module]:
+        name += "+" + "+".join(Path(t).stem for t in tests)
+    return ROOT / "build" / "mutation" / name
+
+
+def _prepare(module, tests, fresh):
+    workdir = _workdir(module, tests)
     if fresh and workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +104,7 @@ def _prepare(module, fresh):
         else:
             shutil.copy2(source, target)
     pyproject = workdir / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + _config(module))
+    pyproject.write_text(pyproject.read_text() + _config(module, tests))
     # mutmut runs the tests in its mutants/ copy, which takes tests/ along.
     conftest = workdir / "tests" / "conftest.py"
     conftest.write_text(conftest.read_text() + _THREADS)
@@ -138,20 +153,30 @@ def main():
     parser.add_argument("--show", metavar="MUTANT", help="print one mutant's diff")
     parser.add_argument("--fresh", action="store_true", help="forget past verdicts")
     parser.add_argument(
-        "--survivors", action="store_true", help="retest only the survivors"
+        "--survivors",
+        action="store_true",
+        help="retest only the survivors and the mutants no test reached",
+    )
+    parser.add_argument(
+        "--tests", nargs="+", metavar="FILE", help="test files instead of MODULES'"
+    )
+    parser.add_argument(
+        "--mutants", nargs="+", default=[], metavar="NAME", help="only these mutants"
     )
     args = parser.parse_args()
-    workdir = ROOT / "build" / "mutation" / args.module
+    tests = args.tests or MODULES[args.module]
+    workdir = _workdir(args.module, tests)
     if args.show:
         _mutmut(workdir, "show", args.show)
         return
     if not args.report:
-        names = []
+        names = args.mutants
         if args.survivors:
-            names = [n for n, v in _verdicts(workdir).items() if v == "survived"]
+            retest = {"survived", "no tests"}
+            names = [n for n, v in _verdicts(workdir).items() if v in retest]
             if not names:
                 sys.exit(f"No surviving mutants of {args.module} to retest.")
-        workdir = _prepare(args.module, args.fresh)
+        workdir = _prepare(args.module, tests, args.fresh)
         _mutmut(workdir, "run", "--max-children", "1", *names)
     _report(workdir)
 
