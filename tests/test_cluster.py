@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold
 
 pytest.importorskip("distributed")
+from distributed import get_task_stream  # noqa: E402
 from joblib import parallel_config  # noqa: E402
 
 from skaudio import MelTransformer, SpectrogramCNNClassifier  # noqa: E402
@@ -207,8 +208,12 @@ def test_cli_cv_on_a_running_cluster(client, tmp_path, capsys):
     argv = ["cv", "simple", "--data", str(tmp_path / "m.csv"), "--epochs", "1"]
     argv += ["--out", str(tmp_path / "cv")]
     address = client.scheduler.address
-    assert main([*argv, "--scheduler", address]) == 0
+    with get_task_stream(client) as tasks:
+        assert main([*argv, "--scheduler", address]) == 0
     out = capsys.readouterr().out
+    # the three folds (one per speaker) ran as tasks of the cluster, not here
+    folds = {t["key"].rsplit("-", 1)[0] for t in tasks.data}
+    assert {f"skaudio-fold-s{i}" for i in range(3)} <= folds
     assert f"folds run on the Dask cluster at {address}" in out
     assert "simple, group, 3 folds" in out and "**mean ± std**" in out
     assert main([*argv, "--scheduler", "local:x"]) == 1
