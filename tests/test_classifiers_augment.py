@@ -102,6 +102,21 @@ def test_waveform_augmentation_needs_a_frontend_on_features(tones):
     with pytest.raises(ValueError, match="frontend="):
         clf.fit(features, y)
     clf.set_params(augment=[SpecAugment()]).fit(features, y)  # features alone: fine
+    # MFCC sequences are features too, although shaped like waveforms
+    mfcc = MFCCTransformer(**MEL, n_mfcc=13, layout="sequence").fit_transform(X)
+    clf = SequenceCNNClassifier(augment=[AddNoise()], **FAST)
+    with pytest.raises(ValueError, match="frontend="):
+        clf.fit(mfcc, y)
+    clf.set_params(augment=[SpecAugment()]).fit(mfcc, y)
+
+
+def test_spectrogram_augmentation_is_refused_on_waveforms(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(
+        architecture="simple", sample_rate=8000, augment=[SpecAugment()], **FAST
+    )
+    with pytest.raises(ValueError, match="reads waveforms"):
+        clf.fit(X, y)
 
 
 def test_bad_augment_and_frontend_are_named(tones):

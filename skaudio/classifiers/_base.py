@@ -642,6 +642,8 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
 
     _criterion = torch.nn.CrossEntropyLoss
     _stratified_split = True
+    # whether the network reads waveforms (rather than features) itself
+    _takes_waveforms = False
     _is_base = True
     _parameter_constraints = {
         **_AudioNetMixin._parameter_constraints,
@@ -753,7 +755,14 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         waveform, features, batch = split_by_domain(self.augment)
         if len(batch) > 1:
             raise ValueError(f"augment holds more than one Mixup: {batch}.")
-        if self.frontend is None and waveform and self._input_ndim != 1:
+        if self._takes_waveforms and features:
+            raise ValueError(
+                f"augment holds spectrogram augmentations {features}, but "
+                f"{type(self).__name__}'s network reads waveforms: they would mask "
+                "samples, not frequency bands. Use waveform augmentations "
+                "(TimeShift, RandomGain, AddNoise, SpeedPerturbation, RandomFilter)."
+            )
+        if not (self._takes_waveforms or self.frontend is not None) and waveform:
             raise ValueError(
                 f"augment holds waveform augmentations {waveform}, but "
                 f"{type(self).__name__} receives features: give it the feature "

@@ -95,6 +95,7 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
     """
 
     _preset_params = ("architecture", "sample_rate")
+    _takes_waveforms = True
     _parameter_constraints = {
         **_AudioCNNClassifier._parameter_constraints,
         "architecture": [StrOptions(set(WAVEFORM_PRESETS)), callable],
