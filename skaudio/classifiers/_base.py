@@ -794,10 +794,11 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         step : dict
             skorch's ``{"loss": ..., "y_pred": ...}``.
         """
-        mixup = split_by_domain(self.augment)[2]
-        if mixup:
+        # ``augment`` was validated when the network was built; no need to
+        # check every augmentation's parameters again at every batch.
+        for mixup in (a for a in self.augment or () if a.domain == "batch"):
             Xi, yi = batch
-            batch = mixup[0].mix(Xi, yi, n_classes=len(self.classes_))
+            batch = mixup.mix(Xi, yi, n_classes=len(self.classes_))
         return super().train_step_single(batch, **fit_params)
 
     # -- skorch hooks ---------------------------------------------------------
