@@ -7,7 +7,10 @@ every run saved so far is written to ``benchmarks/results/accuracy.md``::
     export SKAUDIO_DATA=/path/holding/fsdd
     nice python benchmarks/bench_accuracy.py --models mel-cnn mel-cnn-aug
 
-``--report`` only rewrites the table from the JSON lines.
+``--report`` only rewrites the table from the JSON lines. On a GPU machine,
+``--device cuda --machine "..."`` labels the rows with that machine; one run
+per process, each writing its own ``--results`` file, can share the GPU (the
+files are concatenated before ``--report``).
 """
 
 import argparse
@@ -36,11 +39,13 @@ from skaudio.augment import (
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import feature_window, make_model, make_splits, run_cv
 from skaudio.features import MelTransformer, MFCCTransformer
+from skaudio.paper import PAPER_FSDD_ACCURACY
 from skaudio.preprocessing import PerSampleNormalizer
+from skaudio.presets import PAPER_MODELS
 
 RESULTS = Path(__file__).parent / "results"
 SAMPLE_RATE = 8000
-MACHINE = "2-core x86_64 VM, no GPU"
+MACHINE = "2-core CPU VM"
 NOTES_MARKER = "Notes (written by hand"
 
 
@@ -169,17 +174,20 @@ MODELS = {
         "augment=[TimeShift(0.1, zero), SpeedPerturbation(0.9-1.1), SpecAugment()]), "
         "Adam 1e-3",
     ),
-    "sincnet-aug": (
-        _waveform_aug("sincnet"),
-        "PerSampleNormalizer + WaveformCNNClassifier('sincnet', waveform part of "
-        "standard_augmentation()) + recipe",
-    ),
-    "lv-24-aug": (
-        _waveform_aug("lv-24"),
-        "PerSampleNormalizer + WaveformCNNClassifier('lv-24', waveform part of "
-        "standard_augmentation()) + recipe",
-    ),
 }
+# The paper's eight presets (as `skaudio reproduce` builds them) with the
+# waveform part of standard_augmentation() and the recipe.
+MODELS.update(
+    (
+        f"{preset}-aug",
+        (
+            _waveform_aug(preset),
+            f"PerSampleNormalizer + WaveformCNNClassifier('{preset}', waveform "
+            "part of standard_augmentation()) + recipe",
+        ),
+    )
+    for preset in PAPER_MODELS
+)
 RECIPE_TEXT = (
     "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "
     "learning-rate schedule; standard_augmentation() (the `-aug` rows): "
@@ -218,11 +226,54 @@ def _reference_rows(speakers):
     return lines
 
 
+def _paper_rows(runs, speakers):
+    """Lines comparing each paper preset with augmentation to Table 2."""
+    plain = {}
+    for record in _records(RESULTS / "reproduce.jsonl"):
+        if record.get("epochs") == 30 and record.get("seed") == 0:
+            plain.setdefault(record["model"], []).append(record["accuracy"] * 100)
+    lines = [
+        "",
+        "Paper presets with augmentation against Table 2 (goal: the published "
+        "mean + 5 points; 'without' is `skaudio reproduce --epochs 30 --seed 0`, "
+        "`reproduce.md`, on the 2-core CPU machine):",
+        "",
+        "| preset | machine | with augmentation % | without % | paper % | goal % "
+        "| goal met | train s / fold |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (model, epochs, seed, machine), folds in runs.items():
+        preset = model.removesuffix("-aug")
+        if preset not in PAPER_MODELS or set(folds) != set(speakers):
+            continue
+        accs = [folds[s]["accuracy"] * 100 for s in speakers]
+        seconds = np.mean([r["train_seconds"] for r in folds.values()])
+        without = plain.get(preset, [])
+        without = f"{np.mean(without):.1f}" if len(without) == len(speakers) else "–"
+        paper = PAPER_FSDD_ACCURACY[preset]
+        if paper is None:
+            published, goal, met = "not reported", "–", "–"
+        else:
+            published, goal = f"{paper[0]:.1f}", f"{paper[0] + 5:.1f}"
+            met = "yes" if np.mean(accs) >= paper[0] + 5 else "no"
+        lines.append(
+            f"| {preset} ({epochs} epochs, seed {seed}) | {machine} | "
+            f"{np.mean(accs):.1f} ± {np.std(accs):.1f} | {without} | {published} | "
+            f"{goal} | {met} | {seconds:.0f} |"
+        )
+    return lines
+
+
 def write_report(jsonl, markdown):
     """Write the Markdown table of every run in ``jsonl``."""
     runs = {}
     for record in _records(jsonl):
-        key = (record["model"], record["epochs"], record["seed"])
+        key = (
+            record["model"],
+            record["epochs"],
+            record["seed"],
+            record.get("machine", MACHINE),
+        )
         runs.setdefault(key, {})[record["fold"]] = record
     speakers = sorted({fold for folds in runs.values() for fold in folds})
     header = " | ".join(speakers)
@@ -230,17 +281,21 @@ def write_report(jsonl, markdown):
         "# FSDD leave-one-speaker-out: augmentation, recipe and presets",
         "",
         "Script: `benchmarks/bench_accuracy.py` (one JSON line per fold in "
-        "`accuracy.jsonl`). Machine: " + MACHINE + ", shared with other jobs "
-        "(run under `nice`, one torch thread), so training times are inflated "
-        "and vary between runs. 8 kHz, 1 s clips; accuracy after the last "
-        "epoch; no early stopping; nothing tuned on the test speaker.",
+        "`accuracy.jsonl`). Rows without a machine of their own ran on the "
+        + MACHINE
+        + " (x86_64, no GPU), shared with other jobs (under `nice`, one torch "
+        "thread), so "
+        "their training times are inflated and vary between runs. 8 kHz, 1 s "
+        "clips; accuracy after the last epoch; no early stopping; nothing tuned "
+        "on the test speaker.",
         "",
         RECIPE_TEXT + ".",
         "",
-        f"| model | epochs | seed | mean ± std % | {header} | train s / fold |",
-        "|---|---|---|---|" + "---|" * len(speakers) + "---|",
+        f"| model | machine | epochs | seed | mean ± std % | {header} | "
+        "train s / fold |",
+        "|---|---|---|---|---|" + "---|" * len(speakers) + "---|",
     ]
-    for (model, epochs, seed), folds in runs.items():
+    for (model, epochs, seed, machine), folds in runs.items():
         accs = [folds[s]["accuracy"] * 100 for s in speakers if s in folds]
         cells = [
             f"{folds[s]['accuracy'] * 100:.1f}" if s in folds else "–" for s in speakers
@@ -248,10 +303,11 @@ def write_report(jsonl, markdown):
         seconds = np.mean([r["train_seconds"] for r in folds.values()])
         partial = "" if len(accs) == len(speakers) else f" ({len(accs)} folds)"
         lines.append(
-            f"| {model} | {epochs} | {seed} | {np.mean(accs):.1f} ± "
+            f"| {model} | {machine} | {epochs} | {seed} | {np.mean(accs):.1f} ± "
             f"{np.std(accs):.1f}{partial} | {' | '.join(cells)} | {seconds:.0f} |"
         )
     lines += _reference_rows(speakers)
+    lines += _paper_rows(runs, speakers)
     lines += ["", "Models:", ""]
     for model in dict.fromkeys(key[0] for key in runs):
         lines.append(f"- `{model}`: {MODELS[model][1]}")
@@ -270,6 +326,14 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--folds", nargs="+", metavar="SPEAKER", help="only these test speakers"
+    )
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
+    parser.add_argument(
+        "--machine",
+        help=f"label of the machine, stored in each record (default: {MACHINE})",
+    )
     parser.add_argument("--results", default=str(RESULTS / "accuracy.jsonl"))
     parser.add_argument("--markdown", default=str(RESULTS / "accuracy.md"))
     parser.add_argument("--report", action="store_true", help="only write the table")
@@ -290,11 +354,19 @@ def main(argv=None):
     y = np.asarray(bunch.target)
     print(f"loaded {X.shape} in {time.perf_counter() - start:.0f} s", flush=True)
     splits = make_splits("loso", y, groups=bunch.groups)
+    if args.folds:
+        unknown = sorted(set(args.folds) - {fold for fold, _, _ in splits})
+        if unknown:
+            parser.error(f"--folds: no speaker {unknown} in FSDD")
+        splits = [split for split in splits if split[0] in args.folds]
     command = "python benchmarks/bench_accuracy.py " + " ".join(sys.argv[1:])
     for seed in args.seeds:
         for name in args.models:
             estimator = MODELS[name][0](
-                SAMPLE_RATE, max_epochs=args.epochs, random_state=seed, device="cpu"
+                SAMPLE_RATE,
+                max_epochs=args.epochs,
+                random_state=seed,
+                device=args.device,
             )
             settings = {
                 "model": name,
@@ -302,6 +374,8 @@ def main(argv=None):
                 "seed": seed,
                 "torch_threads": torch.get_num_threads(),
             }
+            if args.machine:
+                settings["machine"] = args.machine
             print(f"== {name} seed {seed}", flush=True)
 
             def progress(line, settings=settings):

@@ -45,7 +45,13 @@ MODULES = {
     "preprocessing": ["tests/test_preprocessing.py"],
     "features": ["tests/test_features.py"],
     "experiments": ["tests/test_experiments.py", "tests/test_cli.py"],
-    "classifiers/_base": ["tests/test_classifiers.py", "tests/test_compat.py"],
+    "classifiers/_base": [
+        "tests/test_classifiers.py",
+        "tests/test_classifiers_augment.py",
+        "tests/test_spectrogram_classifiers.py",
+        "tests/test_compat.py",
+        "tests/test_common.py",
+    ],
 }
 
 COPIED = ["skaudio", "tests", "pyproject.toml"]
