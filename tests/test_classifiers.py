@@ -1,5 +1,7 @@
+import inspect
 import os
 import pickle
+import re
 import subprocess
 import sys
 from numbers import Integral
@@ -484,6 +486,10 @@ def test_waveform_classifier_refuses_waveforms_of_another_rate():
     X = Waveforms(np.zeros((4, 4000), dtype=np.float32), 8000)
     with pytest.raises(ValueError, match="sample_rate=16000 Hz but got .* at 8000 Hz"):
         WaveformCNNClassifier(architecture="simple").fit(X, [0, 1, 0, 1])
+    clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, max_epochs=1)
+    clf.fit(X, [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="sample_rate=8000 Hz but got .* at 16000 Hz"):
+        clf.predict(Waveforms(np.zeros((4, 4000), dtype=np.float32), 16000))
 
 
 def test_one_batch_prediction_equals_skorch_batched_path(tones):
@@ -545,3 +551,207 @@ def test_filter_growth_reaches_the_networks(family):
         pytest.skip("the waveform networks take one filter count per block")
     clf.set_params(filters=4, filter_growth=2).fit(X, y)
     assert clf.module_.filters == 4 and clf.module_.filter_growth == 2
+
+
+# -- a new classifier family, written as _AudioCNNClassifier's docstring says ---
+class _TinyNet(torch.nn.Module):
+    def __init__(self, *, in_channels, n_classes, width=8, depth=1):
+        super().__init__()
+        self.width, self.depth = width, depth
+        self.layers = torch.nn.Sequential(
+            torch.nn.Conv1d(in_channels, width, 5),
+            torch.nn.AdaptiveAvgPool1d(1),
+            torch.nn.Flatten(),
+            torch.nn.Linear(width, n_classes),
+        )
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+def _tiny_classifier():
+    """Define the docstring's subclass now, so that class creation is tested."""
+
+    class TinyClassifier(_AudioCNNClassifier):
+        _module_factory = staticmethod(_TinyNet)
+        _parameter_constraints = {
+            **_AudioCNNClassifier._parameter_constraints,
+            "width": [Interval(Integral, 1, None, closed="left")],
+        }
+
+        def __init__(self, *, width=8, depth=None, **kwargs):
+            super().__init__(**kwargs)
+            self.width = width
+            self.depth = depth
+
+    return TinyClassifier
+
+
+BASE_PARAMETERS = [
+    "augment",
+    "frontend",
+    "lr_schedule",
+    "max_epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "callbacks",
+    "warm_start",
+    "device",
+    "random_state",
+    "verbose",
+    "iterator_train__shuffle",
+]
+
+
+def test_a_subclass_shows_its_own_parameters_then_the_base_ones(tones):
+    TinyClassifier = _tiny_classifier()
+    parameters = inspect.signature(TinyClassifier).parameters
+    assert list(parameters) == ["width", "depth", *BASE_PARAMETERS, "kwargs"]
+    assert parameters["width"].default == 8
+    assert parameters["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
+    assert all(
+        p.kind is inspect.Parameter.KEYWORD_ONLY
+        for name, p in parameters.items()
+        if name != "kwargs"
+    )
+    clf = TinyClassifier(width=3, max_epochs=1, device="cpu")
+    assert clf.get_params()["width"] == 3 and clone(clf).width == 3
+    assert repr(clf) == "TinyClassifier(device='cpu', max_epochs=1, width=3)"
+
+    # Its own parameters reach the network; None keeps the network's default.
+    X, y = tones
+    clf.fit(X, y)
+    assert (clf.module_.width, clf.module_.depth) == (3, 1)
+    clf.set_params(width=5, depth=2).fit(X, y)
+    assert (clf.module_.width, clf.module_.depth) == (5, 2)
+    with pytest.raises(InvalidParameterError, match="'width' parameter"):
+        clf.set_params(width=0).fit(X, y)
+
+
+def test_subclasses_of_a_subclass_and_bases_with_training_options(tones):
+    X, y = tones
+    TinyClassifier = _tiny_classifier()
+
+    class SameTiny(TinyClassifier):
+        """No __init__ of its own: the parent's parameters, unchanged."""
+
+    assert list(inspect.signature(SameTiny).parameters)[:2] == ["width", "depth"]
+    assert SameTiny(width=2, max_epochs=1).fit(X, y).module_.width == 2
+
+    class TrainingBase(_AudioCNNClassifier):
+        """A base's own parameters are training options, not network ones."""
+
+        _is_base = True
+
+        def __init__(self, *, option="a", **kwargs):
+            super().__init__(**kwargs)
+            self.option = option
+
+    class TinyOnBase(TrainingBase):
+        _module_factory = staticmethod(_TinyNet)
+
+        def __init__(self, *, width=8, **kwargs):
+            super().__init__(**kwargs)
+            self.width = width
+
+    assert list(inspect.signature(TinyOnBase).parameters)[:3] == [
+        "width",
+        "option",
+        "augment",
+    ]
+    # `option` would be an unexpected argument of _TinyNet if it reached it.
+    assert TinyOnBase(width=4, option="b", max_epochs=1).fit(X, y).module_.width == 4
+
+    class NoNetwork(_AudioCNNClassifier):
+        def __init__(self, *, width=8, **kwargs):
+            super().__init__(**kwargs)
+            self.width = width
+
+    with pytest.raises(
+        NotImplementedError,
+        match=r"^NoNetwork must set _module_factory or override _network\(\)\.$",
+    ):
+        NoNetwork(max_epochs=1).fit(X, y)
+
+
+def test_preset_parameters_choose_the_network_and_are_not_passed_to_it(tones):
+    X, y = tones
+
+    class PresetTiny(_AudioCNNClassifier):
+        _preset_params = ("variant",)
+
+        def __init__(self, *, variant="narrow", width=None, **kwargs):
+            super().__init__(**kwargs)
+            self.variant = variant
+            self.width = width
+
+        def _network(self):
+            return _TinyNet, {"width": {"narrow": 2, "wide": 6}[self.variant]}
+
+    clf = PresetTiny(variant="wide", max_epochs=1).fit(X, y)
+    assert clf.module_.width == 6  # `variant` itself would fail inside _TinyNet
+    assert clf.set_params(width=3).fit(X, y).module_.width == 3
+
+
+def test_validation_accuracy_is_that_of_predict(tones):
+    X, y = tones
+    labels = np.array(["low", "mid", "high"])[y]
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 6}, random_state=0)
+    clf.fit(X, labels)
+    score = dict(clf.callbacks_)["valid_acc"].scoring  # the history's valid_acc
+    encoded = clf.label_encoder_.transform(labels)
+    expected = np.mean(clf.predict(X) == labels)
+    assert 0.5 < expected < 1  # neither chance nor perfect: the value tells
+    assert score(clf, X[:, None], encoded) == pytest.approx(expected)
+
+
+def test_epoch_table_keeps_its_colours_on_a_terminal(tones, capsys, monkeypatch):
+    X, y = tones
+    params = {**SMALL, "max_epochs": 2, "verbose": 1}
+    WaveformCNNClassifier(**params).fit(X, y)
+    plain = capsys.readouterr().out.splitlines()
+    # a pipe: the rows hold the values alone, e.g. "1  1.0925  0.0124"
+    assert [line.split()[0] for line in plain[2:]] == ["1", "2"]
+    assert all(re.fullmatch(r"[\d. ]+", line) for line in plain[2:])
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    WaveformCNNClassifier(**params).fit(X, y)
+    assert "\x1b[" in capsys.readouterr().out  # skorch colours the best values
+
+
+def test_callbacks_set_after_fit_take_effect_at_once(tones):
+    X, y = tones
+
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
+    counter = CountEpochs()
+    clf.set_params(callbacks=[("count", counter)])
+    clf.partial_fit(X, y)  # no new initialisation: the callbacks were rebuilt
+    assert counter.epochs == 1
+
+
+def test_stratified_validation_split_needs_every_class_on_both_sides():
+    X = np.random.default_rng(0).standard_normal((20, 400)).astype(np.float32)
+    y = np.arange(20) % 4
+    clf = WaveformCNNClassifier(
+        architecture="simple", early_stopping=True, validation_fraction=0.9
+    )
+    # 18 held out leave 2 for training, fewer than the 4 classes
+    with pytest.raises(
+        ValueError,
+        match=r"^early_stopping=True holds out validation_fraction=0.9 of the 20 "
+        r"training examples \(18\), but a stratified split needs at least one "
+        r"example of each of the 4 classes on both sides\. Raise "
+        r"validation_fraction, give more data, or set early_stopping=False\.$",
+    ):
+        clf.fit(X, y)

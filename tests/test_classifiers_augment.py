@@ -278,3 +278,77 @@ def test_nested_frontend_parameters(tones):
     ] in (16, 24)
     with pytest.raises(ValueError, match="frontend is None"):
         SpectrogramCNNClassifier().set_params(frontend__n_mels=8)
+
+
+@pytest.mark.parametrize("clf", _classifiers([]), ids=lambda c: type(c).__name__)
+def test_mixup_alone_changes_training(clf, tones):
+    X, y = tones
+    plain = clf.fit(X, y).history_[:, "train_loss"]
+    mixed = clone(clf).set_params(augment=[Mixup(alpha=1.0)]).fit(X, y)
+    assert mixed.history_[:, "train_loss"] != plain
+
+
+def test_frontend_errors_name_the_parameter_in_full(tones):
+    X, y = tones
+    with pytest.raises(ValueError, match=r"^Cannot set \['frontend__n_mels'\]: "):
+        SpectrogramCNNClassifier().set_params(frontend__n_mels=8)
+    with pytest.raises(ValueError, match=r"frontend__n_mels'\]: frontend is None\.$"):
+        SpectrogramCNNClassifier().set_params(frontend__n_mels=8)
+    # A key below the front end's own parameters is not one of them
+    # (scikit-learn's error: n_mels has no parameters), not n_mels itself.
+    clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL))
+    with pytest.raises(AttributeError, match="'int' object has no attribute"):
+        clf.set_params(frontend__n_mels__x=8)
+    assert clf.frontend.n_mels == 32
+
+    class NotAFeatureTransformer:
+        def transform(self, X):
+            return X
+
+        def get_params(self, deep=True):
+            return {}
+
+    with pytest.raises(
+        TypeError,
+        match=r"must be a feature transformer of skaudio\.features \(MelTransformer, "
+        r"MFCCTransformer, SpectrogramTransformer\)\.$",
+    ):
+        SpectrogramCNNClassifier(
+            architecture="simple", frontend=NotAFeatureTransformer(), **FAST
+        ).fit(X, y)
+
+
+def test_the_network_front_end_is_a_private_copy(tones):
+    X, y = tones
+    mel = MelTransformer(**MEL)
+    before = mel.fit_transform(X)
+    clf = SpectrogramCNNClassifier(architecture="simple", frontend=mel, **FAST)
+    clf.fit(X, y)
+    clf.module_.double()  # changes the network's copy only
+    after = mel.transform(X)
+    assert after.dtype == np.float32
+    np.testing.assert_array_equal(after, before)
+
+
+def test_validation_fraction_applies_to_groups(tones):
+    X, y = tones
+    recorder = _SplitRecorder()
+    clf = WaveformCNNClassifier(
+        architecture="simple",
+        early_stopping=True,
+        validation_fraction=0.5,
+        callbacks=[recorder],
+        **FAST,
+    )
+    groups = np.repeat(np.arange(6), 10)
+    clf.fit(X, y, groups=groups)
+    assert len(set(groups[recorder.valid])) == 3  # half of the 6 groups
+    # two groups are enough: one on each side
+    clf.fit(X, y, groups=np.repeat([0, 1], 30))
+    assert len(recorder.valid) == 30
+    with pytest.raises(
+        ValueError,
+        match=r"groups holds 1\. Give more groups, or fit without groups \(a "
+        r"stratified split\)\.$",
+    ):
+        clf.fit(X, y, groups=np.zeros(len(X)))
