@@ -8,6 +8,7 @@ without being listed here. Each gets cheap parameters from ``CHECK_PARAMS``;
 import importlib
 import inspect
 import pkgutil
+from importlib.util import find_spec
 
 import pytest
 from sklearn.base import BaseEstimator
@@ -146,9 +147,15 @@ HAND_TESTED = {
 }
 
 
+# Modules that need an optional extra (module -> a package of that extra).
+OPTIONAL = {"skaudio.cluster": "distributed"}
+
+
 def _discover_estimators():
     classes = {}
     for module in pkgutil.walk_packages(skaudio.__path__, "skaudio."):
+        if module.name in OPTIONAL and find_spec(OPTIONAL[module.name]) is None:
+            continue
         for name, obj in inspect.getmembers(importlib.import_module(module.name)):
             if (
                 inspect.isclass(obj)

@@ -51,6 +51,7 @@ MODULES = {
         "tests/test_spectrogram_classifiers.py",
         "tests/test_compat.py",
         "tests/test_common.py",
+        "tests/test_lazy.py",
     ],
 }
 
