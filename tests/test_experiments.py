@@ -1,7 +1,9 @@
+import io
 import json
 import os
 import re
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -15,8 +17,10 @@ from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
     default_protocol,
+    describe_features,
     feature_window,
     fold_table,
+    make_loader,
     make_model,
     make_splits,
     model_names,
@@ -28,6 +32,7 @@ from skaudio.experiments import (
     summarize,
     write_fold_csv,
 )
+from skaudio.features import MelTransformer, MFCCTransformer
 
 
 class CountingClassifier(LogisticRegression):
@@ -552,3 +557,69 @@ def test_prepare_data_refuses_one_class(tmp_path):
     assert str(error.value) == (
         f"Data '{tmp_path}' has one class ('dog'); a classifier needs at least two."
     )
+
+
+def test_named_models_are_the_documented_pipelines():
+    waveform = make_model("lv-18", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in waveform.steps] == ["norm", "cnn"]
+    cnn = waveform.named_steps["cnn"]
+    assert (cnn.architecture, cnn.sample_rate, cnn.max_epochs) == ("lv-18", 8000, 2)
+    # The feature models of docs/benchmarks.rst: 64 ms windows at 8 kHz.
+    mel = make_model("mel-cnn", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in mel.steps] == ["mel", "cnn"]
+    assert mel.named_steps["mel"].get_params() == {
+        **MelTransformer().get_params(),
+        "sample_rate": 8000,
+        "n_fft": 512,
+        "hop_length": 256,
+        "n_mels": 64,
+    }
+    assert mel.named_steps["cnn"].max_epochs == 2
+    mfcc = make_model("mfcc-seq", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in mfcc.steps] == ["mfcc", "cnn"]
+    assert mfcc.named_steps["mfcc"].get_params() == {
+        **MFCCTransformer().get_params(),
+        "sample_rate": 8000,
+        "n_fft": 512,
+        "hop_length": 128,
+        "n_mels": 64,
+        "n_mfcc": 40,
+        "layout": "sequence",
+    }
+    assert mfcc.named_steps["cnn"].max_epochs == 2
+    # The step names are the prefixes of set_params.
+    mel.set_params(mel__n_mels=32, cnn__max_epochs=3)
+    assert (mel.named_steps["mel"].n_mels, mel.named_steps["cnn"].max_epochs) == (32, 3)
+    waveform.set_params(norm__eps=1e-3)
+    assert waveform.named_steps["norm"].eps == 1e-3
+
+
+def test_describe_features_in_samples_and_milliseconds():
+    assert describe_features(make_model("lv-18", sample_rate=8000)) is None
+    lines = {
+        ("mel-cnn", 8000): "features: MelTransformer, window 512 samples (64 ms), "
+        "hop 256 (32 ms)",
+        # Rates where the milliseconds round close to a half.
+        ("mel-cnn", 8200): "features: MelTransformer, window 512 samples (62 ms), "
+        "hop 256 (31 ms)",
+        ("mfcc-seq", 25000): "features: MFCCTransformer, window 2048 samples "
+        "(82 ms), hop 512 (20 ms)",
+    }
+    for (name, rate), line in lines.items():
+        assert describe_features(make_model(name, sample_rate=rate)) == line
+
+
+def test_make_loader_reads_at_the_chosen_rate_and_length(monkeypatch):
+    settings = {"sample_rate": 16000, "duration": 0.7}
+    loader = make_loader(settings)
+    assert (loader.sample_rate, loader.duration, loader.n_jobs) == (16000, 0.7, 1)
+    assert make_loader(settings, n_jobs=3).n_jobs == 3
+    # A progress bar only when standard error is a terminal.
+    assert loader.verbose == 0
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert make_loader(settings).verbose == 1
