@@ -504,7 +504,9 @@ def make_model(name, *, sample_rate, **params):
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Its last step is named ``"cnn"``.
+        Its steps are named ``"norm"``, ``"mel"`` or ``"mfcc"``, then
+        ``"cnn"``: the prefixes of their parameters (``mel__n_mels``,
+        ``cnn__max_epochs``) in ``set_params`` and a grid search.
     """
     from sklearn.pipeline import Pipeline
 

@@ -1,7 +1,9 @@
+import io
 import json
 import os
 import re
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -15,11 +17,14 @@ from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
     default_protocol,
+    describe_features,
     feature_window,
     fold_table,
+    make_loader,
     make_model,
     make_splits,
     model_names,
+    prepare_data,
     read_results,
     run_cv,
     run_experiment,
@@ -27,6 +32,7 @@ from skaudio.experiments import (
     summarize,
     write_fold_csv,
 )
+from skaudio.features import MelTransformer, MFCCTransformer
 
 
 class CountingClassifier(LogisticRegression):
@@ -447,3 +453,173 @@ def test_run_experiment_official_split_of_speech_commands(tmp_path):
     # Read as a plain folder of classes, it has no official split.
     with pytest.raises(ValueError, match="needs the data set's own test split"):
         run_experiment("simple", root, layout="folder", protocol="official")
+
+
+def test_make_splits_defaults_and_limits(data):
+    _, y, groups, _ = data
+    # "kfold" without n_splits: 5 folds.
+    assert [name for name, _, _ in make_splits("kfold", y)] == [
+        f"fold-{i}" for i in range(5)
+    ]
+    # As many folds as groups is allowed: each fold tests one whole group.
+    folds = make_splits("group", y, groups=groups, n_splits=3)
+    held_out = sorted(np.unique(groups[test]).tolist() for _, _, test in folds)
+    assert held_out == [["s1"], ["s2"], ["s3"]]
+    # Folds of whole groups are shuffled with random_state (0 by default):
+    # the same call gives the same folds.
+    many = np.repeat([f"g{i}" for i in range(12)], 5)
+    labels = np.tile(["a", "b", "a", "b", "a"], 12)
+    first = make_splits("group", labels, groups=many, n_splits=2)
+    for again in [make_splits("group", labels, groups=many, n_splits=2)] * 4 + [
+        make_splits("group", labels, groups=many, n_splits=2, random_state=0)
+    ]:
+        assert [t.tolist() for _, _, t in again] == [t.tolist() for _, _, t in first]
+    with pytest.raises(ValueError) as error:
+        make_splits("official", y)
+    assert str(error.value) == (
+        "protocol 'official' needs the data set's own test split, and this data "
+        "has none (FSDD and Speech Commands have one); use protocol 'group' or "
+        "'kfold'."
+    )
+
+
+@pytest.mark.parametrize("n_bad", [10, 11])
+def test_data_settings_names_unreadable_files(tmp_path, n_bad):
+    from skaudio.io import AudioLoadError, audio_info
+
+    good = tmp_path / "good.wav"
+    sf.write(good, np.zeros(800), 8000)
+    bad = []
+    for i in range(n_bad):
+        bad.append(tmp_path / f"bad{i:02d}.wav")
+        bad[-1].write_text("not audio")
+    reasons = []
+    for path in bad:
+        with pytest.raises(AudioLoadError) as error:
+            audio_info(path)
+        reasons.append(f"'{error.value.path}': {error.value.reason}")
+    with pytest.raises(ValueError) as error:
+        data_settings([good, *bad])
+    # At most 10 files are named, and then the message says how many in all.
+    more = " (the first 10 of 11)" if n_bad == 11 else ""
+    assert str(error.value) == (
+        f"{n_bad} of {n_bad + 1} files cannot be read{more}: " + "; ".join(reasons[:10])
+    )
+
+
+def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
+    # 3 clips at 16 kHz (the most common rate), one each at 44.1 and 48 kHz.
+    clips = {
+        "a/0.wav": (16000, 0.5),
+        "a/1.wav": (16000, 0.6),
+        "a/2.wav": (16000, 0.6),
+        "b/0.wav": (44100, 0.75),
+        "b/1.wav": (48000, 0.6),
+    }
+    for name, (rate, seconds) in clips.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        sf.write(tmp_path / name, np.zeros(round(rate * seconds)), rate)
+    described = [
+        "data: 5 files, 2 classes, no groups (folder layout)",
+        "files: 16000 Hz (3 files), 44100 Hz (1 files), 48000 Hz (1 files); "
+        "0.50-0.75 s, median 0.60 s",
+    ]
+    loading = (
+        "loading at 16000 Hz, 0.7 s per clip: files at 44100, 48000 Hz are "
+        "resampled, losing content above 8000 Hz; 1 clips (20.0%) longer than "
+        "0.7 s are cropped"
+    )
+    hint = " (--sample-rate and --duration change them)"
+    lines = []
+    # The layout is found ("auto" by default): a folder of class folders.
+    bunch, chosen = prepare_data(tmp_path, duration=0.7, progress=lines.append)
+    assert lines == [*described, loading + hint]
+    assert bunch.layout == "folder" and len(bunch.filenames) == 5
+    assert (chosen["sample_rate"], chosen["duration"]) == (16000, 0.7)
+    # Both given: nothing left to change.
+    lines.clear()
+    prepare_data(tmp_path, sample_rate=16000, duration=0.7, progress=lines.append)
+    assert lines == [*described, loading]
+    # The length still chosen: the longest clip, none cropped.
+    lines.clear()
+    prepare_data(tmp_path, sample_rate=16000, progress=lines.append)
+    assert lines[-1] == (
+        "loading at 16000 Hz, 0.8 s per clip: files at 44100, 48000 Hz are "
+        "resampled, losing content above 8000 Hz; every clip is whole" + hint
+    )
+
+
+def test_prepare_data_refuses_one_class(tmp_path):
+    (tmp_path / "dog").mkdir()
+    sf.write(tmp_path / "dog" / "a.wav", np.zeros(800), 8000)
+    with pytest.raises(ValueError) as error:
+        prepare_data(tmp_path, progress=lambda line: None)
+    assert str(error.value) == (
+        f"Data '{tmp_path}' has one class ('dog'); a classifier needs at least two."
+    )
+
+
+def test_named_models_are_the_documented_pipelines():
+    waveform = make_model("lv-18", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in waveform.steps] == ["norm", "cnn"]
+    cnn = waveform.named_steps["cnn"]
+    assert (cnn.architecture, cnn.sample_rate, cnn.max_epochs) == ("lv-18", 8000, 2)
+    # The feature models of docs/benchmarks.rst: 64 ms windows at 8 kHz.
+    mel = make_model("mel-cnn", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in mel.steps] == ["mel", "cnn"]
+    assert mel.named_steps["mel"].get_params() == {
+        **MelTransformer().get_params(),
+        "sample_rate": 8000,
+        "n_fft": 512,
+        "hop_length": 256,
+        "n_mels": 64,
+    }
+    assert mel.named_steps["cnn"].max_epochs == 2
+    mfcc = make_model("mfcc-seq", sample_rate=8000, max_epochs=2)
+    assert [name for name, _ in mfcc.steps] == ["mfcc", "cnn"]
+    assert mfcc.named_steps["mfcc"].get_params() == {
+        **MFCCTransformer().get_params(),
+        "sample_rate": 8000,
+        "n_fft": 512,
+        "hop_length": 128,
+        "n_mels": 64,
+        "n_mfcc": 40,
+        "layout": "sequence",
+    }
+    assert mfcc.named_steps["cnn"].max_epochs == 2
+    # The step names are the prefixes of set_params.
+    mel.set_params(mel__n_mels=32, cnn__max_epochs=3)
+    assert (mel.named_steps["mel"].n_mels, mel.named_steps["cnn"].max_epochs) == (32, 3)
+    waveform.set_params(norm__eps=1e-3)
+    assert waveform.named_steps["norm"].eps == 1e-3
+
+
+def test_describe_features_in_samples_and_milliseconds():
+    assert describe_features(make_model("lv-18", sample_rate=8000)) is None
+    lines = {
+        ("mel-cnn", 8000): "features: MelTransformer, window 512 samples (64 ms), "
+        "hop 256 (32 ms)",
+        # Rates where the milliseconds round close to a half.
+        ("mel-cnn", 8200): "features: MelTransformer, window 512 samples (62 ms), "
+        "hop 256 (31 ms)",
+        ("mfcc-seq", 25000): "features: MFCCTransformer, window 2048 samples "
+        "(82 ms), hop 512 (20 ms)",
+    }
+    for (name, rate), line in lines.items():
+        assert describe_features(make_model(name, sample_rate=rate)) == line
+
+
+def test_make_loader_reads_at_the_chosen_rate_and_length(monkeypatch):
+    settings = {"sample_rate": 16000, "duration": 0.7}
+    loader = make_loader(settings)
+    assert (loader.sample_rate, loader.duration, loader.n_jobs) == (16000, 0.7, 1)
+    assert make_loader(settings, n_jobs=3).n_jobs == 3
+    # A progress bar only when standard error is a terminal.
+    assert loader.verbose == 0
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert make_loader(settings).verbose == 1
