@@ -613,6 +613,10 @@ def test_a_subclass_shows_its_own_parameters_then_the_base_ones(tones):
     assert list(parameters) == ["width", "depth", *BASE_PARAMETERS, "kwargs"]
     assert parameters["width"].default == 8
     assert parameters["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
+    assert list(inspect.signature(TinyClassifier.__init__).parameters)[:2] == [
+        "self",
+        "width",
+    ]
     assert all(
         p.kind is inspect.Parameter.KEYWORD_ONLY
         for name, p in parameters.items()
@@ -665,6 +669,15 @@ def test_subclasses_of_a_subclass_and_bases_with_training_options(tones):
     ]
     # `option` would be an unexpected argument of _TinyNet if it reached it.
     assert TinyOnBase(width=4, option="b", max_epochs=1).fit(X, y).module_.width == 4
+
+    class QuickTiny(TinyClassifier):
+        """A training option with another default is not a network parameter."""
+
+        def __init__(self, *, max_epochs=1, **kwargs):
+            super().__init__(max_epochs=max_epochs, **kwargs)
+
+    assert QuickTiny().max_epochs == 1
+    assert len(QuickTiny(device="cpu").fit(X, y).history_) == 1
 
     class NoNetwork(_AudioCNNClassifier):
         def __init__(self, *, width=8, **kwargs):
@@ -755,3 +768,12 @@ def test_stratified_validation_split_needs_every_class_on_both_sides():
         r"validation_fraction, give more data, or set early_stopping=False\.$",
     ):
         clf.fit(X, y)
+
+
+def test_a_failed_fit_leaves_the_classifier_unfitted(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**SMALL, module__no_such_argument=1)
+    with pytest.raises(TypeError, match="no_such_argument"):
+        clf.fit(X, y)  # fails building the network, after the labels were read
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
