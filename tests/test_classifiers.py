@@ -4,17 +4,20 @@ import pickle
 import re
 import subprocess
 import sys
+import warnings
 from numbers import Integral
 
 import joblib
 import numpy as np
 import pytest
+import sklearn
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import get_tags
 from skorch.callbacks import Callback
 
 from skaudio._compat import Interval, InvalidParameterError
@@ -484,7 +487,10 @@ def test_fitted_on_gpu_loads_on_cpu(tmp_path, tones):
 
 def test_waveform_classifier_refuses_waveforms_of_another_rate():
     X = Waveforms(np.zeros((4, 4000), dtype=np.float32), 8000)
-    with pytest.raises(ValueError, match="sample_rate=16000 Hz but got .* at 8000 Hz"):
+    with pytest.raises(
+        ValueError,
+        match="^WaveformCNNClassifier has sample_rate=16000 Hz but got .* at 8000 Hz",
+    ):
         WaveformCNNClassifier(architecture="simple").fit(X, [0, 1, 0, 1])
     clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, max_epochs=1)
     clf.fit(X, [0, 1, 0, 1])
@@ -518,8 +524,14 @@ def test_one_batch_prediction_equals_skorch_batched_path(tones):
 )
 def test_one_class_is_refused(clf):
     X = np.zeros((6, 16, 16), dtype=np.float32)
-    with pytest.raises(ValueError, match="needs at least 2 classes.*one class: 'dog'"):
+    name = type(clf).__name__
+    message = (
+        f"^{name} needs at least 2 classes to learn from; y holds one class: 'dog'"
+    )
+    with pytest.raises(ValueError, match=message):
         clf.fit(X, ["dog"] * 6)
+    with pytest.raises(ValueError, match=message):  # Python strings, not NumPy's
+        clf.fit(X, np.array(["dog"] * 6, dtype=object))
 
 
 def test_early_stopping_on_too_little_data_names_validation_fraction():
@@ -777,3 +789,101 @@ def test_a_failed_fit_leaves_the_classifier_unfitted(tones):
         clf.fit(X, y)  # fails building the network, after the labels were read
     with pytest.raises(NotFittedError):
         clf.predict(X)
+
+
+def test_hyperparameter_the_network_does_not_take_is_named(tones):
+    X, y = tones
+    TinyClassifier = _tiny_classifier()
+
+    class TinyWithDropout(TinyClassifier):
+        def __init__(self, *, dropout=0.5, **kwargs):
+            super().__init__(**kwargs)
+            self.dropout = dropout
+
+    with pytest.raises(
+        ValueError,
+        match=r"^dropout=0\.5 does not apply to architecture '_TinyNet' \(_TinyNet "
+        r"takes \['depth', 'width'\]\)\.$",
+    ):
+        TinyWithDropout(max_epochs=1).fit(X, y)
+
+
+def test_initialize_before_fit_says_to_fit():
+    with pytest.raises(
+        RuntimeError,
+        match="^WaveformCNNClassifier builds its network from the training data; "
+        "call fit instead of initialize.$",
+    ):
+        WaveformCNNClassifier().initialize()
+
+
+def test_input_shape_errors_name_the_classifier_and_the_shapes(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X[:, None], y)
+    with pytest.raises(
+        ValueError,
+        match=r"^X has examples of shape \(1, 1000\) \(channels first\), but "
+        r"WaveformCNNClassifier was fitted on shape \(1, 2000\)\.$",
+    ):
+        clf.predict(X[:, None, :1000])
+    with pytest.raises(
+        ValueError,
+        match=r"^WaveformCNNClassifier expects X of 2 or 3 dimensions \(samples, "
+        r"\[channels,\] 1-D signal\), got shape \(2, 1, 1, 2000\)\.$",
+    ):
+        clf.predict(X[:2, None, None])
+
+
+def test_read_only_input_is_accepted_without_warnings(tones):
+    X, y = tones
+    X = X.copy()
+    X.setflags(write=False)  # e.g. memory-mapped by joblib
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
+        clf.predict_proba(X)
+
+
+def test_named_callbacks_and_their_messages(tones, capsys):
+    X, y = tones
+    clf = WaveformCNNClassifier(
+        **{**SMALL, "lr": 0.0, "max_epochs": 10},
+        early_stopping=True,
+        n_iter_no_change=1,
+        lr_schedule="cosine",
+        verbose=1,
+    ).fit(X, y)
+    names = [name for name, _ in clf.callbacks_]
+    assert names[-3:] == ["early_stopping", "lr_schedule", "print_log"]
+    out = capsys.readouterr().out
+    assert "Stopping since valid_loss has not improved in the last 1 epochs." in out
+    # the skorch names reach the callbacks' parameters
+    clf.set_params(callbacks__early_stopping__patience=3).fit(X, y)
+    assert dict(clf.callbacks_)["early_stopping"].patience == 3
+
+
+@pytest.mark.parametrize("max_epochs", [1, 3])
+def test_cosine_schedule_reaches_zero_at_max_epochs(tones, max_epochs):
+    X, y = tones
+    clf = WaveformCNNClassifier(
+        **{**SMALL, "max_epochs": max_epochs}, lr_schedule="cosine"
+    ).fit(X, y)
+    assert clf.optimizer_.param_groups[0]["lr"] == pytest.approx(0, abs=1e-12)
+
+
+def test_fit_and_partial_fit_under_metadata_routing(tones):
+    X, y = tones
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1})
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf.partial_fit(X, y, classes=np.unique(y))
+        clf.partial_fit(X, y)
+        clf.fit(X, y)
+    assert len(clf.history_) == 1
+
+
+def test_tags_follow_the_seed_and_the_input_layout():
+    assert get_tags(WaveformCNNClassifier()).non_deterministic
+    assert not get_tags(WaveformCNNClassifier(random_state=0)).non_deterministic
+    assert get_tags(WaveformCNNClassifier()).input_tags.three_d_array
+    assert get_tags(SequenceCNNClassifier()).input_tags.three_d_array
+    assert not get_tags(SpectrogramCNNClassifier()).input_tags.three_d_array

@@ -352,3 +352,53 @@ def test_validation_fraction_applies_to_groups(tones):
         r"stratified split\)\.$",
     ):
         clf.fit(X, y, groups=np.zeros(len(X)))
+
+
+def test_a_sequence_classifier_reads_the_features_of_every_channel(tones):
+    X, y = tones
+    stereo = np.stack([X, X[:, ::-1]], axis=1).copy()  # (n, 2, n_times)
+    clf = SequenceCNNClassifier(frontend=MelTransformer(**MEL), **FAST)
+    clf.fit(stereo, y)
+    assert clf.module_.network.features[2].in_channels == 2 * MEL["n_mels"]
+    assert clf.predict(stereo).shape == y.shape
+
+
+@pytest.mark.parametrize(
+    "augment",
+    [[RandomGain(min_gain_db=-20, max_gain_db=-20)], [SpecAugment()]],
+    ids=["waveform", "features"],
+)
+def test_each_kind_of_augmentation_alone_changes_training(augment, tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(
+        architecture="simple", frontend=MelTransformer(**MEL), **FAST
+    )
+    plain = clf.fit(X, y).history_[:, "train_loss"]
+    augmented = clone(clf).set_params(augment=augment).fit(X, y)
+    assert augmented.history_[:, "train_loss"] != plain
+
+
+def test_wrong_augmentations_are_refused_in_full(tones):
+    X, y = tones
+    with pytest.raises(ValueError, match=r"^augment holds more than one Mixup: \["):
+        SpectrogramCNNClassifier(
+            architecture="simple", augment=[Mixup(), Mixup(alpha=1.0)], **FAST
+        ).fit(X.reshape(60, 1, 40, 50), y)
+    with pytest.raises(
+        ValueError,
+        match=r"but WaveformCNNClassifier's network reads waveforms: they would mask "
+        r"samples, not frequency bands\. Use waveform augmentations \(TimeShift, "
+        r"RandomGain, AddNoise, SpeedPerturbation, RandomFilter\)\.$",
+    ):
+        WaveformCNNClassifier(
+            architecture="simple", sample_rate=8000, augment=[SpecAugment()], **FAST
+        ).fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"but SpectrogramCNNClassifier receives features: give it the feature "
+        r"transformer as frontend=\.\.\. \(and waveforms as X\) so that the "
+        r"waveforms can be augmented before their features are computed\.$",
+    ):
+        SpectrogramCNNClassifier(
+            architecture="simple", augment=[TimeShift()], **FAST
+        ).fit(X.reshape(60, 1, 40, 50), y)
