@@ -787,7 +787,7 @@ def test_a_failed_fit_leaves_the_classifier_unfitted(tones):
     clf = WaveformCNNClassifier(**SMALL, module__no_such_argument=1)
     with pytest.raises(TypeError, match="no_such_argument"):
         clf.fit(X, y)  # fails building the network, after the labels were read
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
         clf.predict(X)
 
 
@@ -806,6 +806,13 @@ def test_hyperparameter_the_network_does_not_take_is_named(tones):
         r"takes \['depth', 'width'\]\)\.$",
     ):
         TinyWithDropout(max_epochs=1).fit(X, y)
+    clf = SpectrogramCNNClassifier(architecture="bcresnet", convs_per_block=2)
+    with pytest.raises(
+        ValueError,
+        match=r"^convs_per_block=2 does not apply to architecture 'bcresnet' "
+        r"\(BCResNet takes \[",
+    ):
+        clf.fit(X.reshape(60, 1, 40, 50), y)
 
 
 def test_initialize_before_fit_says_to_fit():
@@ -836,12 +843,13 @@ def test_input_shape_errors_name_the_classifier_and_the_shapes(tones):
 
 def test_read_only_input_is_accepted_without_warnings(tones):
     X, y = tones
-    X = X.copy()
+    X = X[:, None].astype(np.float32)  # taken as it is, without a copy
     X.setflags(write=False)  # e.g. memory-mapped by joblib
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
         clf.predict_proba(X)
+        clf.predict_proba(X[:2])  # one batch
 
 
 def test_named_callbacks_and_their_messages(tones, capsys):
@@ -887,3 +895,26 @@ def test_tags_follow_the_seed_and_the_input_layout():
     assert get_tags(WaveformCNNClassifier()).input_tags.three_d_array
     assert get_tags(SequenceCNNClassifier()).input_tags.three_d_array
     assert not get_tags(SpectrogramCNNClassifier()).input_tags.three_d_array
+
+
+def test_training_options_given_to_the_constructor_are_kept(family):
+    make, X, y, _, _ = family
+    options = {
+        "max_epochs": 2,
+        "batch_size": 7,
+        "lr": 0.5,
+        "optimizer": torch.optim.SGD,
+        "early_stopping": True,
+        "validation_fraction": 0.3,
+        "n_iter_no_change": 4,
+        "callbacks": [],
+        "warm_start": True,
+        "device": "cpu",
+        "random_state": 3,
+        "verbose": 2,
+        "iterator_train__shuffle": False,
+    }
+    clf = make(**options)
+    params = clf.get_params()
+    assert {name: params[name] for name in options} == options
+    assert {name: getattr(clone(clf), name) for name in options} == options
