@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
+from bench_accuracy import recipe  # the same recipe as on FSDD
 from sklearn.pipeline import Pipeline
 
 from skaudio import (
@@ -45,12 +46,6 @@ NOTES_MARKER = "Notes (written by hand"
 FILE_RATE = 44100
 DURATION = 5.0
 CLASSES = ("siren", "bark", "engine", "clock", "rain", "bird", "alarm", "knock")
-RECIPE = {
-    "optimizer": torch.optim.AdamW,
-    "optimizer__weight_decay": 0.05,
-    "criterion__label_smoothing": 0.1,
-    "lr_schedule": "cosine",
-}
 
 
 def _tone(t, freq):
@@ -182,7 +177,7 @@ def _models():
             lambda **p: SpectrogramCNNClassifier(
                 frontend=MelTransformer(),
                 augment=standard_augmentation(),
-                **RECIPE,
+                **recipe(),
                 **p,
             ),
             "SpectrogramCNNClassifier(frontend=MelTransformer(), "
@@ -192,7 +187,7 @@ def _models():
             lambda **p: SequenceCNNClassifier(
                 frontend=MFCCTransformer(n_mfcc=40),
                 augment=standard_augmentation(),
-                **RECIPE,
+                **recipe(),
                 **p,
             ),
             "SequenceCNNClassifier(frontend=MFCCTransformer(n_mfcc=40), "
