@@ -546,9 +546,10 @@ def standard_augmentation():
     ``benchmarks/results/accuracy.md`` it raised the MFCC sequence
     network's FSDD leave-one-speaker-out accuracy (more so at 60 epochs
     than at 30), but *lowered* the log-Mel CNN's and the paper's waveform
-    presets' at 30 epochs; augmented training needs more epochs. Waveform augmentations (time shift, gain,
-    noise, speed, filter) apply only with a classifier ``frontend`` (or a
-    waveform classifier); :func:`split_by_domain` tells them apart.
+    presets' at 30 epochs; augmented training needs more epochs. Waveform
+    augmentations (time shift, gain, noise, speed, filter) apply only with a
+    classifier ``frontend`` (or a waveform classifier);
+    :func:`split_by_domain` tells them apart.
 
     Returns
     -------
