@@ -197,7 +197,7 @@ RECIPE_TEXT = (
 )
 
 
-def _records(path):
+def read_records(path):
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line]
@@ -207,7 +207,7 @@ def _reference_rows(speakers):
     """Earlier LOSO runs of the same pipelines by ``bench_spectrogram.py``."""
     path = RESULTS / "spectrogram.jsonl"
     runs = {}
-    for record in _records(path):
+    for record in read_records(path):
         if record.get("protocol") == "loso" and record.get("epochs") == 30:
             runs.setdefault(record["model"], {})[record["fold"]] = record
     lines = []
@@ -229,7 +229,7 @@ def _reference_rows(speakers):
 def _paper_rows(runs, speakers):
     """Lines comparing each paper preset with augmentation to Table 2."""
     plain = {}
-    for record in _records(RESULTS / "reproduce.jsonl"):
+    for record in read_records(RESULTS / "reproduce.jsonl"):
         if record.get("epochs") == 30 and record.get("seed") == 0:
             plain.setdefault(record["model"], []).append(record["accuracy"] * 100)
     lines = [
@@ -267,7 +267,7 @@ def _paper_rows(runs, speakers):
 def write_report(jsonl, markdown):
     """Write the Markdown table of every run in ``jsonl``."""
     runs = {}
-    for record in _records(jsonl):
+    for record in read_records(jsonl):
         key = (
             record["model"],
             record["epochs"],
@@ -312,9 +312,16 @@ def write_report(jsonl, markdown):
     for model in dict.fromkeys(key[0] for key in runs):
         lines.append(f"- `{model}`: {MODELS[model][1]}")
     lines += ["", "Runs (command, date its last fold finished):", ""]
-    for record in {r["command"]: r for r in _records(jsonl)}.values():
+    for record in {r["command"]: r for r in read_records(jsonl)}.values():
         lines.append(f"- `{record['command']}` ({record['date']})")
-    # Keep the notes written by hand below the generated part.
+    write_keeping_notes(markdown, lines)
+
+
+def write_keeping_notes(markdown, lines):
+    """Write ``lines`` to ``markdown``, keeping the notes written by hand.
+
+    The notes are everything from ``NOTES_MARKER`` to the end of the file.
+    """
     old = markdown.read_text() if markdown.exists() else ""
     notes = old[old.find(NOTES_MARKER) :] if NOTES_MARKER in old else ""
     markdown.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
@@ -396,7 +403,7 @@ def main(argv=None):
 
 def _stamp(jsonl, settings, command):
     """Add the command and date to the records of ``settings`` lacking them."""
-    records = _records(jsonl)
+    records = read_records(jsonl)
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     changed = False
     for record in records:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
-from bench_accuracy import recipe  # the same recipe as on FSDD
+from bench_accuracy import read_records, recipe, write_keeping_notes
 from sklearn.pipeline import Pipeline
 
 from skaudio import (
@@ -42,7 +42,6 @@ from skaudio.augment import standard_augmentation
 from skaudio.experiments import make_splits, run_cv
 
 RESULTS = Path(__file__).parent / "results"
-NOTES_MARKER = "Notes (written by hand"
 FILE_RATE = 44100
 DURATION = 5.0
 CLASSES = ("siren", "bark", "engine", "clock", "rain", "bird", "alarm", "knock")
@@ -196,16 +195,10 @@ def _models():
     }
 
 
-def _records(path):
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
-
-
 def write_report(jsonl, markdown):
     """Write the Markdown table of every run in ``jsonl``."""
     runs = {}
-    for record in _records(jsonl):
+    for record in read_records(jsonl):
         key = (record["model"], record["epochs"], record["seed"])
         runs.setdefault(key, {})[record["fold"]] = record
     folds = sorted({fold for run in runs.values() for fold in run})
@@ -239,12 +232,9 @@ def write_report(jsonl, markdown):
     lines += ["", "Models:", ""]
     lines += [f"- `{m}`: {descriptions[m]}" for m in dict.fromkeys(k[0] for k in runs)]
     lines += ["", "Runs (command, machine, date its last fold finished):", ""]
-    for record in {r["command"]: r for r in _records(jsonl)}.values():
+    for record in {r["command"]: r for r in read_records(jsonl)}.values():
         lines.append(f"- `{record['command']}` ({record['machine']}, {record['date']})")
-    # Keep the notes written by hand below the generated part.
-    old = markdown.read_text() if markdown.exists() else ""
-    notes = old[old.find(NOTES_MARKER) :] if NOTES_MARKER in old else ""
-    markdown.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
+    write_keeping_notes(markdown, lines)
 
 
 def main(argv=None):
@@ -288,7 +278,7 @@ def main(argv=None):
         def progress(line):
             print(line, flush=True)
             date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            records = _records(jsonl)
+            records = read_records(jsonl)
             for record in records:
                 if "command" not in record:
                     record.update(command=command, machine=machine, date=date)
