@@ -198,6 +198,7 @@ RECIPE_TEXT = (
 
 
 def read_records(path):
+    """Return the records of a JSON-lines results file (none when missing)."""
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line]
