@@ -349,12 +349,17 @@ def test_fold_record_times_the_fit_and_counts_every_class(tmp_path, data):
 
 
 def _tone_manifest(folder, header="wav,sound,session"):
-    """16 tones of 0.5 s at 8 kHz, 2 classes in 4 groups, in a CSV manifest."""
+    """16 tones of 0.5 s at 8 kHz, 2 classes in 4 groups, in a CSV manifest.
+
+    Every group holds both classes, so that any split of whole groups trains
+    on both (the folds of StratifiedGroupKFold differ between scikit-learn
+    versions).
+    """
     folder.mkdir()
     t = np.arange(4000) / 8000
     rows = [header]
     for i in range(16):
-        label, freq = ("high", 1600) if i % 2 else ("low", 200)
+        label, freq = ("high", 1600) if (i // 4) % 2 else ("low", 200)
         sf.write(folder / f"{i}.wav", 0.5 * np.sin(2 * np.pi * freq * t), 8000)
         rows.append(f"{i}.wav,{label},s{i % 4}")
     (folder / "clips.csv").write_text("\n".join(rows) + "\n")
