@@ -67,9 +67,13 @@ class KilledOnceClassifier(_LogisticFold):
     """Kills its worker process in the first fit anywhere (``marker`` is unset)."""
 
     def _before_fit(self, X):
-        if not os.path.exists(self.marker):
-            open(self.marker, "w").close()
-            os.kill(os.getpid(), signal.SIGKILL)
+        # Created atomically: when two workers start a fold at once, only one
+        # of them is killed (both, and the scattered data would be lost).
+        try:
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class FailsWithoutMarkedRows(_LogisticFold):
