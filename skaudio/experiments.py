@@ -385,41 +385,62 @@ def _interruptible():
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):
-    """Submit one task per fold and save each result as it arrives."""
-    from distributed import as_completed
+# Scatterings of the data for the folds of one run_cv on a cluster: each
+# worker death can lose it once (tests/test_cluster.py kills both of 2).
+_DATA_ATTEMPTS = 3
 
-    # On every worker (broadcast), else the folds queue on the one that holds
-    # the data. Keys of their own (hash=False): a content-addressed key shared
-    # with an earlier run's data, lost with a killed worker, left tasks waiting
-    # for ever (distributed 2026.8).
-    X_remote, y_remote = client.scatter([X, y], broadcast=True, hash=False)
-    futures = {
-        client.submit(
-            _fit_fold,
-            estimator,
-            X_remote,
-            y_remote,
-            train,
-            test,
-            labels,
-            key=f"skaudio-fold-{fold}-{os.urandom(4).hex()}",
-        ): fold
-        for fold, train, test in todo
-    }
-    failed = {}
-    for future in as_completed(futures):
-        fold = futures[future]
-        try:
-            scores = future.result()
-        except Exception as exc:  # reported below; the other folds go on
-            failed[fold] = f"{type(exc).__name__}: {exc}"
-        else:
-            save(fold, scores)
+
+def _run_on_cluster(client, estimator, X, y, todo, labels, save, results_path):
+    """Submit one task per fold and save each result as it arrives.
+
+    A fold whose task was cancelled because the data it reads was lost (its
+    worker died, and Dask's memory manager may have left that worker the only
+    copy) runs again on the data scattered anew, up to ``_DATA_ATTEMPTS``
+    times in all.
+    """
+    from distributed import CancelledError, as_completed
+
+    n_folds, failed = len(todo), {}
+    for attempt in range(1, _DATA_ATTEMPTS + 1):
+        # On every worker (broadcast), else the folds queue on the one that
+        # holds the data. Keys of their own (hash=False): a content-addressed
+        # key shared with an earlier run's data, lost with a killed worker,
+        # left tasks waiting for ever (distributed 2026.8).
+        X_remote, y_remote = client.scatter([X, y], broadcast=True, hash=False)
+        futures = {
+            client.submit(
+                _fit_fold,
+                estimator,
+                X_remote,
+                y_remote,
+                train,
+                test,
+                labels,
+                key=f"skaudio-fold-{fold}-{os.urandom(4).hex()}",
+            ): (fold, train, test)
+            for fold, train, test in todo
+        }
+        lost = []
+        for future in as_completed(futures):
+            fold = futures[future][0]
+            try:
+                scores = future.result()
+            except CancelledError as exc:
+                if attempt < _DATA_ATTEMPTS:
+                    lost.append(futures[future])
+                else:
+                    failed[fold] = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # reported below; the other folds go on
+                failed[fold] = f"{type(exc).__name__}: {exc}"
+            else:
+                save(fold, scores)
+        if not lost:
+            break
+        todo = lost
     if failed:
         reasons = "; ".join(f"{fold}: {why}" for fold, why in failed.items())
         raise FoldsFailedError(
-            f"{len(failed)} of {len(todo)} folds failed on the cluster ({reasons}). "
+            f"{len(failed)} of {n_folds} folds failed on the cluster ({reasons}). "
             f"The finished folds are saved in {results_path}; run the same "
             "command again to train only the missing ones."
         )

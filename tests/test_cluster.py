@@ -76,6 +76,18 @@ class KilledOnceClassifier(_LogisticFold):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class KilledOncePerWorker(_LogisticFold):
+    """Each worker (by name, kept across restarts) dies in its first fit."""
+
+    def _before_fit(self, X):
+        from distributed import get_worker
+
+        marker = f"{self.marker}-{get_worker().name}"
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 class FailsWithoutMarkedRows(_LogisticFold):
     """Raises when no training row starts with -1 (the fold that holds them out)."""
 
@@ -159,6 +171,24 @@ def test_killed_worker_loses_no_fold_and_run_completes(client, tones, tmp_path):
     assert marker.exists()  # a worker was killed mid-fit ...
     assert len(records) == 4  # ... and Dask ran its fold again
     assert len(read_results(tmp_path / "r.jsonl")) == 4
+
+
+def test_folds_whose_data_died_with_the_workers_run_again(client, tones, tmp_path):
+    # Both workers die, the second holding the only copy of the scattered data:
+    # the cancelled folds run again on the data scattered anew.
+    X, y, groups = tones
+    records = run_cv(
+        KilledOncePerWorker(marker=str(tmp_path / "killed")),
+        X,
+        y,
+        make_splits("group", y, groups=groups),
+        results_path=tmp_path / "r.jsonl",
+        settings={},
+        progress=lambda line: None,
+        client=client,
+    )
+    assert len(list(tmp_path.glob("killed-*"))) == 2
+    assert sorted(r["fold"] for r in records) == ["a", "b", "c", "d"]
 
 
 def test_failed_folds_are_named_and_the_others_saved(client, tones, tmp_path):
