@@ -27,6 +27,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from ._compat import Interval, StrOptions, check_parameters
+from .nn._layers import random_band
 
 __all__ = [
     "AddNoise",
@@ -420,23 +421,11 @@ class SpecAugment(_Augmentation):
         ):
             width = int(fraction * x.shape[dim])
             for _ in range(count if width else 0):
-                mask = mask | _random_band(x, dim, width)
+                mask = mask | random_band(x, dim, width)
         if not mask.any():
             return x
         fill = x.mean(dim=tuple(range(1, x.ndim)), keepdim=True)
         return torch.where(mask, fill, x)
-
-
-def _random_band(x, dim, width):
-    """Boolean mask, broadcastable to ``x``, of one random band per example."""
-    n, size = x.shape[0], x.shape[dim]
-    widths = torch.randint(0, min(width, size) + 1, (n, 1), device=x.device)
-    starts = (torch.rand(n, 1, device=x.device) * (size - widths + 1)).long()
-    positions = torch.arange(size, device=x.device)
-    band = (positions >= starts) & (positions < starts + widths)
-    shape = [n] + [1] * (x.ndim - 1)
-    shape[dim] = size
-    return band.view(shape)
 
 
 class FrequencyBandGain(_Augmentation):
@@ -470,7 +459,7 @@ class FrequencyBandGain(_Augmentation):
         self.max_width = max_width
 
     def _apply(self, x):
-        band = _random_band(x, -2, int(self.max_width * x.shape[-2]))
+        band = random_band(x, -2, int(self.max_width * x.shape[-2]))
         gain = _uniform(x.shape[0], -self.max_gain_db, self.max_gain_db, x)
         return x + band * gain
 

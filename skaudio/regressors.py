@@ -18,7 +18,6 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch import NeuralNetRegressor
-from skorch.callbacks import EpochTimer, PassthroughScoring
 
 from ._compat import Interval, StrOptions
 from ._docstring import (
@@ -27,7 +26,7 @@ from ._docstring import (
     TRAINING_OPTIONS,
     Substitution,
 )
-from .classifiers._base import NORM_OPTIONS, _AudioNetMixin, _PrintLog
+from .classifiers._base import NORM_OPTIONS, _AudioNetMixin
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser
 from .nn.losses import WaveformLoss
@@ -72,15 +71,6 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     def __init__(self, *, loss="mse", **kwargs):
         super().__init__(**kwargs)
         self.loss = loss
-
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("print_log", _PrintLog()),
-        ]
 
     def initialize_criterion(self):
         """Build ``criterion_`` from ``loss`` (plus any ``criterion__`` argument).

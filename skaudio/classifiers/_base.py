@@ -366,6 +366,16 @@ class _AudioNetMixin:
             kwargs[name] = value
         return kwargs
 
+    @property
+    def _default_callbacks(self):
+        # skorch's hook: the losses and timing of every epoch, and its table.
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("print_log", _PrintLog()),
+        ]
+
     def get_default_callbacks(self):
         """Return skorch's default callbacks, with early stopping when asked for.
 
@@ -804,18 +814,12 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     # -- skorch hooks ---------------------------------------------------------
     @property
     def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            (
-                "valid_acc",
-                EpochScoring(
-                    _encoded_accuracy, name="valid_acc", lower_is_better=False
-                ),
-            ),
-            ("print_log", _PrintLog()),
-        ]
+        callbacks = super()._default_callbacks
+        accuracy = EpochScoring(
+            _encoded_accuracy, name="valid_acc", lower_is_better=False
+        )
+        callbacks.insert(-1, ("valid_acc", accuracy))  # before print_log
+        return callbacks
 
     def _validate_fit_data(self, X, y, reset, classes=None):
         if isinstance(X, LazyAudio):

@@ -88,6 +88,33 @@ def global_pool(x, dims, mode):
     raise ValueError(f"global_pool must be 'avg', 'max' or 'avgmax', got {mode!r}.")
 
 
+def random_band(x, dim, width):
+    """Boolean mask, broadcastable to ``x``, of one random band per example.
+
+    Parameters
+    ----------
+    x : Tensor of shape (batch, ...)
+        The examples.
+    dim : int
+        The axis the band lies along.
+    width : int
+        Largest band width; each example's is drawn from ``0 .. width``.
+
+    Returns
+    -------
+    band : Tensor of bool, ``x.shape[dim]`` long on ``dim`` and 1 elsewhere
+        but the batch axis.
+    """
+    n, size = x.shape[0], x.shape[dim]
+    widths = torch.randint(0, min(width, size) + 1, (n, 1), device=x.device)
+    starts = (torch.rand(n, 1, device=x.device) * (size - widths + 1)).long()
+    positions = torch.arange(size, device=x.device)
+    band = (positions >= starts) & (positions < starts + widths)
+    shape = [n] + [1] * (x.ndim - 1)
+    shape[dim] = size
+    return band.view(shape)
+
+
 class RandomMasking(nn.Module):
     """Mask random bands of frequency and spans of time, in training only.
 
@@ -133,21 +160,8 @@ class RandomMasking(nn.Module):
         if not self.training or not (self.freq_width or self.time_width):
             return x
         fill = x.mean(dim=tuple(range(1, x.ndim)), keepdim=True)
-        mask = self._band(x, -2, self.freq_width) | self._band(x, -1, self.time_width)
+        mask = random_band(x, -2, self.freq_width) | random_band(x, -1, self.time_width)
         return torch.where(mask, fill, x)
-
-    @staticmethod
-    def _band(x, dim, width):
-        """Boolean mask, broadcastable to ``x``, of one random band per example."""
-        n, size = x.shape[0], x.shape[dim]
-        width = min(width, size)
-        widths = torch.randint(0, width + 1, (n, 1), device=x.device)
-        starts = (torch.rand(n, 1, device=x.device) * (size - widths + 1)).long()
-        positions = torch.arange(size, device=x.device)
-        band = (positions >= starts) & (positions < starts + widths)
-        shape = [n] + [1] * (x.ndim - 1)
-        shape[dim] = size
-        return band.view(shape)
 
 
 class Standardize(nn.Module):
