@@ -12,6 +12,7 @@ from pathlib import Path
 # are parsed (and --help answered) without it; each command imports what it
 # runs.
 from . import datasets, experiments
+from .presets import PAPER_MODELS
 
 __all__ = ["main"]
 
@@ -406,24 +407,6 @@ class _Parser(argparse.ArgumentParser):
         self._description = text
 
 
-class _PaperModels:
-    """The names of the paper's models, read from the registry when first used."""
-
-    def _names(self):
-        from .presets import PAPER_MODELS
-
-        return PAPER_MODELS
-
-    def __iter__(self):
-        return iter(self._names())
-
-    def __contains__(self, name):
-        return name in self._names()
-
-    def __str__(self):  # what sphinx-argparse puts in place of %(choices)s
-        return ", ".join(self._names())
-
-
 def _add_data_options(parser):
     parser.add_argument(
         "--data",
@@ -632,9 +615,9 @@ def _parser():
     reproduce.add_argument(
         "--models",
         nargs="+",
-        choices=_PaperModels(),
+        choices=PAPER_MODELS,
         metavar="MODEL",
-        help="subset of: %(choices)s",
+        help=f"subset of: {', '.join(PAPER_MODELS)}",
     )
     _add_training_options(reproduce)
     _add_scheduler_option(reproduce)

@@ -538,10 +538,10 @@ def make_model(name, *, sample_rate, **params):
     )
     from .features import MelTransformer, MFCCTransformer
     from .preprocessing import PerSampleNormalizer
-    from .presets import WAVEFORM_PRESETS
+    from .presets import WAVEFORM_MODELS
 
     n_fft = feature_window(sample_rate)
-    if name in WAVEFORM_PRESETS:
+    if name in WAVEFORM_MODELS:
         steps = [
             ("norm", PerSampleNormalizer()),
             (

@@ -282,6 +282,12 @@ def reproduce(
     report : str
         The Markdown report, as written to ``out/reproduce.md``.
     """
+    models = list(models)
+    unknown = [name for name in models if name not in PAPER_MODELS]
+    if not models or unknown:
+        raise ValueError(
+            f"models must name one or more of {list(PAPER_MODELS)}; got {models}."
+        )
     fsdd = datasets.load_audio_dataset("fsdd")
     splits = make_splits("loso", fsdd.target, groups=fsdd.groups)
     progress(f"Loading {len(fsdd.filenames)} files ...")

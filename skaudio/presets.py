@@ -35,8 +35,8 @@ __all__ = [
 #: Sampling rate (Hz) at which the paper's stride/pool values are given.
 PAPER_SAMPLE_RATE = 22050
 
-#: The names of ``WAVEFORM_PRESETS``, in its order.
-WAVEFORM_MODELS = (
+#: The eight models of the paper's Table 1, in its order.
+PAPER_MODELS = (
     "lv-18",
     "lv-24",
     "lv-42",
@@ -45,8 +45,10 @@ WAVEFORM_MODELS = (
     "latemix",
     "rollmix",
     "sincnet",
-    "simple",
 )
+
+#: The names of ``WAVEFORM_PRESETS``, in its order.
+WAVEFORM_MODELS = (*PAPER_MODELS, "simple")
 
 
 def _waveform_presets():
@@ -116,19 +118,6 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_REGISTRIES))
-
-
-#: The eight models of the paper's Table 1, in its order.
-PAPER_MODELS = (
-    "lv-18",
-    "lv-24",
-    "lv-42",
-    "lv-81",
-    "earlymix",
-    "latemix",
-    "rollmix",
-    "sincnet",
-)
 
 
 def _halves_pool(sample_rate):

@@ -21,7 +21,6 @@ from skorch import NeuralNetRegressor
 
 from ._compat import Interval, StrOptions
 from ._docstring import (
-    LABEL_ATTRIBUTES,
     NETWORK_ATTRIBUTES,
     TRAINING_OPTIONS,
     Substitution,
@@ -40,7 +39,6 @@ _NORM_OPTIONS = StrOptions(NORM_OPTIONS)
 
 @Substitution(
     training_options=TRAINING_OPTIONS,
-    label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
 class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
@@ -189,7 +187,6 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
 
 @Substitution(
     training_options=TRAINING_OPTIONS,
-    label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
 class WaveformDenoiser(_AudioNetRegressor):
@@ -314,7 +311,6 @@ class WaveformDenoiser(_AudioNetRegressor):
 
 @Substitution(
     training_options=TRAINING_OPTIONS,
-    label_attributes=LABEL_ATTRIBUTES,
     network_attributes=NETWORK_ATTRIBUTES,
 )
 class SpectrogramSeparator(_AudioNetRegressor):

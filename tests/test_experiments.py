@@ -628,3 +628,11 @@ def test_make_loader_reads_at_the_chosen_rate_and_length(monkeypatch):
 
     monkeypatch.setattr(sys, "stderr", Terminal())
     assert make_loader(settings).verbose == 1
+
+
+@pytest.mark.parametrize("models", [[], ["lv-18", "mel-cnn"]])
+def test_reproduce_refuses_models_outside_the_paper_before_loading(models, tmp_path):
+    from skaudio.paper import reproduce
+
+    with pytest.raises(ValueError, match="^models must name one or more of"):
+        reproduce(models, out=tmp_path, progress=lambda line: pytest.fail(line))
