@@ -295,9 +295,11 @@ def run_cv(
     ----------
     estimator : estimator
         Cloned afresh for every fold.
-    X : ndarray of shape (n_samples, ...)
-        Inputs of the estimator (e.g. waveforms). Only read for folds not yet
-        saved, so it may be ``None`` when every fold is.
+    X : ndarray of shape (n_samples, ...) or callable
+        Inputs of the estimator (e.g. waveforms), or a function of no
+        argument that returns them, called only when a fold is not saved yet
+        (so a finished run loads nothing). Only read for folds not yet saved,
+        so it may be ``None`` when every fold is.
     y : ndarray of shape (n_samples,)
         Labels.
     splits : list of (str, ndarray, ndarray)
@@ -350,6 +352,8 @@ def run_cv(
                 f"{done[fold]['accuracy']:.1%} (saved)"
             )
     todo = [(fold, train, test) for fold, train, test in splits if fold not in done]
+    if todo and callable(X):
+        X = X()
     if client is None:
         for fold, train, test in todo:
             with _interruptible() as interrupted:
@@ -964,17 +968,16 @@ def run_experiment(
         "sample_rate": chosen["sample_rate"],
         "duration": chosen["duration"],
     }
-    saved = {r["fold"] for r in read_results(results_path, **settings)}
-    if all(fold in saved for fold, _, _ in splits):
-        X = None  # every fold is saved: nothing to load
-    else:
+
+    def load():
         progress(f"Loading {len(bunch.filenames)} files ...")
-        X = make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
+        return make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
+
     progress(f"{model}, {protocol}, {len(splits)} folds, {max_epochs} epochs")
     with dask_client(scheduler, progress) as client:
         records = run_cv(
             pipeline,
-            X,
+            load,
             bunch.target,
             splits,
             results_path=results_path,

@@ -7,6 +7,7 @@ on FSDD; this module holds the published figures it is compared with and
 writes the comparison.
 """
 
+import functools
 import os
 import platform
 from datetime import date
@@ -290,8 +291,12 @@ def reproduce(
         )
     fsdd = datasets.load_audio_dataset("fsdd")
     splits = make_splits("loso", fsdd.target, groups=fsdd.groups)
-    progress(f"Loading {len(fsdd.filenames)} files ...")
-    X = make_loader(_DATA_SETTINGS, n_jobs=n_jobs).fit_transform(fsdd.filenames)
+
+    @functools.cache
+    def load():  # once, and only when a fold is not saved yet
+        progress(f"Loading {len(fsdd.filenames)} files ...")
+        return make_loader(_DATA_SETTINGS, n_jobs=n_jobs).fit_transform(fsdd.filenames)
+
     out = Path(out)
     results = out / "reproduce.jsonl"
     report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
@@ -308,7 +313,7 @@ def reproduce(
             )
             run_cv(
                 model,
-                X,
+                load,
                 fsdd.target,
                 splits,
                 results_path=results,

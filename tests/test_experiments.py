@@ -636,3 +636,29 @@ def test_reproduce_refuses_models_outside_the_paper_before_loading(models, tmp_p
 
     with pytest.raises(ValueError, match="^models must name one or more of"):
         reproduce(models, out=tmp_path, progress=lambda line: pytest.fail(line))
+
+
+def test_run_cv_loads_the_data_only_when_a_fold_is_missing(tmp_path):
+    from sklearn.dummy import DummyClassifier
+
+    X = np.random.default_rng(0).standard_normal((12, 4))
+    y = np.arange(12) % 2
+    splits = make_splits("group", y, groups=np.repeat(["a", "b", "c"], 4))
+    calls = []
+
+    def load():
+        calls.append("load")
+        return X
+
+    for _ in range(2):  # the second run finds every fold saved
+        records = run_cv(
+            DummyClassifier(),
+            load,
+            y,
+            splits,
+            results_path=tmp_path / "r.jsonl",
+            settings={},
+            progress=lambda line: None,
+        )
+        assert [r["fold"] for r in records] == ["a", "b", "c"]
+    assert calls == ["load"]
