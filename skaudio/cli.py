@@ -179,6 +179,11 @@ def _predict(args):
 
     if args.window is None and (args.aggregate or args.event is not None):
         raise ValueError("--aggregate and --event work on windows: add --window.")
+    if args.aggregate and args.event is not None:
+        raise ValueError(
+            "--aggregate (a row per file) and --event (a row per event) are "
+            "alternatives: give one of them."
+        )
     pipe = _read_model(args.model, args.trust_pickle)
     loader, model = inference.split_loader(pipe)
     if loader is None:
@@ -192,6 +197,8 @@ def _predict(args):
         # Fitted at the files' own rate: resample new files to it.
         loader = copy.deepcopy(loader).set_params(sample_rate=rate)
     n_times = None if loader.duration_ is None else round(loader.duration_ * rate)
+    if args.window is not None:  # checked before any row is written
+        inference._window_samples(args.window, _hop(args), rate)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
@@ -231,8 +238,12 @@ def _predict_clips(writer, loader, model, paths, rate, n_times):
         writer.writerow([path, classes[p.argmax()], *_probabilities(p)])
 
 
+def _hop(args):
+    return args.window / 2 if args.hop is None else args.hop
+
+
 def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
-    hop = args.window / 2 if args.hop is None else args.hop
+    hop = _hop(args)
     if args.event is not None:
         labels = [str(c) for c in classes]
         if args.event not in labels:
@@ -344,6 +355,14 @@ def _positive(kind):
         return value
 
     return parse
+
+
+def _fraction(text):
+    """Argparse type: a number from 0 to 1."""
+    value = _at_least(0.0, float)(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be at most 1, got {text}")
+    return value
 
 
 def _n_jobs(text):
@@ -505,7 +524,8 @@ def _parser():
         description="Cross-validate a named model. Each fold's result is "
         "appended to OUT/results.jsonl as soon as it is done; rerunning the same "
         "command skips the folds already there. Prints a per-fold table and "
-        "writes OUT/folds.csv and OUT/confusion.png.",
+        "writes OUT/folds.csv and OUT/confusion.png, which show this command's "
+        "settings (results.jsonl keeps the folds of every setting run there).",
         model_list="Models: {}.",
     )
     cv.add_argument("model", help="model name")
@@ -563,7 +583,10 @@ def _parser():
     predict.add_argument("files", nargs="+", help="audio files")
     predict.add_argument("--out", help="CSV file (default: standard output)")
     predict.add_argument(
-        "--window", type=_positive(float), help="window length in seconds"
+        "--window",
+        type=_positive(float),
+        help="window length in seconds (the last window of a file, and a "
+        "window longer than the file, are padded with zeros)",
     )
     predict.add_argument(
         "--hop",
@@ -584,13 +607,13 @@ def _parser():
     )
     predict.add_argument(
         "--threshold",
-        type=float,
+        type=_fraction,
         default=0.5,
         help="with --event: lowest smoothed probability of an event (0.5)",
     )
     predict.add_argument(
         "--min-duration",
-        type=float,
+        type=_at_least(0.0, float),
         default=0.0,
         help="with --event: shortest event kept, in seconds (0)",
     )

@@ -169,6 +169,14 @@ def test_predict_option_errors(model_file, recording, capsys):
     _one_line_error(capsys, "--event 'siren' is not one of the model's classes")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
     _one_line_error(capsys, "hop=1.0 s is longer than window=0.25 s")
+    assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
+    assert capsys.readouterr().out == ""  # refused before any CSV row
+    assert main([*argv, "--window", "0.25", "--aggregate", "max", "--event", "tone"])
+    _one_line_error(capsys, "are alternatives: give one of them")
+    for option in (["--threshold", "2"], ["--min-duration", "-1"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--window", "0.25", "--event", "tone", *option])
+        assert capsys.readouterr().out == ""  # refused before any CSV row
     with pytest.raises(SystemExit):
         main([*argv, "--window", "-1"])
 
