@@ -76,7 +76,10 @@ class CPDBlock(nn.Module):
     """Convolution → ReLU → max-pooling → dropout (the "CPD" block of LV-Flat).
 
     The convolution is unpadded ("valid"), so a block maps ``n_times`` samples
-    to ``((n_times - kernel_size) // stride + 1) // pool``.
+    to ``((n_times - kernel_size) // stride + 1) // pool``. The ReLU is
+    applied after the pooling: ReLU is non-decreasing, so it commutes with the
+    maximum and the block computes the same values and gradients as in the
+    paper's order, with the ReLU on ``pool`` times fewer samples.
 
     Parameters
     ----------
@@ -125,7 +128,7 @@ class CPDBlock(nn.Module):
         self.conv = conv
         self.kernel_size = _as_int(conv.kernel_size)
         self.stride = _as_int(conv.stride)
-        self.layers = nn.Sequential(nn.ReLU(), nn.MaxPool1d(pool), nn.Dropout(dropout))
+        self.layers = nn.Sequential(nn.MaxPool1d(pool), nn.ReLU(), nn.Dropout(dropout))
 
     def output_length(self, n_times):
         """Output length for an input of ``n_times`` samples."""

@@ -25,6 +25,7 @@ class SequenceCNN(nn.Module):
 
     Each block is ``Conv1d (same padding) → norm → ReLU → MaxPool1d →
     Dropout``; pooling uses ``ceil_mode`` so short sequences never vanish.
+    (The ReLU runs after the pooling, on fewer values: the two commute.)
     The head either pools the remaining time steps (``"avg"``, ``"max"``,
     ``"avgmax"``) or runs an LSTM/GRU over them and keeps its last hidden
     state (both directions' if ``bidirectional``), then a linear layer gives
@@ -137,8 +138,8 @@ class SequenceCNN(nn.Module):
                     bias=norm in (None, "none"),
                 ),
                 norm_layer(norm, width, ndim=1),
-                nn.ReLU(inplace=True),
                 nn.MaxPool1d(pool, ceil_mode=True),
+                nn.ReLU(inplace=True),
             ]
             layers += [nn.Dropout(dropout)] if dropout else []
             in_channels = width

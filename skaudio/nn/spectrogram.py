@@ -48,7 +48,9 @@ class SpectrogramCNN(nn.Module):
     Block ``b`` has ``convs_per_block`` convolutions (same padding), each
     followed by normalisation and ReLU; blocks are separated by max pooling
     (``ceil_mode``, so a 1-bin axis never vanishes) and dropout. The last
-    block is pooled globally and a linear layer gives the logits.
+    block is pooled globally and a linear layer gives the logits. The ReLU
+    before each pooling runs after it, on fewer values; ReLU is
+    non-decreasing, so the two commute and the values are the same.
 
     Parameters
     ----------
@@ -161,7 +163,10 @@ class SpectrogramCNN(nn.Module):
             in_channels += 1
         for b, width in enumerate(widths):
             if b:
-                layers += [nn.MaxPool2d(as_pair(pool), ceil_mode=True)]
+                # The previous block's last ReLU goes after the pooling: ReLU
+                # is non-decreasing, so they commute, and it runs on fewer values.
+                relu = layers.pop()
+                layers += [nn.MaxPool2d(as_pair(pool), ceil_mode=True), relu]
                 layers += [nn.Dropout(dropout)] if dropout else []
             for _ in range(convs_per_block):
                 layers += [
