@@ -115,6 +115,12 @@ class _FeatureModule(nn.Module):
         return x
 
 
+@functools.cache
+def _param_names(cls):
+    """Names of ``cls``'s parameters, sorted, as ``get_params`` gives them."""
+    return tuple(sorted(cls().get_params(deep=False)))
+
+
 @functools.lru_cache(maxsize=32)
 def _checked_feature_module(cls, params):
     """Validate a transformer's settings and build its module, once per settings.
@@ -229,7 +235,9 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
 
     def _checked_module(self):
         """Validate the settings and return the feature module, both cached."""
-        params = tuple(sorted(self.get_params(deep=False).items()))
+        # get_params reads __init__'s signature on every call, which costs
+        # as much as the features of a short clip: read the names once.
+        params = tuple((name, getattr(self, name)) for name in _param_names(type(self)))
         try:
             hash(params)
         except TypeError:  # an unhashable value, which validation will name
