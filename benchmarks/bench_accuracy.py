@@ -37,7 +37,13 @@ from skaudio.augment import (
     standard_augmentation,
 )
 from skaudio.datasets import load_fsdd
-from skaudio.experiments import feature_window, make_model, make_splits, run_cv
+from skaudio.experiments import (
+    feature_window,
+    make_model,
+    make_splits,
+    run_cv,
+    training_recipe,
+)
 from skaudio.features import MelTransformer, MFCCTransformer
 from skaudio.paper import PAPER_FSDD_ACCURACY
 from skaudio.preprocessing import PerSampleNormalizer
@@ -47,16 +53,6 @@ RESULTS = Path(__file__).parent / "results"
 SAMPLE_RATE = 8000
 MACHINE = "2-core CPU VM"
 NOTES_MARKER = "Notes (written by hand"
-
-
-def recipe():
-    """Return the training recipe measured beside the paper's plain Adam."""
-    return {
-        "optimizer": torch.optim.AdamW,
-        "optimizer__weight_decay": 0.05,
-        "criterion__label_smoothing": 0.1,
-        "lr_schedule": "cosine",
-    }
 
 
 def _mel(rate):
@@ -73,13 +69,10 @@ def _mfcc(rate):
 
 def _mel_aug(rate, **params):
     return SpectrogramCNNClassifier(
-        frontend=_mel(rate), augment=standard_augmentation(), **recipe(), **params
-    )
-
-
-def _mfcc_aug(rate, **params):
-    return SequenceCNNClassifier(
-        frontend=_mfcc(rate), augment=standard_augmentation(), **recipe(), **params
+        frontend=_mel(rate),
+        augment=standard_augmentation(),
+        **training_recipe(),
+        **params,
     )
 
 
@@ -116,7 +109,7 @@ def _waveform_aug(architecture):
                         architecture=architecture,
                         sample_rate=rate,
                         augment=augment,
-                        **recipe(),
+                        **training_recipe(),
                         **params,
                     ),
                 ),
@@ -143,7 +136,9 @@ MODELS = {
         "same, architecture='bcresnet'",
     ),
     "mel-cnn-recipe": (
-        lambda rate, **p: make_model("mel-cnn", sample_rate=rate, **recipe(), **p),
+        lambda rate, **p: make_model(
+            "mel-cnn", sample_rate=rate, **training_recipe(), **p
+        ),
         "make_model('mel-cnn') + recipe, no augmentation",
     ),
     "bcresnet": (
@@ -158,9 +153,9 @@ MODELS = {
         "make_model('mfcc-seq'): 40 MFCC sequence + SequenceCNNClassifier(), Adam",
     ),
     "mfcc-seq-aug": (
-        _mfcc_aug,
-        "SequenceCNNClassifier(frontend=MFCCTransformer(40, sequence), "
-        "augment=standard_augmentation()) + recipe",
+        lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
+        "make_model('mfcc-seq-aug'): SequenceCNNClassifier(frontend="
+        "MFCCTransformer(40, sequence), augment=standard_augmentation()) + recipe",
     ),
     "mel-cnn-mild": (
         _mel_mild,

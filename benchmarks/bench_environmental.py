@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
-from bench_accuracy import read_records, recipe, write_keeping_notes
+from bench_accuracy import read_records, write_keeping_notes
 from sklearn.pipeline import Pipeline
 
 from skaudio import (
@@ -39,7 +39,7 @@ from skaudio import (
     WaveformLoader,
 )
 from skaudio.augment import standard_augmentation
-from skaudio.experiments import make_splits, run_cv
+from skaudio.experiments import make_splits, run_cv, training_recipe
 
 RESULTS = Path(__file__).parent / "results"
 FILE_RATE = 44100
@@ -176,7 +176,7 @@ def _models():
             lambda **p: SpectrogramCNNClassifier(
                 frontend=MelTransformer(),
                 augment=standard_augmentation(),
-                **recipe(),
+                **training_recipe(),
                 **p,
             ),
             "SpectrogramCNNClassifier(frontend=MelTransformer(), "
@@ -186,7 +186,7 @@ def _models():
             lambda **p: SequenceCNNClassifier(
                 frontend=MFCCTransformer(n_mfcc=40),
                 augment=standard_augmentation(),
-                **recipe(),
+                **training_recipe(),
                 **p,
             ),
             "SequenceCNNClassifier(frontend=MFCCTransformer(n_mfcc=40), "

@@ -13,6 +13,7 @@ import soundfile as sf
 import torch
 from sklearn.linear_model import LogisticRegression
 
+from skaudio.augment import standard_augmentation
 from skaudio.experiments import (
     MAX_SAMPLE_RATE,
     data_settings,
@@ -30,6 +31,7 @@ from skaudio.experiments import (
     run_experiment,
     save_confusion_figure,
     summarize,
+    training_recipe,
     write_fold_csv,
 )
 from skaudio.features import MelTransformer, MFCCTransformer
@@ -213,7 +215,7 @@ def test_read_results_names_bad_line(tmp_path):
     assert read_results(path) == [{"fold": "a"}, {"fold": "b"}]
 
 
-@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-81"])
+@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "mfcc-seq-aug", "lv-81"])
 def test_named_models_fit_waveforms(name, tones):
     X, y = tones
     model = make_model(name, sample_rate=8000, max_epochs=1, random_state=0)
@@ -597,6 +599,30 @@ def test_named_models_are_the_documented_pipelines():
     assert (mel.named_steps["mel"].n_mels, mel.named_steps["cnn"].max_epochs) == (32, 3)
     waveform.set_params(norm__eps=1e-3)
     assert waveform.named_steps["norm"].eps == 1e-3
+
+
+def test_mfcc_seq_aug_is_mfcc_seq_inside_the_classifier_with_augmentation_and_recipe():
+    plain = make_model("mfcc-seq", sample_rate=16000)
+    model = make_model("mfcc-seq-aug", sample_rate=16000, max_epochs=2)
+    assert [name for name, _ in model.steps] == ["cnn"]
+    cnn = model.named_steps["cnn"]
+    assert cnn.frontend.get_params() == plain.named_steps["mfcc"].get_params()
+    assert [repr(a) for a in cnn.augment] == [repr(a) for a in standard_augmentation()]
+    recipe = training_recipe()
+    assert recipe == {
+        "optimizer": torch.optim.AdamW,
+        "optimizer__weight_decay": 0.05,
+        "criterion__label_smoothing": 0.1,
+        "lr_schedule": "cosine",
+    }
+    assert {k: cnn.get_params()[k] for k in recipe} == recipe
+    assert cnn.max_epochs == 2
+    # Given parameters replace the recipe's.
+    constant = make_model("mfcc-seq-aug", sample_rate=16000, lr_schedule="constant")
+    assert constant.named_steps["cnn"].lr_schedule == "constant"
+    assert describe_features(model) == (
+        "features: MFCCTransformer, window 1024 samples (64 ms), hop 256 (16 ms)"
+    )
 
 
 def test_describe_features_in_samples_and_milliseconds():
