@@ -9,6 +9,8 @@ intra-op and one inter-op thread):
 - ``network forward``: the classifier's network alone on the precomputed
   features of one clip, under ``torch.inference_mode``; the floor of eager
   PyTorch;
+- ``feature step`` and ``classifier`` alone (pipelines with a feature
+  step): the two parts of the eager pipeline, to show where its time goes;
 - ``eager predict_proba``: the fitted pipeline (without its loader) on one
   waveform;
 - ``ONNX Runtime``: the graph of :func:`skaudio.export_onnx` on one waveform;
@@ -109,8 +111,20 @@ def latency_methods(pipe, session, path, waveform):
         x = fix_length(x, N_TIMES)[np.newaxis]
         return classes[session.run(None, {"waveforms": x})[0].argmax(axis=1)]
 
+    steps = {}
+    if len(pipe) > 2:
+        # Where the eager pipeline's time goes: its feature step, and the
+        # classifier (validation, skorch, network) on precomputed features.
+        numpy_features = features.numpy()
+        steps = {
+            "feature step transform alone": lambda: pipe[1:-1].transform(waveform),
+            "classifier predict_proba alone (features precomputed)": lambda: (
+                classifier.predict_proba(numpy_features)
+            ),
+        }
     return {
         "network forward (features precomputed)": network_forward,
+        **steps,
         "eager predict_proba (waveform in memory)": lambda: model.predict_proba(
             waveform
         ),
