@@ -183,6 +183,25 @@ MODELS.update(
     )
     for preset in PAPER_MODELS
 )
+# The recommended pipeline without augmentation, and with each augmentation
+# of standard_augmentation() alone.
+MODELS["mfcc-seq-recipe"] = (
+    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, augment=None, **p),
+    "make_model('mfcc-seq-aug', augment=None): the front end inside the "
+    "classifier and the recipe, no augmentation",
+)
+MODELS.update(
+    (
+        f"mfcc-seq-only-{type(augmentation).__name__}",
+        (
+            lambda rate, augmentation=augmentation, **p: make_model(
+                "mfcc-seq-aug", sample_rate=rate, augment=[augmentation], **p
+            ),
+            f"make_model('mfcc-seq-aug', augment=[{augmentation!r}])",
+        ),
+    )
+    for augmentation in standard_augmentation()
+)
 RECIPE_TEXT = (
     "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "
     "learning-rate schedule; standard_augmentation() (the `-aug` rows): "
