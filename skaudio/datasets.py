@@ -728,6 +728,8 @@ def load_audio_manifest(
     One row per clip. File paths may be absolute or relative to the CSV's
     folder. Every row is checked: a missing file, an empty label or an empty
     group is an error naming its line, so that nothing is dropped unnoticed.
+    Spaces around a column name or a value are removed (``dog , 1`` is the
+    label ``"dog"`` in group ``"1"``); spaces inside a value are kept.
 
     Parameters
     ----------
@@ -753,7 +755,7 @@ def load_audio_manifest(
         ``groups`` : ndarray of shape (n_clips,) or None;
         ``target_names`` : list of str, the sorted labels;
         ``columns`` : dict, which column gave the ``path``, ``label`` and
-        ``group``.
+        ``group``; ``other_columns`` : list of str, the columns not read.
 
     Raises
     ------
@@ -831,6 +833,7 @@ def load_audio_manifest(
         groups=np.array(groups, dtype=object) if group_column else None,
         target_names=sorted(set(labels)),
         columns={"path": path_column, "label": label_column, "group": group_column},
+        other_columns=[c for c in header if c not in columns],
     )
 
 

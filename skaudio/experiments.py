@@ -774,7 +774,17 @@ def prepare_data(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
         f"{n_groups} ({bunch.layout} layout)"
     )
-    rates = ", ".join(f"{r} Hz ({n} files)" for r, n in chosen["native_rates"].items())
+    unread = bunch.get("other_columns") if bunch.groups is None else None
+    if unread:
+        progress(
+            "no group column: folds may put clips of one speaker or session on "
+            "both sides; if one of the columns "
+            f"{', '.join(map(repr, unread))} holds them, name it with "
+            "--group-column (in Python, columns={'group_column': ...})"
+        )
+    rates = ", ".join(
+        f"{r} Hz ({_count(n, 'file')})" for r, n in chosen["native_rates"].items()
+    )
     seconds = chosen["durations"]
     if np.ptp(seconds) < 1e-3:
         lengths = f"{seconds[0]:.2f} s each"
@@ -793,10 +803,11 @@ def prepare_data(
             f"content above {rate / 2:g} Hz"
         )
     if chosen["n_cropped"]:
-        share = chosen["n_cropped"] / len(seconds)
+        n_cropped = chosen["n_cropped"]
+        verb = "is" if n_cropped == 1 else "are"
         notes.append(
-            f"{chosen['n_cropped']} clips ({share:.1%}) longer than {clip} s are "
-            "cropped"
+            f"{_count(n_cropped, 'clip')} ({n_cropped / len(seconds):.1%}) longer "
+            f"than {clip} s {verb} cropped"
         )
     else:
         notes.append("every clip is whole")
@@ -859,6 +870,11 @@ def describe_features(model):
         f"({1000 * front.n_fft / rate:.0f} ms), hop {hop} "
         f"({1000 * hop / rate:.0f} ms)"
     )
+
+
+def _count(n, noun):
+    """``"1 file"``, ``"2 files"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def check_model_name(name):

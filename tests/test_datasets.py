@@ -219,6 +219,23 @@ def test_manifest_relative_paths_labels_groups(tmp_path):
     assert data.columns == {"path": "filename", "label": "category", "group": "fold"}
 
 
+def test_manifest_strips_spaces_around_names_and_values_only(tmp_path):
+    _clip(tmp_path / "a b.wav")
+    _clip(tmp_path / "c.wav")
+    manifest = _write(
+        tmp_path / "m.csv",
+        "path , label , session\n a b.wav , dog bark , s 1\nc.wav,dog bark,s 1\n",
+    )
+    data = load_audio_manifest(manifest)
+    assert data.filenames.tolist() == [
+        str((tmp_path / n).resolve()) for n in ("a b.wav", "c.wav")
+    ]
+    assert data.target.tolist() == ["dog bark", "dog bark"]
+    assert data.groups is None  # "session" is not a group column by name
+    data = load_audio_manifest(manifest, group_column="session")
+    assert data.groups.tolist() == ["s 1", "s 1"]
+
+
 def test_manifest_without_groups_and_explicit_columns(tmp_path):
     _clip(tmp_path / "a.wav")
     manifest = _write(tmp_path / "m.csv", "wav,word,spk\na.wav,yes,s1\n")

@@ -528,13 +528,13 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         sf.write(tmp_path / name, np.zeros(round(rate * seconds)), rate)
     described = [
         "data: 5 files, 2 classes, no groups (folder layout)",
-        "files: 16000 Hz (3 files), 44100 Hz (1 files), 48000 Hz (1 files); "
+        "files: 16000 Hz (3 files), 44100 Hz (1 file), 48000 Hz (1 file); "
         "0.50-0.75 s, median 0.60 s",
     ]
     loading = (
         "loading at 16000 Hz, 0.7 s per clip: files at 44100, 48000 Hz are "
-        "resampled, losing content above 8000 Hz; 1 clips (20.0%) longer than "
-        "0.7 s are cropped"
+        "resampled, losing content above 8000 Hz; 1 clip (20.0%) longer than "
+        "0.7 s is cropped"
     )
     hint = " (--sample-rate and --duration change them)"
     lines = []
@@ -554,6 +554,33 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         "loading at 16000 Hz, 0.8 s per clip: files at 44100, 48000 Hz are "
         "resampled, losing content above 8000 Hz; every clip is whole" + hint
     )
+
+
+def test_prepare_data_names_the_columns_that_could_hold_groups(tmp_path):
+    for i in range(3):
+        sf.write(tmp_path / f"{i}.wav", np.zeros(800), 8000)
+    rows = "".join(f"{i}.wav,{label},s{i % 2},x\n" for i, label in enumerate("drd"))
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,label,session,note\n" + rows)
+    lines = []
+    bunch, _ = prepare_data(manifest, progress=lines.append)
+    assert bunch.groups is None
+    assert lines[1] == (
+        "no group column: folds may put clips of one speaker or session on both "
+        "sides; if one of the columns 'session', 'note' holds them, name it with "
+        "--group-column (in Python, columns={'group_column': ...})"
+    )
+    lines.clear()
+    bunch, _ = prepare_data(
+        manifest, columns={"group_column": "session"}, progress=lines.append
+    )
+    assert bunch.groups.tolist() == ["s0", "s1", "s0"]
+    assert not any("group column" in line for line in lines)
+    # A manifest of paths and labels alone has nothing to suggest.
+    manifest.write_text("path,label\n0.wav,d\n1.wav,r\n")
+    lines.clear()
+    prepare_data(manifest, progress=lines.append)
+    assert not any("group column" in line for line in lines)
 
 
 def test_prepare_data_refuses_one_class(tmp_path):
