@@ -161,13 +161,17 @@ def _report_clip_changes(paths, rate, n_times):
             "resampled to it."
         )
     if n_times is not None:
-        changed = sum(
-            round(i.n_frames * rate / i.sample_rate) != n_times for i in infos
-        )
+        changed = [
+            (p, i)
+            for p, i in zip(paths, infos, strict=True)
+            if round(i.n_frames * rate / i.sample_rate) != n_times
+        ]
         if changed:
             length = f"{n_times / rate:g} s"
+            path, info = changed[0]
             _note(
-                f"{changed} of {len(paths)} files are not {length} long and were "
+                f"{len(changed)} of {len(paths)} files are not {length} long "
+                f"(e.g. '{path}', {info.n_frames / info.sample_rate:.3g} s) and were "
                 f"padded with zeros or cropped to the model's {length} clips; "
                 "use --window for recordings longer than a clip."
             )

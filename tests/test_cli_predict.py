@@ -108,7 +108,7 @@ def test_mismatched_rate_and_length_are_fixed_and_said_once(
     notes = captured.err.splitlines()
     assert len(notes) == 2, notes
     assert "2 of 3 files are not at the model's 8000 Hz" in notes[0]
-    assert "1 of 3 files are not 0.25 s long" in notes[1]
+    assert f"1 of 3 files are not 0.25 s long (e.g. '{files[2]}', 1 s)" in notes[1]
     rows = _rows(captured.out)
     assert [r["label"] for r in rows] == ["tone", "tone", "noise"]
     # The same numbers as the pipeline given the resampled, cropped waveforms.
