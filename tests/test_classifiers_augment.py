@@ -25,6 +25,7 @@ from skaudio.augment import (
     standard_augmentation,
 )
 from skaudio.datasets import make_tones
+from skaudio.io import Waveforms
 from skaudio.nn.frontend import AugmentedNetwork
 
 FAST = {"max_epochs": 2, "batch_size": 16, "device": "cpu", "random_state": 0}
@@ -402,3 +403,23 @@ def test_wrong_augmentations_are_refused_in_full(tones):
         SpectrogramCNNClassifier(
             architecture="simple", augment=[TimeShift()], **FAST
         ).fit(X.reshape(60, 1, 40, 50), y)
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        SpectrogramCNNClassifier(architecture="simple", frontend=MelTransformer(**MEL)),
+        SequenceCNNClassifier(frontend=MFCCTransformer(**MEL, n_mfcc=13)),
+    ],
+    ids=lambda c: type(c).__name__,
+)
+def test_frontend_refuses_waveforms_of_another_rate(clf, tones):
+    X, y = tones
+    name = type(clf.frontend).__name__
+    message = f"^{name} has sample_rate=8000 Hz but got waveforms loaded at 16000 Hz"
+    with pytest.raises(ValueError, match=message):
+        clone(clf).fit(Waveforms(X, 16000), y)
+    clf = clone(clf).set_params(**FAST).fit(Waveforms(X, 8000), y)
+    with pytest.raises(ValueError, match=message):
+        clf.predict(Waveforms(X, 16000))
+    assert clf.predict(X).shape == y.shape  # plain arrays carry no rate

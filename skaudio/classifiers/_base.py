@@ -507,10 +507,18 @@ class _AudioNetMixin:
 
     # -- data ---------------------------------------------------------------
     def _check_sample_rate(self, X):
-        """Refuse waveforms loaded at another rate than ``sample_rate``."""
+        """Refuse waveforms loaded at another rate than expected.
+
+        The rate expected is the classifier's ``sample_rate``, if it has one,
+        and its ``frontend``'s: a front end at another rate would compute
+        its features on the wrong frequency axis.
+        """
         expected = getattr(self, "sample_rate", None)
         if expected is not None:
             check_sample_rate(X, expected, self)
+        frontend = getattr(self, "frontend", None)
+        if getattr(frontend, "sample_rate", None) is not None:
+            check_sample_rate(X, frontend.sample_rate, frontend)
 
     def _validate_input(self, X, reset):
         """Check ``X`` and give it the channel axis the network expects."""
