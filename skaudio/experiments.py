@@ -8,6 +8,7 @@ run resumes where it stopped and ends with the same table.
 """
 
 import csv
+import hashlib
 import json
 import os
 import signal
@@ -34,6 +35,7 @@ __all__ = [
     "PROTOCOLS",
     "check_model_name",
     "dask_client",
+    "data_digest",
     "data_settings",
     "default_protocol",
     "describe_features",
@@ -877,6 +879,49 @@ def _count(n, noun):
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def data_digest(data):
+    """Summarise a data set's clip names, labels, groups and subsets in 16 digits.
+
+    File names count relative to the folder that holds them all, so moving
+    the data set keeps its digest; renaming, adding or removing a file, or
+    changing a label, group or subset changes it. (The audio itself is not
+    read.) :func:`run_experiment` stores it with every fold, so that a rerun
+    on changed data trains again instead of reusing the old folds.
+
+    Parameters
+    ----------
+    data : sklearn.utils.Bunch
+        ``filenames``, ``target`` and ``groups`` (or ``None``), and
+        optionally ``subset``, as :func:`prepare_data` returns them.
+
+    Returns
+    -------
+    digest : str
+        16 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from sklearn.utils import Bunch
+    >>> one = Bunch(filenames=["/a/x.wav", "/a/y.wav"], target=[1, 2], groups=None)
+    >>> moved = Bunch(filenames=["/b/x.wav", "/b/y.wav"], target=[1, 2], groups=None)
+    >>> data_digest(one) == data_digest(moved)
+    True
+    >>> data_digest(one) == data_digest(Bunch(**{**one, "target": [2, 2]}))
+    False
+    """
+    files = [str(f) for f in data.filenames]
+    root = os.path.commonpath(files) if len(files) > 1 else os.path.dirname(files[0])
+    n = len(files)
+    groups = data.groups if data.groups is not None else [None] * n
+    subsets = data.get("subset")
+    subsets = subsets if subsets is not None else [None] * n
+    digest = hashlib.sha256()
+    for row in zip(files, data.target, groups, subsets, strict=True):
+        name = os.path.relpath(row[0], root)
+        digest.update(json.dumps([name, *map(str, row[1:])]).encode() + b"\n")
+    return digest.hexdigest()[:16]
+
+
 def check_model_name(name):
     """Raise a ValueError naming the choices when ``name`` is not a model.
 
@@ -1018,6 +1063,7 @@ def run_experiment(
     settings = {
         "model": model,
         "data": str(data),
+        "data_digest": data_digest(bunch),
         "layout": bunch.layout,
         "protocol": protocol,
         "n_splits": n_splits,
@@ -1026,6 +1072,17 @@ def run_experiment(
         "sample_rate": chosen["sample_rate"],
         "duration": chosen["duration"],
     }
+
+    if not read_results(results_path, **settings):
+        without_digest = {k: v for k, v in settings.items() if k != "data_digest"}
+        others = read_results(results_path, **without_digest)
+        if others:
+            progress(
+                f"{results_path} has {len(others)} folds of these settings on "
+                "other data (the files, labels or groups changed, or an older "
+                "skaudio wrote them): kept in the file, not used; every fold is "
+                "trained on the data as it is now"
+            )
 
     def load():
         progress(f"Loading {len(bunch.filenames)} files ...")

@@ -12,10 +12,13 @@ import pytest
 import soundfile as sf
 import torch
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import Bunch
 
 from skaudio.augment import standard_augmentation
+from skaudio.datasets import load_audio_manifest
 from skaudio.experiments import (
     MAX_SAMPLE_RATE,
+    data_digest,
     data_settings,
     default_protocol,
     describe_features,
@@ -240,6 +243,30 @@ class SwallowsCtrlC(LogisticRegression):
         return super().fit(X, y)
 
 
+def test_data_digest_follows_names_labels_groups_and_subsets_not_the_folder():
+    data = Bunch(
+        filenames=["/d/a/0.wav", "/d/b/1.wav"],
+        target=np.array(["a", "b"], dtype=object),
+        groups=np.array(["s1", "s2"], dtype=object),
+        subset=None,
+    )
+    digest = data_digest(data)
+    assert len(digest) == 16 and int(digest, 16) >= 0
+    moved = Bunch(**{**data, "filenames": ["/e/f/a/0.wav", "/e/f/b/1.wav"]})
+    assert data_digest(moved) == digest
+    changes = {
+        "filenames": ["/d/a/0.wav", "/d/b/2.wav"],
+        "target": ["a", "a"],
+        "groups": ["s1", "s1"],
+        "subset": ["train", "test"],
+    }
+    for key, value in changes.items():
+        assert data_digest(Bunch(**{**data, key: value})) != digest, key
+    assert data_digest(Bunch(**{**data, "groups": None})) != digest
+    one = Bunch(filenames=["/d/a/0.wav"], target=["a"], groups=None)
+    assert data_digest(one) == data_digest(Bunch(**{**one, "filenames": ["0.wav"]}))
+
+
 def test_interrupted_fold_is_not_saved(tmp_path, data):
     X, y, groups, _ = data
     path = tmp_path / "results.jsonl"
@@ -296,6 +323,19 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     kwargs["random_state"] = 1
     other = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
     assert "Loading 16 files ..." in lines and other.settings["seed"] == 1
+    # The data changed (a file moved to the other class): not the saved folds.
+    (tmp_path / "data" / "high" / "7.wav").rename(tmp_path / "data" / "low" / "8.wav")
+    lines.clear()
+    kwargs["random_state"] = 0
+    changed = run_experiment(
+        "simple", tmp_path / "data", out=tmp_path / "out", **kwargs
+    )
+    assert changed.settings["data_digest"] != result.settings["data_digest"]
+    assert f"{tmp_path / 'out' / 'results.jsonl'} has 2 folds of these settings " in (
+        "".join(lines)
+    )
+    assert "Loading 16 files ..." in lines
+    assert not any("(saved)" in line for line in lines)
     with pytest.raises(ValueError, match="Unknown model 'nope'"):
         run_experiment("nope", tmp_path / "missing", **kwargs)
 
@@ -390,6 +430,7 @@ def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
     assert result.settings == {
         "model": "simple",
         "data": str(manifest),
+        "data_digest": data_digest(load_audio_manifest(manifest, **kwargs["columns"])),
         "layout": "manifest",
         "protocol": "group",  # the default when the data has groups
         "n_splits": 2,
