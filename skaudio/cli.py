@@ -3,6 +3,7 @@
 import argparse
 import copy
 import csv
+import os
 import sys
 import time
 from collections import Counter
@@ -97,6 +98,7 @@ def _fit(args):
     from . import persistence
 
     experiments.check_model_name(args.model)
+    _check_output_file(args.output)
     data, chosen = _prepare_data(args)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
@@ -116,12 +118,29 @@ def _fit(args):
         f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"
     )
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     if args.pickle:
         joblib.dump(pipe, args.output)
     else:
         persistence.save(pipe, args.output)
     print(f"saved {args.output}")
+
+
+def _check_output_file(path):
+    """Refuse, before any training, an output that cannot be written as a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(
+            f"Output '{path}' is a folder; give a file name, e.g. "
+            f"'{path / 'model.skaudio'}'."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"Cannot create the folder of output '{path}': {exc.strerror}."
+        ) from None
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"Cannot write output '{path}': its folder is read-only.")
 
 
 def _read_model(path, trust_pickle):

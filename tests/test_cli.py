@@ -160,6 +160,25 @@ def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
     assert files[0] in captured.out and "bad.wav" not in captured.out
 
 
+def test_fit_refuses_an_unwritable_output_before_training(
+    audio_folder, tmp_path, capsys
+):
+    argv = ["fit", "simple", "--data", str(audio_folder), "--epochs", "1"]
+    assert main([*argv[:2], str(tmp_path), *argv[2:]]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: Output '{tmp_path}' is a folder; give a file name, e.g. "
+        f"'{tmp_path / 'model.skaudio'}'.\n"
+    )
+    (tmp_path / "file").write_text("")
+    assert main([*argv[:2], str(tmp_path / "file" / "m.skaudio"), *argv[2:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skaudio: error: Cannot create the folder of output")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "file"]
+    # A new folder is created for the model.
+    assert main([*argv[:2], str(tmp_path / "new" / "m.skaudio"), *argv[2:]]) == 0
+    assert (tmp_path / "new" / "m.skaudio").is_file()
+
+
 @pytest.mark.fsdd
 def test_cv_loso_on_fsdd_subset(small_fsdd, tmp_path, capsys):
     argv = ["cv", "lv-81", "--data", "fsdd", "--epochs", "1", "--out", str(tmp_path)]
