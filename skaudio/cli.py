@@ -281,10 +281,17 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
         writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
     if paths:
         _report_clip_changes(paths, rate, None)
+    if n_times is not None and round(args.window * rate) > n_times:
+        raise ValueError(
+            f"--window {args.window:g} s is longer than the model's "
+            f"{n_times / rate:g} s clips: the model would see only the first "
+            f"{n_times / rate:g} s of each window. Use --window {n_times / rate:g} "
+            "or shorter."
+        )
     if paths and n_times is not None and round(args.window * rate) != n_times:
         _note(
-            f"windows of {args.window:g} s are padded with zeros or cropped to "
-            f"the model's {n_times / rate:g} s clips."
+            f"windows of {args.window:g} s are padded with zeros to the model's "
+            f"{n_times / rate:g} s clips."
         )
     from . import inference
     from .io import load_audio
@@ -324,7 +331,7 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
                     [
                         path,
                         f"{start:.3f}",
-                        f"{start + args.window:.3f}",
+                        f"{min(start + args.window, predictions.duration):.3f}",
                         classes[p.argmax()],
                         *_probabilities(p),
                     ]
@@ -608,8 +615,9 @@ def _parser():
     predict.add_argument(
         "--window",
         type=_positive(float),
-        help="window length in seconds (the last window of a file, and a "
-        "window longer than the file, are padded with zeros)",
+        help="window length in seconds, at most the model's clip length "
+        "(shorter windows, the last window of a file and a window longer than "
+        "the file are padded with zeros)",
     )
     predict.add_argument(
         "--hop",

@@ -153,12 +153,33 @@ def test_predict_windows_rows_aggregate_and_events(model_file, recording, capsys
     assert _rows(capsys.readouterr().out) == []
 
 
-def test_window_other_than_the_clip_length_is_said(model_file, recording, capsys):
-    assert main(["predict", str(model_file), recording, "--window", "0.5"]) == 0
+def test_window_shorter_than_the_clip_length_is_said(model_file, recording, capsys):
+    assert main(["predict", str(model_file), recording, "--window", "0.125"]) == 0
     captured = capsys.readouterr()
-    assert len(_rows(captured.out)) == 15
-    assert captured.err.count("\n") == 1
-    assert "windows of 0.5 s are padded with zeros or cropped" in captured.err
+    assert len(_rows(captured.out)) == 63
+    assert captured.err == (
+        "skaudio: note: windows of 0.125 s are padded with zeros to the model's "
+        "0.25 s clips.\n"
+    )
+
+
+def test_window_longer_than_the_clip_length_is_refused(model_file, recording, capsys):
+    assert main(["predict", str(model_file), recording, "--window", "0.5"]) == 1
+    _one_line_error(
+        capsys,
+        "--window 0.5 s is longer than the model's 0.25 s clips: the model would "
+        "see only the first 0.25 s of each window. Use --window 0.25 or shorter.",
+    )
+
+
+def test_the_last_window_ends_at_the_end_of_the_recording(
+    model_file, recording, capsys
+):
+    argv = ["predict", str(model_file), recording, "--window", "0.25", "--hop", "0.2"]
+    assert main(argv) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert (rows[-1]["start"], rows[-1]["end"]) == ("3.800", "4.000")
+    assert (rows[-2]["start"], rows[-2]["end"]) == ("3.600", "3.850")
 
 
 def test_predict_option_errors(model_file, recording, capsys):
@@ -205,7 +226,7 @@ def _label_of_highest_column(row, prefix):
 
 @pytest.mark.parametrize(
     "options, prefix",
-    [([], "p_"), (["--window", "0.25"], "p_"), (["--window", "0.5"], "p_")]
+    [([], "p_"), (["--window", "0.25"], "p_"), (["--window", "0.125"], "p_")]
     + [(["--window", "0.25", "--aggregate", a], f"{a}_") for a in ("mean", "max")],
 )
 def test_label_column_is_the_class_name_of_the_highest_score(
