@@ -813,6 +813,17 @@ def prepare_data(
         )
     else:
         notes.append("every clip is whole")
+    median = np.median(seconds)
+    if duration is None and clip > 3 * median:
+        # A few long files set the length for all: say which.
+        longest = int(np.argmax(seconds))
+        n_long = int(np.sum(seconds > 3 * median))
+        which = "file" if n_long == 1 else f"{n_long} files, e.g."
+        notes.append(
+            f"the length is set by the longest {which} "
+            f"('{bunch.filenames[longest]}', {seconds[longest]:.1f} s), over 3 "
+            f"times the median {median:.2f} s: the other clips are padded to it"
+        )
     # The command line's options; a caller in Python passes the same names.
     hint = ""
     if sample_rate is None or duration is None:

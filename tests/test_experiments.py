@@ -597,6 +597,26 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
     )
 
 
+def test_prepare_data_says_when_a_few_long_files_set_the_length(tmp_path):
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        for i in range(5):
+            sf.write(tmp_path / label / f"{i}.wav", np.zeros(1000), 1000)
+    long = tmp_path / "b" / "long.wav"
+    sf.write(long, np.zeros(10_000), 1000)
+    lines = []
+    prepare_data(tmp_path, progress=lines.append)
+    assert lines[-1] == (
+        "loading at 1000 Hz, 10.0 s per clip: every clip is whole; the length is "
+        f"set by the longest file ('{long}', 10.0 s), over 3 times the "
+        "median 1.00 s: the other clips are padded to it (--sample-rate and "
+        "--duration change them)"
+    )
+    lines.clear()
+    prepare_data(tmp_path, duration=10.0, progress=lines.append)
+    assert "set by the longest" not in lines[-1]  # chosen by the caller
+
+
 def test_prepare_data_names_the_columns_that_could_hold_groups(tmp_path):
     for i in range(3):
         sf.write(tmp_path / f"{i}.wav", np.zeros(800), 8000)
