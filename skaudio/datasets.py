@@ -280,14 +280,17 @@ def fetch_fsdd(
     return load_fsdd(home, return_X_y=return_X_y)
 
 
-def load_audio_folder(root, *, extensions=(".wav", ".flac", ".ogg", ".mp3")):
+def load_audio_folder(
+    root, *, extensions=(".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
+):
     """List a folder with one sub-folder of audio files per class.
 
     Parameters
     ----------
     root : str or os.PathLike
         ``root/<class name>/<file>``; hidden files and folders are ignored.
-    extensions : tuple of str, default=(".wav", ".flac", ".ogg", ".mp3")
+    extensions : tuple of str, default=(".wav", ".flac", ".ogg", ".mp3", \
+".aif", ".aiff")
         Accepted file endings (case-insensitive). Any other file in a class
         folder is an error, so that nothing is left out unnoticed.
 
@@ -345,8 +348,10 @@ def load_audio_folder(root, *, extensions=(".wav", ".flac", ".ogg", ".mp3")):
         target += [index] * len(audio)
     if unknown:
         raise ValueError(
-            f"Files with endings not in {sorted(extensions)} (pass extensions= to "
-            f"accept them): {unknown}"
+            f"Files with endings not in {sorted(extensions)} in the class "
+            f"folders: {unknown}. Move them out, list the clips in a CSV "
+            "manifest instead of a folder, or (in Python) pass extensions= to "
+            "accept their endings."
         )
     return Bunch(
         filenames=np.array(filenames, dtype=object),
@@ -820,11 +825,18 @@ def load_audio_manifest(
         if group_column:
             groups.append(values[group_column])
     if problems:
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        first = ", the first 10" if len(problems) > 10 else ""
         rows_word = "row" if len(problems) == 1 else "rows"
+        relative = ""
+        if any("not found" in p for p in problems):
+            relative = (
+                f" (relative paths are read from the CSV's folder, "
+                f"'{csv_path.parent.resolve()}')"
+            )
         raise ValueError(
-            f"{csv_path}: {len(problems)} bad {rows_word}{more}: "
+            f"{csv_path}: {len(problems)} bad {rows_word}{first}: "
             + "; ".join(problems[:10])
+            + relative
         )
     target = np.array(labels, dtype=object)
     return Bunch(

@@ -171,9 +171,18 @@ def test_load_audio_folder_errors(tmp_path):
         load_audio_folder(tmp_path)
     (tmp_path / "dog" / "a.wav").write_bytes(b"")
     (tmp_path / "dog" / "notes.txt").write_text("x")
-    with pytest.raises(ValueError, match="notes.txt"):
+    with pytest.raises(ValueError) as error:
         load_audio_folder(tmp_path)
+    assert str(error.value) == (
+        "Files with endings not in ['.aif', '.aiff', '.flac', '.mp3', '.ogg', "
+        f"'.wav'] in the class folders: ['{tmp_path / 'dog' / 'notes.txt'}']. Move "
+        "them out, list the clips in a CSV manifest instead of a folder, or (in "
+        "Python) pass extensions= to accept their endings."
+    )
     assert len(load_audio_folder(tmp_path, extensions=(".wav", ".txt")).filenames) == 2
+    (tmp_path / "dog" / "notes.txt").unlink()
+    (tmp_path / "dog" / "b.AIFF").write_bytes(b"")
+    assert len(load_audio_folder(tmp_path).filenames) == 2
 
 
 def test_make_tones_is_seeded_and_labelled_by_pitch():
@@ -269,6 +278,20 @@ def test_manifest_errors_name_the_row_or_column(tmp_path, text, match):
     _clip(tmp_path / "a.wav")
     with pytest.raises(ValueError, match=match):
         load_audio_manifest(_write(tmp_path / "m.csv", text))
+
+
+def test_manifest_with_many_missing_files_says_where_paths_are_read_from(tmp_path):
+    rows = "".join(f"clips/{i}.wav,dog\n" for i in range(12))
+    manifest = _write(tmp_path / "sub" / "m.csv", "path,label\n" + rows)
+    with pytest.raises(ValueError) as error:
+        load_audio_manifest(manifest)
+    listed = "; ".join(
+        f"line {i + 2}: file 'clips/{i}.wav' not found" for i in range(10)
+    )
+    assert str(error.value) == (
+        f"{manifest}: 12 bad rows, the first 10: {listed} (relative paths are "
+        f"read from the CSV's folder, '{(tmp_path / 'sub').resolve()}')"
+    )
 
 
 def test_manifest_explicit_column_must_exist(tmp_path):
