@@ -185,8 +185,9 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
     -------
     settings : dict
         ``sample_rate``, ``duration``, the files' ``native_rates`` (rate →
-        count), ``durations`` (ndarray of shape (n_files,), seconds) and
-        ``n_cropped`` (files longer than ``duration``).
+        count), ``durations`` (ndarray of shape (n_files,), seconds),
+        ``n_cropped`` (files longer than ``duration``) and ``n_multichannel``
+        (files of two or more channels, which the loader mixes to mono).
 
     Raises
     ------
@@ -219,6 +220,7 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         "native_rates": dict(sorted(rates.items())),
         "durations": durations,
         "n_cropped": n_longer(durations, duration, sample_rate),
+        "n_multichannel": sum(i.channels > 1 for i in infos),
     }
 
 
@@ -803,6 +805,17 @@ def prepare_data(
         notes.append(
             f"files at {', '.join(map(str, dropped))} Hz are resampled, losing "
             f"content above {rate / 2:g} Hz"
+        )
+    raised = [r for r in chosen["native_rates"] if r < rate]
+    if raised:
+        notes.append(
+            f"files at {', '.join(map(str, raised))} Hz are upsampled, with "
+            "nothing above half their rate"
+        )
+    if chosen["n_multichannel"]:
+        notes.append(
+            f"{_count(chosen['n_multichannel'], 'file')} of two or more channels "
+            f"{'is' if chosen['n_multichannel'] == 1 else 'are'} mixed to mono"
         )
     if chosen["n_cropped"]:
         n_cropped = chosen["n_cropped"]

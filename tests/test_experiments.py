@@ -597,6 +597,23 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
     )
 
 
+def test_prepare_data_says_what_upsampling_and_mixing_to_mono_change(tmp_path):
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "mono.wav", np.zeros(800), 8000)
+    sf.write(tmp_path / "b" / "stereo.wav", np.zeros((1600, 2)), 16000)
+    lines = []
+    bunch, chosen = prepare_data(
+        tmp_path, sample_rate=16000, duration=0.1, progress=lines.append
+    )
+    assert chosen["n_multichannel"] == 1
+    assert lines[-1] == (
+        "loading at 16000 Hz, 0.1 s per clip: files at 8000 Hz are upsampled, "
+        "with nothing above half their rate; 1 file of two or more channels is "
+        "mixed to mono; every clip is whole"
+    )
+
+
 def test_prepare_data_says_when_a_few_long_files_set_the_length(tmp_path):
     for label in ("a", "b"):
         (tmp_path / label).mkdir()
