@@ -324,6 +324,11 @@ def load_audio_folder(
     ['cat', 'dog', 'dog']
     """
     root = Path(root)
+    if root.is_file():
+        raise ValueError(
+            f"Audio folder '{root}' is a file; a folder of class sub-folders "
+            "was expected."
+        )
     if not root.is_dir():
         raise FileNotFoundError(f"Audio folder '{root}' does not exist.")
     classes = sorted(
@@ -780,6 +785,8 @@ def load_audio_manifest(
     (['dog', 'rain'], ['1', '2'], 'fold')
     """
     csv_path = Path(path)
+    if csv_path.is_dir():
+        raise ValueError(f"Manifest '{csv_path}' is a folder, not a CSV file.")
     if not csv_path.is_file():
         raise FileNotFoundError(f"Manifest '{csv_path}' does not exist.")
     try:

@@ -294,6 +294,14 @@ def test_manifest_with_many_missing_files_says_where_paths_are_read_from(tmp_pat
     )
 
 
+def test_manifest_and_folder_name_a_path_of_the_other_kind(tmp_path):
+    with pytest.raises(ValueError, match=f"^Manifest '{tmp_path}' is a folder, not"):
+        load_audio_manifest(tmp_path)
+    manifest = _write(tmp_path / "m.csv", "path,label\n")
+    with pytest.raises(ValueError, match=f"^Audio folder '{manifest}' is a file;"):
+        load_audio_folder(manifest)
+
+
 def test_manifest_explicit_column_must_exist(tmp_path):
     _clip(tmp_path / "a.wav")
     manifest = _write(tmp_path / "m.csv", "path,label\na.wav,dog\n")
