@@ -673,7 +673,7 @@ def fold_table(records, summary=None):
     return "\n".join(lines)
 
 
-def write_fold_csv(records, path):
+def write_fold_csv(records, path, *, test_groups=None):
     """Write one CSV row per fold: fold, accuracy, n_train, n_test, train_seconds.
 
     Parameters
@@ -682,12 +682,17 @@ def write_fold_csv(records, path):
         Fold records.
     path : str or os.PathLike
         CSV file to write.
+    test_groups : dict or None, default=None
+        Fold name to the groups of its test set; given, a last column
+        ``test_groups`` lists them, separated by spaces.
     """
     columns = ["fold", "accuracy", "n_train", "n_test", "train_seconds"]
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(columns)
-        writer.writerows([r[c] for c in columns] for r in records)
+        writer.writerow(columns + ["test_groups"] * (test_groups is not None))
+        for r in records:
+            extra = [] if test_groups is None else [" ".join(test_groups[r["fold"]])]
+            writer.writerow([r[c] for c in columns] + extra)
 
 
 def save_confusion_figure(records, path, *, title=None):
@@ -1127,7 +1132,11 @@ def run_experiment(
     summary = summarize(records)
     progress("")
     progress(fold_table(records, summary))
-    write_fold_csv(records, out / "folds.csv")
+    test_groups = None
+    if bunch.groups is not None:
+        groups = np.asarray(bunch.groups).astype(str)
+        test_groups = {fold: sorted(set(groups[test])) for fold, _, test in splits}
+    write_fold_csv(records, out / "folds.csv", test_groups=test_groups)
     written = [results_path, out / "folds.csv"]
     figure = save_confusion_figure(
         records, out / "confusion.png", title=f"{model}, {protocol}"
