@@ -141,7 +141,7 @@ class MaskingDenoiser(nn.Module):
     n_repeats : int, default=2
         Stacks of ``n_layers`` blocks; the dilations restart with each.
     filters : int, default=64
-        Channels of the residual blocks.
+        Channels of every residual block (one width: not a tuple).
     kernel_size : int, default=3
         Length of the blocks' dilated convolution, in frames.
     dilation_growth : int, default=2
@@ -180,6 +180,11 @@ class MaskingDenoiser(nn.Module):
         self.kernel_size = kernel_size
         self.dilation_growth = dilation_growth
         self.norm = norm
+        if isinstance(filters, tuple | list):
+            raise ValueError(
+                "MaskingDenoiser's residual blocks all have the same width: "
+                f"filters must be an int, got {filters!r}."
+            )
         window = 2 * encoder_stride
         self.encoder = nn.Conv1d(
             in_channels, encoder_channels, window, stride=encoder_stride, bias=False

@@ -69,6 +69,11 @@ def test_masking_denoiser_layers():
     assert {block.layers[0].out_channels for block in net.blocks} == {6}
 
 
+def test_masking_denoiser_filters_is_one_width():
+    with pytest.raises(ValueError, match="filters must be an int, got \\(4, 8\\)"):
+        MaskingDenoiser(filters=(4, 8))
+
+
 def test_masking_denoiser_is_scale_equivariant_and_masks():
     net = MaskingDenoiser(encoder_channels=8, n_layers=2, filters=4).eval()
     x = torch.randn(2, 1, 300)
