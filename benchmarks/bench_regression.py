@@ -2,8 +2,11 @@
 
 Training uses four FSDD speakers, evaluation the other two, never seen in
 training (their babble noise and their mixtures come from the held-out
-speakers only). Nothing is tuned on the test speakers: every setting below
-was fixed before the first run.
+speakers only). Nothing is tuned on the test speakers: the defaults below
+were fixed before the first run, and the options of the second denoiser
+(``--architecture masking`` and the training options that go with it) were
+chosen on a validation split of the training speakers (trained on three,
+validated on the fourth); see benchmarks/results/regression.md.
 
 (a) WaveformDenoiser, trained on noisy speech at -5..15 dB SNR (white, pink
     and babble noise), against a classical decision-directed Wiener filter
@@ -16,10 +19,18 @@ Usage::
 
     SKAUDIO_DATA=/path/to/datasets nice python benchmarks/bench_regression.py \
         --threads 1 --out benchmarks/results/regression.json
+
+The denoiser's options: ``--architecture {conv,masking}`` (the network),
+``--loss {mse,si_sdr}``, ``--noisy-versions N`` (noisy copies of each
+training clip, each with its own noise draw), ``--lr-schedule
+{constant,cosine}``, ``--denoiser-batch-size``, ``--denoiser-lr`` and
+``--denoiser-epochs``; their defaults reproduce the first run.
 """
 
 import argparse
+import ast
 import datetime
+import inspect
 import json
 import platform
 import sys
@@ -27,11 +38,13 @@ import time
 
 import numpy as np
 import torch
+from sklearn.utils import Bunch
+from skorch.callbacks import LRScheduler
 
 from skaudio import SpectrogramSeparator, WaveformDenoiser
 from skaudio.datasets import make_noisy_speech, make_speaker_mixtures
 from skaudio.metrics import si_sdr_improvement
-from skaudio.nn.separation import STFT
+from skaudio.nn import STFT, MaskingDenoiser
 
 TRAIN_SPEAKERS = ["george", "jackson", "lucas", "nicolas"]
 TEST_SPEAKERS = ["theo", "yweweler"]
@@ -78,20 +91,50 @@ def summary(values):
     return {"mean": float(np.mean(values)), "median": float(np.median(values))}
 
 
+def denoiser_network_params(architecture):
+    """Return the network settings of the benchmark's denoiser for ``architecture``."""
+    if architecture == "conv":
+        return {
+            "architecture": "conv",
+            "n_layers": 6,
+            "filters": 32,
+            "kernel_size": 9,
+            "dilation_growth": 2,
+        }
+    return {"architecture": "masking"}  # MaskingDenoiser's defaults
+
+
 def bench_denoiser(args, results, save):
-    train = make_noisy_speech(
-        speakers=TRAIN_SPEAKERS,
-        snr=(-5.0, 0.0, 5.0, 10.0, 15.0),
-        noise=("white", "pink", "babble"),
-        random_state=0,
+    # ``noisy_versions`` noisy copies of every training clip, each with its
+    # own draw of noise, SNR and type (seed 0 for the first, as before)
+    versions = [
+        make_noisy_speech(
+            speakers=TRAIN_SPEAKERS,
+            snr=(-5.0, 0.0, 5.0, 10.0, 15.0),
+            noise=("white", "pink", "babble"),
+            random_state=seed,
+        )
+        for seed in range(args.noisy_versions)
+    ]
+    train = Bunch(
+        noisy=np.concatenate([v.noisy for v in versions]),
+        clean=np.concatenate([v.clean for v in versions]),
     )
+    callbacks = None
+    if args.lr_schedule == "cosine":
+        callbacks = [
+            LRScheduler(
+                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                T_max=args.denoiser_epochs,
+            )
+        ]
     denoiser = WaveformDenoiser(
-        n_layers=6,
-        filters=32,
-        kernel_size=9,
-        dilation_growth=2,
+        **denoiser_network_params(args.architecture),
+        loss=args.loss,
         max_epochs=args.denoiser_epochs,
-        batch_size=32,
+        batch_size=args.denoiser_batch_size,
+        lr=args.denoiser_lr,
+        callbacks=callbacks,
         device="cpu",
         random_state=0,
         verbose=1,
@@ -101,6 +144,8 @@ def bench_denoiser(args, results, save):
     results["denoiser"] = {
         "params": {k: repr(v) for k, v in denoiser.get_params(deep=False).items()},
         "n_train": len(train.noisy),
+        "noisy_versions": args.noisy_versions,
+        "lr_schedule": args.lr_schedule,
         "train_seconds": time.perf_counter() - start,
         "epochs": len(denoiser.history_),
         "final_train_loss": float(denoiser.history_[-1, "train_loss"]),
@@ -194,6 +239,42 @@ def bench_separator(args, results, save):
     save()
 
 
+def describe_denoiser(params):
+    """One line on the denoiser's network, from its saved ``get_params``."""
+    if params.get("architecture", repr("conv")) == repr("conv"):
+        return (
+            "6 same-padded Conv1d layers (32 filters, kernel 9, dilation 1, 2, "
+            "4, ..., 32), batch norm, residual"
+        )
+    defaults = inspect.signature(MaskingDenoiser).parameters
+    value = {
+        name: defaults[name].default
+        if params.get(name, "None") == "None"
+        else ast.literal_eval(params[name])
+        for name in (
+            "encoder_channels",
+            "encoder_stride",
+            "n_layers",
+            "n_repeats",
+            "filters",
+            "kernel_size",
+            "dilation_growth",
+            "norm",
+        )
+    }
+    dilations = ", ".join(
+        str(value["dilation_growth"] ** i) for i in range(value["n_layers"])
+    )
+    return (
+        f"masking (Conv-TasNet-like): Conv1d encoder ({value['encoder_channels']} "
+        f"filters of {2 * value['encoder_stride']} samples, hop "
+        f"{value['encoder_stride']}), {value['n_repeats']} x {value['n_layers']} "
+        f"residual blocks of {value['filters']} channels (kernel "
+        f"{value['kernel_size']} frames, dilations {dilations}; {value['norm']} "
+        "norm) predicting a sigmoid mask, ConvTranspose1d decoder"
+    )
+
+
 def report(results):
     """Markdown tables of a results dict (as saved in the JSON file)."""
     header = [
@@ -210,13 +291,26 @@ def report(results):
     den = results.get("denoiser")
     if den:
         lines += ["## WaveformDenoiser against a Wiener filter", "", *header]
+        versions = den.get("noisy_versions", 1)
         lines += [
             "",
             f"Trained on {den['n_train']} noisy clips of the training speakers "
-            "(SNR drawn from -5, 0, 5, 10, 15 dB; white, pink or babble noise) "
-            f"in {den['train_seconds'] / 60:.1f} min. Network: 6 same-padded "
-            "Conv1d layers (32 filters, kernel 9, dilation 1, 2, 4, ..., 32), "
-            "batch norm, residual; MSE, Adam 1e-3, batch 32, "
+            + (
+                f"({versions} noisy versions of each recording) "
+                if versions > 1
+                else ""
+            )
+            + "(SNR drawn from -5, 0, 5, 10, 15 dB; white, pink or babble noise) "
+            f"in {den['train_seconds'] / 60:.1f} min. Network: "
+            f"{describe_denoiser(den['params'])}; "
+            f"{'SI-SDR loss' if den['params'].get('loss') == repr('si_sdr') else 'MSE'}"
+            f", Adam {ast.literal_eval(den['params'].get('lr', '0.001')):g}"
+            + (
+                " with cosine annealing to 0"
+                if den.get("lr_schedule") == "cosine"
+                else ""
+            )
+            + f", batch {den['params']['batch_size']}, "
             f"{den.get('epochs', den['params']['max_epochs'])} epochs. "
             "Baseline: decision-directed Wiener filter (noise spectrum from "
             "each clip's 20 % lowest-energy frames, smoothing 0.98, gain "
@@ -299,6 +393,24 @@ def report(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--denoiser-epochs", type=int, default=25)
+    parser.add_argument(
+        "--architecture",
+        choices=("conv", "masking"),
+        default="conv",
+        help="the denoiser's network (conv: the first benchmark's settings)",
+    )
+    parser.add_argument("--loss", choices=("mse", "si_sdr"), default="mse")
+    parser.add_argument("--denoiser-batch-size", type=int, default=32)
+    parser.add_argument("--denoiser-lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--noisy-versions",
+        type=int,
+        default=1,
+        help="noisy copies of each training clip (new noise, SNR and type each)",
+    )
+    parser.add_argument(
+        "--lr-schedule", choices=("constant", "cosine"), default="constant"
+    )
     parser.add_argument("--separator-epochs", type=int, default=30)
     parser.add_argument("--mixtures", type=int, default=4000)
     parser.add_argument("--threads", type=int, default=1)

@@ -15,11 +15,21 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from skaudio import SpectrogramSeparator, WaveformDenoiser
+from skaudio import SpectrogramSeparator, WaveformDenoiser, load, save
 from skaudio._compat import InvalidParameterError
 from skaudio.metrics import si_sdr_improvement
+from skaudio.nn import ConvDenoiser, MaskingDenoiser
 
 TINY_DENOISER = {"n_layers": 2, "filters": 8, "kernel_size": 5, "device": "cpu"}
+TINY_MASKING_DENOISER = {
+    "architecture": "masking",
+    "encoder_channels": 16,
+    "encoder_stride": 4,
+    "n_layers": 2,
+    "n_repeats": 1,
+    "filters": 8,
+    "device": "cpu",
+}
 TINY_SEPARATOR = {
     "n_fft": 64,
     "hop_length": 16,
@@ -60,6 +70,49 @@ def test_denoiser_learns_and_keeps_the_shape(noisy_tones):
     assert denoised.shape == (10, 400) and denoised.dtype == np.float32
     assert si_sdr_improvement(clean[30:], denoised, noisy[30:]).mean() > 2
     assert den.input_shape_ == (1, 400) and den.n_features_in_ == 400
+
+
+def test_masking_denoiser_learns_and_keeps_the_shape(noisy_tones):
+    noisy, clean = noisy_tones
+    den = WaveformDenoiser(
+        **TINY_MASKING_DENOISER, max_epochs=30, lr=0.01, random_state=0
+    )
+    denoised = den.fit(noisy[:30], clean[:30]).predict(noisy[30:])
+    assert denoised.shape == (10, 400) and denoised.dtype == np.float32
+    assert si_sdr_improvement(clean[30:], denoised, noisy[30:]).mean() > 2
+    assert isinstance(den.module_, MaskingDenoiser)
+
+
+def test_denoiser_architectures_and_their_hyperparameters(noisy_tones):
+    noisy, clean = noisy_tones
+    # the default is the original network with its original settings
+    den = WaveformDenoiser(max_epochs=0, device="cpu").fit(noisy, clean)
+    reference = ConvDenoiser(n_layers=6, filters=32, kernel_size=9, norm="batch")
+    assert repr(den.module_) == repr(reference)
+    den = WaveformDenoiser(
+        architecture="masking",
+        encoder_channels=10,
+        encoder_stride=2,
+        n_layers=2,
+        n_repeats=3,
+        filters=6,
+        kernel_size=5,
+        dilation_growth=3,
+        norm="batch",
+        max_epochs=0,
+        device="cpu",
+    ).fit(noisy, clean)
+    net = den.module_
+    assert (net.encoder.out_channels, net.encoder.stride) == (10, (2,))
+    assert [b.layers[0].dilation[0] for b in net.blocks] == [1, 3] * 3
+    assert {b.layers[0].kernel_size for b in net.blocks} == {(5,)}
+    assert isinstance(net.blocks[0].layers[1], torch.nn.BatchNorm1d)
+    with pytest.raises(ValueError, match="encoder_stride=4 does not apply to "):
+        WaveformDenoiser(encoder_stride=4, max_epochs=0).fit(noisy, clean)
+    with pytest.raises(ValueError, match="residual=False does not apply to "):
+        WaveformDenoiser(architecture="masking", residual=False).fit(noisy, clean)
+    with pytest.raises(InvalidParameterError, match="architecture"):
+        WaveformDenoiser(architecture="unet").fit(noisy, clean)
 
 
 def test_denoiser_multichannel(noisy_tones):
@@ -129,9 +182,10 @@ def test_separator_input_errors(mixtures):
     "make",
     [
         lambda: WaveformDenoiser(**TINY_DENOISER, max_epochs=2, random_state=0),
+        lambda: WaveformDenoiser(**TINY_MASKING_DENOISER, max_epochs=2, random_state=0),
         lambda: SpectrogramSeparator(**TINY_SEPARATOR, max_epochs=2, random_state=0),
     ],
-    ids=["denoiser", "separator"],
+    ids=["denoiser", "masking-denoiser", "separator"],
 )
 class TestEstimatorContract:
     """What the common checks would check with one target column."""
@@ -164,7 +218,7 @@ class TestEstimatorContract:
         assert repr(copy) == repr(make())
         assert "loss" in params and "random_state" in params
 
-    def test_pickle_and_joblib(self, make, data, tmp_path):
+    def test_pickle_joblib_and_safe_save(self, make, data, tmp_path):
         X, y = data
         est = make().fit(X, y)
         expected = est.predict(X[:4])
@@ -176,6 +230,10 @@ class TestEstimatorContract:
         np.testing.assert_allclose(
             joblib.load(tmp_path / "model.joblib").predict(X[:4]), expected
         )
+        save(est, tmp_path / "model.skaudio")
+        restored = load(tmp_path / "model.skaudio")
+        assert repr(restored) == repr(est)
+        np.testing.assert_array_equal(restored.predict(X[:4]), expected)
 
     def test_predictions_do_not_depend_on_order_or_batch(self, make, data):
         X, y = data

@@ -7,7 +7,7 @@ return waveforms. Sizes are constructor arguments.
 
 from .bcresnet import BCResNet
 from .blocks import CPDBlock, DenseHead, Roll, SincConv1d
-from .denoise import ConvDenoiser
+from .denoise import ConvDenoiser, MaskingDenoiser
 from .frontend import AugmentedNetwork
 from .losses import WaveformLoss, si_sdr
 from .separation import STFT, MaskSeparator, MultiBranchConv1d
@@ -25,6 +25,7 @@ __all__ = [
     "LVFlat",
     "LateMix",
     "MaskSeparator",
+    "MaskingDenoiser",
     "MultiBranchConv1d",
     "Roll",
     "RollMix",

@@ -1,0 +1,116 @@
+"""Compare denoiser settings on a validation split of the TRAINING speakers.
+
+The held-out test speakers of ``bench_regression.py`` (theo, yweweler) are
+never used here: the denoiser trains on george, jackson and lucas and is
+validated on nicolas (250 of his clips per setting; his babble noise comes
+from the three others). Used to choose the options of the masking denoiser
+run in ``bench_regression.py``; each run appends one JSON line (the setting,
+training time, and ``[denoiser, Wiener]`` mean SI-SDRi per noise and SNR).
+
+Usage (one setting per call, as JSON; any other keys are
+:class:`~skaudio.WaveformDenoiser` parameters)::
+
+    SKAUDIO_DATA=/path/to/datasets nice python benchmarks/explore_denoiser.py
+    '{"name": "mask-sisdr-b8", "epochs": 8, "versions": 1, "cosine": true,
+    "batch_size": 8, "architecture": "masking", "loss": "si_sdr"}'
+
+(one command line, written on three here).
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from bench_regression import wiener_filter
+from skorch.callbacks import LRScheduler
+
+from skaudio import WaveformDenoiser
+from skaudio.datasets import make_noisy_speech
+from skaudio.metrics import si_sdr_improvement
+
+TRAIN = ["george", "jackson", "lucas"]
+VALIDATION = "nicolas"
+RESULTS = Path(__file__).parent / "results" / "denoiser_validation.jsonl"
+
+
+def train_data(n_versions):
+    """``n_versions`` noisy copies of the three speakers' clips (seeds 0, 1, ...)."""
+    parts = [
+        make_noisy_speech(
+            speakers=TRAIN,
+            snr=(-5.0, 0.0, 5.0, 10.0, 15.0),
+            noise=("white", "pink", "babble"),
+            random_state=version,
+        )
+        for version in range(n_versions)
+    ]
+    return (
+        np.concatenate([p.noisy for p in parts]),
+        np.concatenate([p.clean for p in parts]),
+    )
+
+
+def validation_sets():
+    """Every other clip of the validation speaker, per noise type and SNR."""
+    sets = []
+    for k, noise in enumerate(("white", "babble")):
+        for j, snr in enumerate((0.0, 5.0, 10.0)):
+            data = make_noisy_speech(
+                speakers=[*TRAIN, VALIDATION],
+                snr=snr,
+                noise=noise,
+                random_state=500 + 10 * k + j,
+            )
+            index = np.flatnonzero(data.groups == VALIDATION)[::2]
+            sets.append((noise, snr, data.noisy[index], data.clean[index]))
+    return sets
+
+
+def main(name, epochs, versions, cosine, batch_size=32, **params):
+    """Train one setting, validate it and append its JSON line."""
+    X, y = train_data(versions)
+    callbacks = None
+    if cosine:
+        callbacks = [
+            LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
+        ]
+    denoiser = WaveformDenoiser(
+        max_epochs=epochs,
+        batch_size=batch_size,
+        device="cpu",
+        random_state=0,
+        callbacks=callbacks,
+        verbose=0,
+        **params,
+    )
+    start = time.perf_counter()
+    denoiser.fit(X, y)
+    train_seconds = time.perf_counter() - start
+    rows = {}
+    for noise, snr, noisy, clean in validation_sets():
+        network = si_sdr_improvement(clean, denoiser.predict(noisy), noisy).mean()
+        wiener = si_sdr_improvement(clean, wiener_filter(noisy), noisy).mean()
+        rows[f"{noise}{snr:.0f}"] = (round(float(network), 2), round(float(wiener), 2))
+    record = {
+        "name": name,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "versions": versions,
+        "cosine": cosine,
+        "params": params,
+        "n_train": len(X),
+        "train_min": round(train_seconds / 60, 1),
+        "final_loss": float(denoiser.history_[-1, "train_loss"]),
+        "val": rows,
+    }
+    print(json.dumps(record), flush=True)
+    with open(RESULTS, "a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    main(**json.loads(sys.argv[1]))
