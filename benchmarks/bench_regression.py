@@ -104,22 +104,35 @@ def denoiser_network_params(architecture):
     return {"architecture": "masking"}  # MaskingDenoiser's defaults
 
 
-def bench_denoiser(args, results, save):
-    # ``noisy_versions`` noisy copies of every training clip, each with its
-    # own draw of noise, SNR and type (seed 0 for the first, as before)
+def noisy_training_clips(speakers, n_versions):
+    """Return ``n_versions`` noisy copies of every clip of ``speakers``.
+
+    Each copy has its own draw of noise type (white, pink, babble) and SNR
+    (-5 to 15 dB), seeds 0, 1, ...
+
+    Returns
+    -------
+    noisy, clean : ndarray of shape (n_versions * n_clips, n_times)
+    """
     versions = [
         make_noisy_speech(
-            speakers=TRAIN_SPEAKERS,
+            speakers=speakers,
             snr=(-5.0, 0.0, 5.0, 10.0, 15.0),
             noise=("white", "pink", "babble"),
             random_state=seed,
         )
-        for seed in range(args.noisy_versions)
+        for seed in range(n_versions)
     ]
-    train = Bunch(
-        noisy=np.concatenate([v.noisy for v in versions]),
-        clean=np.concatenate([v.clean for v in versions]),
+    return (
+        np.concatenate([v.noisy for v in versions]),
+        np.concatenate([v.clean for v in versions]),
     )
+
+
+def bench_denoiser(args, results, save):
+    # the first copy (seed 0) is the training data of the first runs
+    noisy, clean = noisy_training_clips(TRAIN_SPEAKERS, args.noisy_versions)
+    train = Bunch(noisy=noisy, clean=clean)
     callbacks = None
     if args.lr_schedule == "cosine":
         callbacks = [

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_regression import wiener_filter
+from bench_regression import noisy_training_clips, wiener_filter
 from skorch.callbacks import LRScheduler
 
 from skaudio import WaveformDenoiser
@@ -34,23 +34,6 @@ from skaudio.metrics import si_sdr_improvement
 TRAIN = ["george", "jackson", "lucas"]
 VALIDATION = "nicolas"
 RESULTS = Path(__file__).parent / "results" / "denoiser_validation.jsonl"
-
-
-def train_data(n_versions):
-    """``n_versions`` noisy copies of the three speakers' clips (seeds 0, 1, ...)."""
-    parts = [
-        make_noisy_speech(
-            speakers=TRAIN,
-            snr=(-5.0, 0.0, 5.0, 10.0, 15.0),
-            noise=("white", "pink", "babble"),
-            random_state=version,
-        )
-        for version in range(n_versions)
-    ]
-    return (
-        np.concatenate([p.noisy for p in parts]),
-        np.concatenate([p.clean for p in parts]),
-    )
 
 
 def validation_sets():
@@ -71,7 +54,7 @@ def validation_sets():
 
 def main(name, epochs, versions, cosine, batch_size=32, **params):
     """Train one setting, validate it and append its JSON line."""
-    X, y = train_data(versions)
+    X, y = noisy_training_clips(TRAIN, versions)
     callbacks = None
     if cosine:
         callbacks = [
