@@ -489,8 +489,9 @@ def _add_data_options(parser):
     parser.add_argument(
         "--duration",
         type=_positive(float),
-        help="seconds per clip; shorter clips are padded, longer ones cropped "
-        "(default: the length that keeps 99%% of the clips whole)",
+        help="seconds per clip; shorter clips are padded with zeros at the end, "
+        "longer ones cropped to their start (default: the length that keeps "
+        "99%% of the clips whole)",
     )
 
 
@@ -585,8 +586,9 @@ def _parser():
         "fit",
         help="fit a model on a whole data set and save the pipeline",
         description="Fit WaveformLoader + a named model on every file of the data "
-        "set and save the fitted pipeline with skaudio.save (JSON + safetensors, "
-        "loaded without unpickling).",
+        "set (groups are not used: there is no validation split) and save the "
+        "fitted pipeline with skaudio.save (JSON + safetensors, loaded without "
+        "unpickling).",
         model_list="Models: {}. The most accurate on voices it never heard, so "
         "far: mfcc-seq-aug, trained with --epochs 60 (what make main runs); "
         "augmented training needs more epochs than the default 30.",
@@ -614,7 +616,7 @@ def _parser():
         "the exit status is then 1.",
     )
     predict.add_argument("model", help="model file saved by 'skaudio fit'")
-    predict.add_argument("files", nargs="+", help="audio files")
+    predict.add_argument("files", nargs="+", help="audio files (not folders)")
     predict.add_argument("--out", help="CSV file (default: standard output)")
     predict.add_argument(
         "--window",

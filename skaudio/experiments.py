@@ -783,6 +783,16 @@ def prepare_data(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
         f"{n_groups} ({bunch.layout} layout)"
     )
+    similar = {}
+    for label in classes:
+        similar.setdefault(" ".join(str(label).casefold().split()), []).append(label)
+    similar = [names for names in similar.values() if len(names) > 1]
+    if similar:
+        pairs = "; ".join(" and ".join(map(repr, names)) for names in similar)
+        progress(
+            f"classes that differ only in case or spaces stay apart: {pairs}; "
+            "rename them in the data if they are the same class"
+        )
     unread = bunch.get("other_columns") if bunch.groups is None else None
     if unread:
         progress(

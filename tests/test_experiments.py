@@ -674,6 +674,20 @@ def test_prepare_data_names_the_columns_that_could_hold_groups(tmp_path):
     assert not any("group column" in line for line in lines)
 
 
+def test_prepare_data_names_classes_that_differ_only_in_case_or_spaces(tmp_path):
+    for label in ("Siren", "siren", "dog  bark", "Dog bark", "rain"):
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "a.wav", np.zeros(800), 8000)
+    lines = []
+    bunch, _ = prepare_data(tmp_path, progress=lines.append)
+    assert len(set(bunch.target)) == 5  # kept apart: the data says so
+    assert lines[1] == (
+        "classes that differ only in case or spaces stay apart: 'Dog bark' and "
+        "'dog  bark'; 'Siren' and 'siren'; rename them in the data if they are "
+        "the same class"
+    )
+
+
 def test_prepare_data_refuses_one_class(tmp_path):
     (tmp_path / "dog").mkdir()
     sf.write(tmp_path / "dog" / "a.wav", np.zeros(800), 8000)
