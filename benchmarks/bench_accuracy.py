@@ -342,6 +342,26 @@ def write_keeping_notes(markdown, lines):
     markdown.write_text("\n".join(lines) + "\n" + ("\n" + notes if notes else ""))
 
 
+def parse_run_arguments(parser, argv, stem, models):
+    """Add ``--results``, ``--markdown`` and ``--report``, parse, check ``--models``.
+
+    Returns
+    -------
+    args : argparse.Namespace
+    jsonl, markdown : pathlib.Path
+        The results file (default ``results/STEM.jsonl``) and its table
+        (``results/STEM.md``).
+    """
+    parser.add_argument("--results", default=str(RESULTS / f"{stem}.jsonl"))
+    parser.add_argument("--markdown", default=str(RESULTS / f"{stem}.md"))
+    parser.add_argument("--report", action="store_true", help="only write the table")
+    args = parser.parse_args(argv)
+    for name in [] if args.report else args.models:
+        if name not in models:
+            parser.error(f"unknown model {name!r}; choose from {sorted(models)}")
+    return args, Path(args.results), Path(args.markdown)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["mel-cnn", "mel-cnn-aug"])
@@ -356,17 +376,10 @@ def main(argv=None):
         "--machine",
         help=f"label of the machine, stored in each record (default: {MACHINE})",
     )
-    parser.add_argument("--results", default=str(RESULTS / "accuracy.jsonl"))
-    parser.add_argument("--markdown", default=str(RESULTS / "accuracy.md"))
-    parser.add_argument("--report", action="store_true", help="only write the table")
-    args = parser.parse_args(argv)
-    jsonl, markdown = Path(args.results), Path(args.markdown)
+    args, jsonl, markdown = parse_run_arguments(parser, argv, "accuracy", MODELS)
     if args.report:
         write_report(jsonl, markdown)
         return
-    for name in args.models:
-        if name not in MODELS:
-            parser.error(f"unknown model {name!r}; choose from {sorted(MODELS)}")
     torch.set_num_threads(args.threads)
     bunch = load_fsdd()
     start = time.perf_counter()

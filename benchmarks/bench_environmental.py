@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
-from bench_accuracy import read_records, write_keeping_notes
+from bench_accuracy import parse_run_arguments, read_records, write_keeping_notes
 from sklearn.pipeline import Pipeline
 
 from skaudio import (
@@ -41,7 +41,6 @@ from skaudio import (
 from skaudio.augment import standard_augmentation
 from skaudio.experiments import make_splits, run_cv, training_recipe
 
-RESULTS = Path(__file__).parent / "results"
 FILE_RATE = 44100
 DURATION = 5.0
 CLASSES = ("siren", "bark", "engine", "clock", "rain", "bird", "alarm", "knock")
@@ -244,17 +243,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--results", default=str(RESULTS / "environmental.jsonl"))
-    parser.add_argument("--markdown", default=str(RESULTS / "environmental.md"))
-    parser.add_argument("--report", action="store_true", help="only write the table")
-    args = parser.parse_args(argv)
-    jsonl, markdown = Path(args.results), Path(args.markdown)
+    args, jsonl, markdown = parse_run_arguments(parser, argv, "environmental", models)
     if args.report:
         write_report(jsonl, markdown)
         return
-    for name in args.models:
-        if name not in models:
-            parser.error(f"unknown model {name!r}; choose from {sorted(models)}")
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
