@@ -425,6 +425,14 @@ def _device(text):
     return text
 
 
+#: The end of ``cv``'s and ``fit``'s descriptions; ``{}``: the model names.
+_MODEL_LIST = (
+    "Models: {}. The most accurate on voices it never heard, so far: "
+    "mfcc-seq-aug, trained with --epochs 60 (what make main runs); augmented "
+    "training needs more epochs than the default 30."
+)
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that can end its description with the model names.
 
@@ -557,9 +565,7 @@ def _parser():
         "command skips the folds already there. Prints a per-fold table and "
         "writes OUT/folds.csv and OUT/confusion.png, which show this command's "
         "settings (results.jsonl keeps the folds of every setting run there).",
-        model_list="Models: {}. The most accurate on voices it never heard, so "
-        "far: mfcc-seq-aug, trained with --epochs 60 (what make main runs); "
-        "augmented training needs more epochs than the default 30.",
+        model_list=_MODEL_LIST,
     )
     cv.add_argument("model", help="model name")
     cv.add_argument(
@@ -589,9 +595,7 @@ def _parser():
         "set (groups are not used: there is no validation split) and save the "
         "fitted pipeline with skaudio.save (JSON + safetensors, loaded without "
         "unpickling).",
-        model_list="Models: {}. The most accurate on voices it never heard, so "
-        "far: mfcc-seq-aug, trained with --epochs 60 (what make main runs); "
-        "augmented training needs more epochs than the default 30.",
+        model_list=_MODEL_LIST,
     )
     fit.add_argument("model", help="model name")
     fit.add_argument("output", help="file to save the fitted pipeline to")
