@@ -89,11 +89,13 @@ def reproduce_settings(model, epochs, seed):
 
 def _summaries(results_path, epochs, seed):
     """Summaries of the paper's models that have results, in the paper's order."""
+    # One read of the file for all the models (reproduce_settings without "model").
+    records = read_results(results_path, **_DATA_SETTINGS, epochs=epochs, seed=seed)
     out = {}
     for model in PAPER_MODELS:
-        records = read_results(results_path, **reproduce_settings(model, epochs, seed))
-        if records:
-            out[model] = summarize(records)
+        folds = [r for r in records if r["model"] == model]
+        if folds:
+            out[model] = summarize(folds)
     return out
 
 
