@@ -66,7 +66,8 @@ class Substitution:
 
 TRAINING_OPTIONS = """\
 max_epochs : int, default=30
-    Number of passes over the training data.
+    Number of passes over the training data; ``0`` builds the network
+    (shapes inferred from the data) without training it.
 batch_size : int, default=32
     Mini-batch size for training and prediction.
 lr : float, default=1e-3

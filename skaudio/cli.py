@@ -103,6 +103,7 @@ def _fit(args):
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
+    experiments.check_clip_length(args.model, model, chosen)
     features = experiments.describe_features(model)
     if features:
         _say(features)

@@ -573,6 +573,11 @@ def make_model(name, *, sample_rate, **params):
         ``cnn__max_epochs``) in ``set_params`` and a grid search.
         ``"mfcc-seq-aug"`` has the one step ``"cnn"``
         (``cnn__frontend__n_mfcc``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a parameter the classifier does not have.
     """
     from sklearn.pipeline import Pipeline
 
@@ -592,9 +597,7 @@ def make_model(name, *, sample_rate, **params):
             ("norm", PerSampleNormalizer()),
             (
                 "cnn",
-                WaveformCNNClassifier(
-                    architecture=name, sample_rate=sample_rate, **params
-                ),
+                WaveformCNNClassifier(architecture=name, sample_rate=sample_rate),
             ),
         ]
     elif name == "mel-cnn":
@@ -608,7 +611,7 @@ def make_model(name, *, sample_rate, **params):
                     n_mels=64,
                 ),
             ),
-            ("cnn", SpectrogramCNNClassifier(**params)),
+            ("cnn", SpectrogramCNNClassifier()),
         ]
     elif name in ("mfcc-seq", "mfcc-seq-aug"):
         mfcc = MFCCTransformer(
@@ -620,16 +623,16 @@ def make_model(name, *, sample_rate, **params):
             layout="sequence",
         )
         if name == "mfcc-seq":
-            steps = [("mfcc", mfcc), ("cnn", SequenceCNNClassifier(**params))]
+            steps = [("mfcc", mfcc), ("cnn", SequenceCNNClassifier())]
         else:
-            params = {
-                "augment": standard_augmentation(),
-                **training_recipe(),
-                **params,
-            }
-            steps = [("cnn", SequenceCNNClassifier(frontend=mfcc, **params))]
+            classifier = SequenceCNNClassifier(
+                frontend=mfcc, augment=standard_augmentation(), **training_recipe()
+            )
+            steps = [("cnn", classifier)]
     else:
         raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+    # set_params names a misspelt parameter now, not at fit.
+    steps[-1][1].set_params(**params)
     return Pipeline(steps)
 
 
@@ -913,6 +916,43 @@ def describe_features(model):
     )
 
 
+def check_clip_length(name, model, settings):
+    """Refuse, before any file is loaded, clips too short for a model's features.
+
+    The front end is the first pipeline step, or the classifier's
+    ``frontend``; models on waveforms take any length.
+
+    Parameters
+    ----------
+    name : str
+        The model's name, for the message.
+    model : sklearn.pipeline.Pipeline
+        From :func:`make_model`.
+    settings : dict
+        ``sample_rate`` and ``duration`` (s), as :func:`data_settings` returns
+        them.
+
+    Raises
+    ------
+    ValueError
+        Naming the clip length, the model and what its front end needs.
+    """
+    front = model.steps[0][1]
+    front = getattr(front, "frontend", None) or front
+    if not hasattr(front, "n_fft"):
+        return
+    rate, duration = settings["sample_rate"], settings["duration"]
+    n_times = round(duration * rate)
+    needed = front._min_n_times()
+    if n_times < needed:
+        raise ValueError(
+            f"Clips of {duration:g} s ({n_times} samples at {rate} Hz) are too "
+            f"short for {name}: its {type(front).__name__} window of "
+            f"{front.n_fft} samples needs at least {needed} samples "
+            f"({np.ceil(1000 * needed / rate) / 1000:g} s); choose a longer duration."
+        )
+
+
 def _count(n, noun):
     """``"1 file"``, ``"2 files"``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -1086,6 +1126,7 @@ def run_experiment(
         device=device,
         verbose=verbose,
     )
+    check_clip_length(model, pipeline, chosen)
     features = describe_features(pipeline)
     if features:
         progress(features)

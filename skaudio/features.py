@@ -201,28 +201,32 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
         win_length = self.n_fft if self.win_length is None else self.win_length
         return win_length // 2 if self.hop_length is None else self.hop_length
 
+    def _min_n_times(self):
+        """Fewest samples per clip that the STFT settings accept."""
+        if not self.center:
+            return self.n_fft
+        return {"reflect": self.n_fft // 2 + 1, "circular": self.n_fft // 2}.get(
+            self.pad_mode, 1
+        )
+
     def _check_n_times(self, n_times):
         """Raise ValueError when clips are too short for the STFT settings."""
+        if n_times >= self._min_n_times():
+            return
         name = type(self).__name__
-        if not self.center and n_times < self.n_fft:
+        if not self.center:
             raise ValueError(
                 f"{name} got clips of {n_times} samples, shorter than "
                 f"n_fft={self.n_fft}; with center=False every clip needs at least "
                 "n_fft samples. Use center=True, a smaller n_fft, or longer clips."
             )
         pad = self.n_fft // 2
-        if self.center and self.pad_mode == "reflect" and n_times <= pad:
-            raise ValueError(
-                f"{name} got clips of {n_times} samples; center=True with "
-                f"pad_mode='reflect' needs more than n_fft // 2 = {pad} samples. "
-                "Use pad_mode='constant', a smaller n_fft, or longer clips."
-            )
-        if self.center and self.pad_mode == "circular" and n_times < pad:
-            raise ValueError(
-                f"{name} got clips of {n_times} samples; center=True with "
-                f"pad_mode='circular' needs at least n_fft // 2 = {pad} samples. "
-                "Use pad_mode='constant', a smaller n_fft, or longer clips."
-            )
+        rule = "more than" if self.pad_mode == "reflect" else "at least"
+        raise ValueError(
+            f"{name} got clips of {n_times} samples; center=True with "
+            f"pad_mode='{self.pad_mode}' needs {rule} n_fft // 2 = {pad} samples. "
+            "Use pad_mode='constant', a smaller n_fft, or longer clips."
+        )
 
     def _validate(self, X, reset):
         self._checked_module()

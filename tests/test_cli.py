@@ -179,6 +179,26 @@ def test_fit_refuses_an_unwritable_output_before_training(
     assert (tmp_path / "new" / "m.skaudio").is_file()
 
 
+@pytest.mark.parametrize("command", ["cv", "fit"])
+def test_too_short_duration_refused_before_loading(
+    command, audio_folder, tmp_path, capsys
+):
+    argv = [command, "mel-cnn", "--data", str(audio_folder), "--duration", "0.01"]
+    out = ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
+    argv += out
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Loading" not in captured.out
+    assert captured.err == (
+        "skaudio: error: Clips of 0.01 s (80 samples at 8000 Hz) are too short "
+        "for mel-cnn: its MelTransformer window of 512 samples needs at least "
+        "257 samples (0.033 s); choose a longer duration.\n"
+    )
+    # The rounded-up duration it names is long enough.
+    argv[argv.index("0.01")] = "0.033"
+    assert main([*argv, "--epochs", "1"]) == 0
+
+
 @pytest.mark.fsdd
 def test_cv_loso_on_fsdd_subset(small_fsdd, tmp_path, capsys):
     argv = ["cv", "lv-81", "--data", "fsdd", "--epochs", "1", "--out", str(tmp_path)]

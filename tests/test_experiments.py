@@ -241,6 +241,15 @@ def test_unknown_model_lists_names():
     assert {"lv-18", "sincnet", "mel-cnn", "mfcc-seq"} <= set(model_names())
 
 
+@pytest.mark.parametrize("name", ["lv-18", "mel-cnn", "mfcc-seq", "mfcc-seq-aug"])
+def test_make_model_names_a_misspelt_parameter_at_once(name):
+    with pytest.raises(ValueError, match="Invalid parameter 'epochs' for estimator"):
+        make_model(name, sample_rate=8000, epochs=3)
+    # Given parameters override the recipe's.
+    model = make_model(name, sample_rate=8000, optimizer__weight_decay=0.5)
+    assert model.steps[-1][1].get_params()["optimizer__weight_decay"] == 0.5
+
+
 class SwallowsCtrlC(LogisticRegression):
     """Stops quietly on Ctrl-C, as skorch's fit does."""
 
