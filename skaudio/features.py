@@ -51,8 +51,9 @@ def n_frames(n_times, *, n_fft=1024, hop_length=512, center=True):
     Returns
     -------
     n_frames : int
-        ``1 + n_times // hop_length`` when ``center``, else
-        ``1 + (n_times - n_fft) // hop_length``.
+        ``1 + (n_padded - n_fft) // hop_length``, where ``n_padded`` is
+        ``n_times + 2 * (n_fft // 2)`` when ``center``, else ``n_times``:
+        ``1 + n_times // hop_length`` for a centred, even ``n_fft``.
 
     Examples
     --------
@@ -60,10 +61,11 @@ def n_frames(n_times, *, n_fft=1024, hop_length=512, center=True):
     32
     >>> n_frames(16000, n_fft=1024, hop_length=512, center=False)
     30
+    >>> n_frames(4000, n_fft=127, hop_length=40)  # odd: 63 samples each side
+    100
     """
-    if center:
-        return 1 + n_times // hop_length
-    return 1 + (n_times - n_fft) // hop_length
+    n_padded = n_times + 2 * (n_fft // 2) if center else n_times
+    return 1 + (n_padded - n_fft) // hop_length
 
 
 def _torch_device(device):
@@ -248,9 +250,10 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             return _checked_feature_module.__wrapped__(type(self), params)
         return _checked_feature_module(type(self), params)
 
-    def _module(self, device):
+    def _module(self, device, spectrogram=None):
+        """Build the feature module; ``spectrogram`` replaces ``_spectrogram()``."""
         return _FeatureModule(
-            self._spectrogram(),
+            self._spectrogram() if spectrogram is None else spectrogram,
             power=self._power(),
             db=self._db(),
             top_db=self.top_db,
@@ -339,15 +342,7 @@ class _MelMixin:
         with warnings.catch_warnings():
             # torchaudio only warns about empty filters; we raise below.
             warnings.simplefilter("ignore", UserWarning)
-            fbanks = _backend.mel_filterbank(
-                n_freqs,
-                float(self.f_min),
-                float(self._f_max()),
-                self.n_mels,
-                self.sample_rate,
-                self.norm,
-                self.mel_scale,
-            )
+            fbanks = self._filterbank()
         empty = int((fbanks.amax(dim=0) == 0).sum())
         if empty:
             raise ValueError(
@@ -357,6 +352,18 @@ class _MelMixin:
                 "all zero. Use fewer Mel bands, a larger n_fft or a wider "
                 "f_min..f_max range."
             )
+
+    def _filterbank(self):
+        """Return the Mel filters, a tensor of shape ``(n_fft // 2 + 1, n_mels)``."""
+        return _backend.mel_filterbank(
+            self.n_fft // 2 + 1,
+            float(self.f_min),
+            float(self._f_max()),
+            self.n_mels,
+            self.sample_rate,
+            self.norm,
+            self.mel_scale,
+        )
 
     def _validate_waveforms(self, X, reset):
         check_sample_rate(X, self.sample_rate, self)

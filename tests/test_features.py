@@ -287,12 +287,17 @@ def test_standardize_spans_all_channels_of_a_clip(cls, mixed_levels):
 @pytest.mark.parametrize("center", [True, False])
 @pytest.mark.parametrize(
     ("n_fft", "hop_length", "n_times"),
-    [(1024, 512, 16000), (512, 256, 8000), (400, 160, 8000), (256, 100, 4001)],
+    [
+        (1024, 512, 16000),
+        (512, 256, 8000),
+        (400, 160, 8000),
+        (256, 100, 4001),
+        (127, 40, 4000),  # odd: n_fft // 2 padding on each side
+    ],
 )
 def test_frame_count_formula(n_fft, hop_length, n_times, center):
-    expected = (
-        1 + n_times // hop_length if center else 1 + (n_times - n_fft) // hop_length
-    )
+    padded = n_times + 2 * (n_fft // 2) if center else n_times
+    expected = 1 + (padded - n_fft) // hop_length
     assert n_frames(n_times, n_fft=n_fft, hop_length=hop_length, center=center) == (
         expected
     )
