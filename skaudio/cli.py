@@ -3,6 +3,7 @@
 import argparse
 import copy
 import csv
+import json
 import os
 import sys
 import time
@@ -99,6 +100,12 @@ def _fit(args):
 
     experiments.check_model_name(args.model)
     _check_output_file(args.output)
+    if Path(args.output).suffix.lower() == ".onnx":
+        raise ValueError(
+            f"'skaudio fit' saves skaudio's format, not ONNX: fit to e.g. "
+            f"'{Path(args.output).with_suffix('.skaudio')}', then run 'skaudio "
+            f"export' on it to write '{args.output}'."
+        )
     data, chosen = _prepare_data(args)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
@@ -142,6 +149,24 @@ def _check_output_file(path):
         ) from None
     if not os.access(path.parent, os.W_OK):
         raise ValueError(f"Cannot write output '{path}': its folder is read-only.")
+
+
+def _export(args):
+    from .export import export_onnx
+
+    _check_output_file(args.output)
+    pipe = _read_model(args.model, args.trust_pickle)
+    try:
+        metadata = export_onnx(pipe, args.output, stft=args.stft)
+    except ImportError as exc:  # the optional 'export' extra is missing
+        raise ValueError(str(exc)) from None
+    rate = metadata.get("sample_rate")
+    print(
+        f"wrote {args.output}: input 'waveforms', float32 (batch, "
+        f"{metadata['n_times']}){f' at {rate} Hz' if rate else ''}; output "
+        f"'probabilities' over {len(json.loads(metadata['classes']))} classes "
+        "(labels in the model's metadata, key 'classes')"
+    )
 
 
 def _read_model(path, trust_pickle):
@@ -523,6 +548,15 @@ def _add_scheduler_option(parser):
     )
 
 
+def _add_trust_pickle_option(parser):
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="read a joblib/pickle model file (runs code from the file: only "
+        "for files from a trusted source)",
+    )
+
+
 def _add_training_options(parser):
     parser.add_argument(
         "--epochs", type=_positive(int), default=30, help="(default 30)"
@@ -599,7 +633,11 @@ def _parser():
         model_list=_MODEL_LIST,
     )
     fit.add_argument("model", help="model name")
-    fit.add_argument("output", help="file to save the fitted pipeline to")
+    fit.add_argument(
+        "output",
+        help="file to save the fitted pipeline to, e.g. model.skaudio ('skaudio "
+        "export' turns it into ONNX)",
+    )
     fit.add_argument(
         "--pickle",
         action="store_true",
@@ -659,13 +697,30 @@ def _parser():
         default=0.0,
         help="with --event: shortest event kept, in seconds (0)",
     )
-    predict.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="read a joblib/pickle model file (runs code from the file: only "
-        "for files from a trusted source)",
-    )
+    _add_trust_pickle_option(predict)
     predict.set_defaults(run=_predict)
+
+    export = commands.add_parser(
+        "export",
+        help="write a saved pipeline as one ONNX graph",
+        description="Write the pipeline saved by 'skaudio fit' as one ONNX graph "
+        "(skaudio.export_onnx) for ONNX Runtime: float32 waveforms at the "
+        "model's sample rate and clip length in, class probabilities out, the "
+        "class labels in the graph's metadata. The file loader is left out: "
+        "decode, resample and pad or crop the clips before running the graph. "
+        "Needs skaudio[export].",
+    )
+    export.add_argument("model", help="model file saved by 'skaudio fit'")
+    export.add_argument("output", help="ONNX file to write, e.g. model.onnx")
+    export.add_argument(
+        "--stft",
+        choices=["matmul", "onnx"],
+        default="matmul",
+        help="the front end's STFT as matrix products (faster under ONNX "
+        "Runtime) or as the ONNX STFT operator (default matmul)",
+    )
+    _add_trust_pickle_option(export)
+    export.set_defaults(run=_export)
 
     reproduce = commands.add_parser(
         "reproduce",

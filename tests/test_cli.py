@@ -160,6 +160,36 @@ def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
     assert files[0] in captured.out and "bad.wav" not in captured.out
 
 
+def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
+    ort = pytest.importorskip("onnxruntime", reason="needs the 'export' extra")
+    data = ["--data", str(audio_folder), "--epochs", "1"]
+    assert main(["fit", "mel-cnn", str(tmp_path / "m.onnx"), *data]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: 'skaudio fit' saves skaudio's format, not ONNX: fit to "
+        f"e.g. '{tmp_path / 'm.skaudio'}', then run 'skaudio export' on it to "
+        f"write '{tmp_path / 'm.onnx'}'.\n"
+    )
+    assert main(["fit", "mel-cnn", str(tmp_path / "m.skaudio"), *data]) == 0
+    capsys.readouterr()
+    argv = ["export", str(tmp_path / "m.skaudio"), str(tmp_path / "m.onnx")]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == (
+        f"wrote {tmp_path / 'm.onnx'}: input 'waveforms', float32 (batch, 4000) at "
+        "8000 Hz; output 'probabilities' over 2 classes (labels in the model's "
+        "metadata, key 'classes')\n"
+    )
+    pipe = skaudio.load(tmp_path / "m.skaudio")
+    files = sorted(str(p) for p in audio_folder.rglob("*.wav"))[:6]
+    session = ort.InferenceSession(tmp_path / "m.onnx")
+    X = pipe[0].transform(files)
+    np.testing.assert_allclose(
+        session.run(None, {"waveforms": X})[0], pipe.predict_proba(files), atol=1e-4
+    )
+    # Not a model file: one line, no traceback.
+    assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
+    assert "Cannot load model file" in capsys.readouterr().err
+
+
 def test_fit_refuses_an_unwritable_output_before_training(
     audio_folder, tmp_path, capsys
 ):

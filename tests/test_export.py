@@ -70,6 +70,45 @@ def test_onnx_matches_predict_proba_on_fsdd(name, fsdd_clips, tmp_path):
     assert stored == metadata
     assert json.loads(stored["classes"]) == pipe.classes_.tolist()
     assert stored["sample_rate"] == "8000" and stored["n_times"] == "8000"
+    assert stored.get("stft") == (None if name in ("lv-18", "sincnet") else "matmul")
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        MelTransformer(**MEL),
+        MFCCTransformer(**{**MEL, "win_length": 200, "hop_length": 100}, n_mfcc=13),
+        SpectrogramTransformer(n_fft=128, hop_length=64, pad_mode="constant"),
+        SpectrogramTransformer(n_fft=128, hop_length=50, power=1.0, center=False),
+        SpectrogramTransformer(n_fft=150, hop_length=64, pad_mode="replicate"),
+        SpectrogramTransformer(n_fft=127, hop_length=40, pad_mode="circular"),
+    ],
+    ids=[
+        "mel",
+        "mfcc-short-window",
+        "linear-constant-pad",
+        "magnitude-uncentred",
+        "odd-second-stage",
+        "prime-n_fft",
+    ],
+)
+@pytest.mark.parametrize("stft", ["matmul", "onnx"])
+def test_both_stft_forms_match_the_eager_front_end(front, stft, tmp_path):
+    X, y = make_tones(12, n_classes=2, duration=0.5, random_state=0)
+    pipe = make_pipeline(front, SpectrogramCNNClassifier(**FAST)).fit(X, y)
+    metadata = export_onnx(pipe, tmp_path / "s.onnx", n_times=4000, stft=stft)
+    assert metadata["stft"] == stft
+    np.testing.assert_allclose(
+        _run(tmp_path / "s.onnx", X), pipe.predict_proba(X), atol=1e-4, rtol=0
+    )
+
+
+def test_unknown_stft_form_is_refused(tmp_path):
+    X, y = make_tones(8, n_classes=2, duration=0.5, random_state=0)
+    pipe = make_pipeline(MelTransformer(**MEL), SpectrogramCNNClassifier(**FAST))
+    with pytest.raises(ValueError, match="stft must be 'matmul' or 'onnx', got 'fft'"):
+        export_onnx(pipe.fit(X, y), tmp_path / "l.onnx", n_times=4000, stft="fft")
+    assert not (tmp_path / "l.onnx").exists()
 
 
 @pytest.mark.fsdd
