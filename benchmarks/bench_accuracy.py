@@ -31,6 +31,8 @@ from skaudio import (
     WaveformLoader,
 )
 from skaudio.augment import (
+    FrequencyBandGain,
+    Mixup,
     SpecAugment,
     SpeedPerturbation,
     TimeShift,
@@ -201,6 +203,24 @@ MODELS.update(
         ),
     )
     for augmentation in standard_augmentation()
+)
+# The recommended pipeline with one more augmentation that is not in
+# standard_augmentation().
+MODELS.update(
+    (
+        f"mfcc-seq-aug-{type(augmentation).__name__}",
+        (
+            lambda rate, augmentation=augmentation, **p: make_model(
+                "mfcc-seq-aug",
+                sample_rate=rate,
+                augment=[*standard_augmentation(), augmentation],
+                **p,
+            ),
+            "make_model('mfcc-seq-aug', augment=[*standard_augmentation(), "
+            f"{augmentation!r}])",
+        ),
+    )
+    for augmentation in (Mixup(), FrequencyBandGain())
 )
 RECIPE_TEXT = (
     "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "
