@@ -79,11 +79,10 @@ class CPDBlock(nn.Module):
     to ``((n_times - kernel_size) // stride + 1) // pool``. The ReLU is
     applied after the pooling: ReLU is non-decreasing, so it commutes with the
     maximum and the block computes the same values and gradients as in the
-    paper's order, with the ReLU on ``pool`` times fewer samples. On the CPU,
-    a large batch is convolved and pooled a few examples at a time, so that
-    the convolution's output stays in cache; outputs are unchanged, and
-    weight gradients change only by float rounding (they are summed per
-    group of examples).
+    paper's order, with the ReLU on ``pool`` times fewer samples. Without
+    gradients (prediction) on the CPU, a large batch is convolved and pooled
+    a few examples at a time, so that the convolution's output stays in
+    cache; the output is the same, bit for bit.
 
     Parameters
     ----------
@@ -107,12 +106,13 @@ class CPDBlock(nn.Module):
     Attributes
     ----------
     chunk_bytes : int or None, default=2 MiB
-        On the CPU, the convolution output computed and pooled at once, per
-        torch thread; ``None`` takes the whole batch at once. Kept near a
-        core's cache size, a first layer's output (32 x 7,993 floats per
-        clip in LV-18) is pooled before it goes out to memory: LV-18's
-        forward ran 2.6 x faster at batch 64
-        (``benchmarks/results/efficiency.md``).
+        Without gradients on the CPU, the convolution output computed and
+        pooled at once, per torch thread; ``None`` takes the whole batch at
+        once. Kept near a core's cache size, a first layer's output (32 x
+        7,993 floats per clip in LV-18) is pooled before it goes out to
+        memory (``benchmarks/results/efficiency.md``). Training takes the
+        whole batch: chunks there would sum weight gradients in another
+        order, and measured no faster for SincNet.
 
     Examples
     --------
@@ -175,9 +175,10 @@ class CPDBlock(nn.Module):
         return dropout(relu(pooled))
 
     def _chunk_size(self, x):
-        """Examples convolved at once: all of them except on a CPU, eagerly."""
+        """Examples convolved at once: all of them except in CPU inference."""
         if (
             self.chunk_bytes is None
+            or torch.is_grad_enabled()
             or x.device.type != "cpu"
             or torch.compiler.is_compiling()
         ):

@@ -47,27 +47,24 @@ def test_cpd_block_layers_and_dropout():
     assert (block(x) == 0).float().mean() > (expected == 0).float().mean()
 
 
-def test_cpd_block_convolves_a_large_cpu_batch_in_chunks_with_the_same_output():
+def test_cpd_block_predicts_a_large_cpu_batch_in_chunks_with_the_same_output():
     block = CPDBlock(1, 4, kernel_size=8, pool=4, dropout=0.5)
     x = torch.randn(7, 1, 400)
     calls = []
     block.conv.register_forward_hook(lambda module, args, out: calls.append(len(out)))
-
-    def run():
-        torch.manual_seed(0)
-        block.zero_grad()
-        out = block.train()(x)
-        out.square().sum().backward()
-        return out, block.conv.weight.grad.clone()
-
-    whole, whole_grad = run()
+    with torch.no_grad():
+        whole = block.eval()(x)
     assert calls == [7]
     # 4 filters x 393 float32 outputs take 6,288 bytes per clip: 2 clips a chunk.
     block.chunk_bytes = 12_576 // torch.get_num_threads()
-    chunked, chunked_grad = run()
-    assert calls[1:] == [2, 2, 2, 1]
-    assert torch.equal(chunked, whole)  # dropout draws the same mask after the cat
-    torch.testing.assert_close(chunked_grad, whole_grad)  # summed per chunk
+    with torch.no_grad():
+        assert torch.equal(block(x), whole)
+    with torch.inference_mode():
+        assert torch.equal(block(x), whole)
+    assert calls[1:] == [2, 2, 2, 1] * 2
+    # Training takes the whole batch, so gradients are summed as before.
+    block.train()(x).sum().backward()
+    assert calls[-1] == 7
 
 
 def test_pad_to_length():
