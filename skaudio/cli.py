@@ -99,7 +99,7 @@ def _fit(args):
     from . import persistence
 
     experiments.check_model_name(args.model)
-    _check_output_file(args.output)
+    _check_output_file(args.output, "model.skaudio")
     if Path(args.output).suffix.lower() == ".onnx":
         raise ValueError(
             f"'skaudio fit' saves skaudio's format, not ONNX: fit to e.g. "
@@ -133,13 +133,13 @@ def _fit(args):
     print(f"saved {args.output}")
 
 
-def _check_output_file(path):
-    """Refuse, before any training, an output that cannot be written as a file."""
+def _check_output_file(path, example):
+    """Refuse, before any work, an output that cannot be written as a file."""
+    folder = str(path).endswith(("/", os.sep))
     path = Path(path)
-    if path.is_dir():
+    if folder or path.is_dir():
         raise ValueError(
-            f"Output '{path}' is a folder; give a file name, e.g. "
-            f"'{path / 'model.skaudio'}'."
+            f"Output '{path}' is a folder; give a file name, e.g. '{path / example}'."
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +154,7 @@ def _check_output_file(path):
 def _export(args):
     from .export import export_onnx
 
-    _check_output_file(args.output)
+    _check_output_file(args.output, "model.onnx")
     pipe = _read_model(args.model, args.trust_pickle)
     try:
         metadata = export_onnx(pipe, args.output, stft=args.stft)

@@ -380,7 +380,7 @@ def _describe_foreign(head):
         return (
             "it is a pickle (e.g. a joblib file), which skaudio.load never "
             "reads; load it with joblib only if you trust its source "
-            "(skaudio predict --trust-pickle)"
+            "(--trust-pickle on the command line)"
         )
     if head[:4] == b"PK\x03\x04":
         return "it is a zip archive, not a skaudio model file"

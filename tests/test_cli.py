@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import joblib
 import numpy as np
 import pytest
 import soundfile as sf
@@ -188,6 +189,15 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     # Not a model file: one line, no traceback.
     assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
     assert "Cannot load model file" in capsys.readouterr().err
+    argv[-1] = f"{tmp_path}/"
+    assert main(argv) == 1
+    assert "is a folder; give a file name, e.g." in capsys.readouterr().err
+    # A pickled model needs --trust-pickle, as in predict.
+    joblib.dump(pipe, tmp_path / "m.joblib")
+    argv = ["export", str(tmp_path / "m.joblib"), str(tmp_path / "p.onnx")]
+    assert main(argv) == 1
+    assert "--trust-pickle on the command line" in capsys.readouterr().err
+    assert main([*argv, "--trust-pickle"]) == 0
 
 
 def test_fit_refuses_an_unwritable_output_before_training(
@@ -198,6 +208,12 @@ def test_fit_refuses_an_unwritable_output_before_training(
     assert capsys.readouterr().err == (
         f"skaudio: error: Output '{tmp_path}' is a folder; give a file name, e.g. "
         f"'{tmp_path / 'model.skaudio'}'.\n"
+    )
+    # A folder that does not exist yet, named with a trailing slash.
+    assert main([*argv[:2], f"{tmp_path / 'out'}/", *argv[2:]]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: Output '{tmp_path / 'out'}' is a folder; give a file "
+        f"name, e.g. '{tmp_path / 'out' / 'model.skaudio'}'.\n"
     )
     (tmp_path / "file").write_text("")
     assert main([*argv[:2], str(tmp_path / "file" / "m.skaudio"), *argv[2:]]) == 1
