@@ -962,10 +962,12 @@ def data_digest(data):
     """Summarise a data set's clip names, labels, groups and subsets in 16 digits.
 
     File names count relative to the folder that holds them all, so moving
-    the data set keeps its digest; renaming, adding or removing a file, or
-    changing a label, group or subset changes it. (The audio itself is not
-    read.) :func:`run_experiment` stores it with every fold, so that a rerun
-    on changed data trains again instead of reusing the old folds.
+    the data set keeps its digest; renaming, adding, removing or rewriting a
+    file (its size or modification time), or changing a label, group or
+    subset changes it. (The audio is not read; a copy with new modification
+    times counts as changed.) :func:`run_experiment` stores it with every
+    fold, so that a rerun on changed data trains again instead of reusing
+    the old folds.
 
     Parameters
     ----------
@@ -997,8 +999,20 @@ def data_digest(data):
     digest = hashlib.sha256()
     for row in zip(files, data.target, groups, subsets, strict=True):
         name = os.path.relpath(row[0], root)
-        digest.update(json.dumps([name, *map(str, row[1:])]).encode() + b"\n")
+        digest.update(
+            json.dumps([name, *map(str, row[1:]), _file_stamp(row[0])]).encode()
+            + b"\n"
+        )
     return digest.hexdigest()[:16]
+
+
+def _file_stamp(path):
+    """``[size, modification time in ns]`` of a file, or ``None`` when absent."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def check_model_name(name):

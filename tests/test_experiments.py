@@ -285,6 +285,23 @@ def test_data_digest_follows_names_labels_groups_and_subsets_not_the_folder():
     assert data_digest(one) == data_digest(Bunch(**{**one, "filenames": ["0.wav"]}))
 
 
+def test_data_digest_changes_when_a_file_is_rewritten(tmp_path):
+    for name in ("a.wav", "b.wav"):
+        sf.write(tmp_path / name, np.full(800, 0.5), 8000)
+    data = Bunch(
+        filenames=[str(tmp_path / "a.wav"), str(tmp_path / "b.wav")],
+        target=["x", "y"],
+        groups=None,
+    )
+    digest = data_digest(data)
+    assert data_digest(data) == digest
+    # Same length and name, quieter audio, written a second later.
+    written = os.stat(tmp_path / "b.wav").st_mtime_ns
+    sf.write(tmp_path / "b.wav", np.full(800, 0.25), 8000)
+    os.utime(tmp_path / "b.wav", ns=(written, written + 10**9))
+    assert data_digest(data) != digest
+
+
 def test_interrupted_fold_is_not_saved(tmp_path, data):
     X, y, groups, _ = data
     path = tmp_path / "results.jsonl"
