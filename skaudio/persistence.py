@@ -26,6 +26,7 @@ written from the CPU, so a model trained on a GPU loads on a machine without
 one (``device="auto"`` resolves again at load).
 """
 
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -165,15 +166,18 @@ class ModelFileError(ValueError):
         The file.
     reason : str
         What is wrong.
+    action : {"load", "save"}, default="load"
+        What failed.
     """
 
-    def __init__(self, path, reason):
+    def __init__(self, path, reason, action="load"):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"Cannot load model file '{self.path}': {reason}")
+        self.action = action
+        super().__init__(f"Cannot {action} model file '{self.path}': {reason}")
 
     def __reduce__(self):
-        return type(self), (self.path, self.reason)
+        return type(self), (self.path, self.reason, self.action)
 
 
 class _RefusalError(Exception):
@@ -342,6 +346,8 @@ def save(estimator, path):
         When the estimator, one of its steps or one of its parameter values
         cannot be stored (e.g. a lambda, a ``RandomState`` instance, skorch
         callbacks); the message names it.
+    ModelFileError
+        When ``path`` is a folder or its folder does not exist.
 
     See Also
     --------
@@ -368,10 +374,25 @@ def save(estimator, path):
         }
     ).encode()
     path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        raise ModelFileError(
+            path,
+            "it is a folder; give a file name, e.g. "
+            f"'{os.path.join(path, 'model.skaudio')}'",
+            action="save",
+        )
+    if not os.path.isdir(folder):
+        raise ModelFileError(path, f"folder '{folder}' does not exist", action="save")
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(_MAGIC + _LENGTH.pack(len(header)) + header + payload)
-    os.replace(tmp, path)  # never leaves a half-written model under `path`
+    try:
+        with open(tmp, "wb") as f:
+            f.write(_MAGIC + _LENGTH.pack(len(header)) + header + payload)
+        os.replace(tmp, path)  # never leaves a half-written model under `path`
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 # -- decoding -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 
 import joblib
 import numpy as np
@@ -300,19 +301,35 @@ def test_save_refuses_what_it_cannot_store(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_save_does_not_leave_partial_files(tmp_path, fitted_mel_pipeline):
+def test_save_does_not_leave_partial_files(tmp_path, fitted_mel_pipeline, monkeypatch):
     path = tmp_path / "m.skaudio"
     save(fitted_mel_pipeline, path)
     save(fitted_mel_pipeline, path)  # overwrite
     assert [p.name for p in tmp_path.iterdir()] == ["m.skaudio"]
     assert isinstance(load(path), Pipeline)
+    # A folder, or a file in a missing folder: one clear error, nothing written.
+    with pytest.raises(
+        ModelFileError, match=f"^Cannot save model file '{tmp_path}': it is a folder"
+    ):
+        save(fitted_mel_pipeline, tmp_path)
+    missing = tmp_path / "missing" / "m.skaudio"
+    with pytest.raises(ModelFileError, match="folder '.*missing' does not exist"):
+        save(fitted_mel_pipeline, missing)
+
+    # A write that fails half way leaves no temporary file.
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save(fitted_mel_pipeline, tmp_path / "n.skaudio")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.skaudio"]
 
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 @pytest.mark.parametrize("device", ["cuda", "auto"])
 def test_fitted_on_gpu_loads_on_cpu_only_machine(device, tone_data, tmp_path):
-    import os
     import subprocess
     import sys
 
