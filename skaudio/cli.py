@@ -13,7 +13,7 @@ from pathlib import Path
 # Only modules that do not import torch are imported here, so that arguments
 # are parsed (and --help answered) without it; each command imports what it
 # runs.
-from . import datasets, experiments
+from . import __version__, datasets, experiments
 from .presets import PAPER_MODELS
 
 __all__ = ["main"]
@@ -190,14 +190,20 @@ def _note(message):
     print(f"skaudio: note: {message}", file=sys.stderr)
 
 
-def _report_clip_changes(paths, rate, n_times):
-    """Say once how many files are resampled and how many padded or cropped."""
+def _report_clip_changes(paths, rate, n_times, mono=True):
+    """Say once how many files are mixed to mono, resampled, padded or cropped."""
     from .io import audio_info
 
     infos = [audio_info(p) for p in paths]
     resampled = [
         (p, i) for p, i in zip(paths, infos, strict=True) if i.sample_rate != rate
     ]
+    multichannel = [p for p, i in zip(paths, infos, strict=True) if i.channels > 1]
+    if mono and multichannel:
+        _note(
+            f"{len(multichannel)} of {len(paths)} files have two or more channels "
+            f"(e.g. '{multichannel[0]}') and were mixed to mono."
+        )
     if resampled:
         path, info = resampled[0]
         _note(
@@ -226,13 +232,23 @@ def _predict(args):
     from . import inference
     from .io import scan_audio_files
 
-    if args.window is None and (args.aggregate or args.event is not None):
-        raise ValueError("--aggregate and --event work on windows: add --window.")
+    windowed = (args.hop, args.aggregate, args.event)
+    if args.window is None and any(v is not None for v in windowed):
+        raise ValueError(
+            "--hop, --aggregate and --event work on windows: add --window."
+        )
+    if args.event is None and (args.threshold, args.min_duration) != (None, None):
+        raise ValueError(
+            "--threshold and --min-duration set how --event finds events: add "
+            "--event LABEL."
+        )
     if args.aggregate and args.event is not None:
         raise ValueError(
             "--aggregate (a row per file) and --event (a row per event) are "
             "alternatives: give one of them."
         )
+    if args.out:
+        _check_output_file(args.out, "predictions.csv")
     pipe = _read_model(args.model, args.trust_pickle)
     loader, model = inference.split_loader(pipe)
     if loader is None:
@@ -246,15 +262,13 @@ def _predict(args):
         # Fitted at the files' own rate: resample new files to it.
         loader = copy.deepcopy(loader).set_params(sample_rate=rate)
     n_times = None if loader.duration_ is None else round(loader.duration_ * rate)
+    classes = model.classes_
     if args.window is not None:  # checked before any row is written
-        inference._window_samples(args.window, _hop(args), rate)
+        _check_windows(args, classes, rate, n_times)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
-    classes = model.classes_
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out)
@@ -281,7 +295,7 @@ def _predict_clips(writer, loader, model, paths, rate, n_times):
     writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
     if not paths:
         return
-    _report_clip_changes(paths, rate, n_times)
+    _report_clip_changes(paths, rate, n_times, loader.mono)
     proba = model.predict_proba(loader.transform(paths))
     for path, p in zip(paths, proba, strict=True):
         writer.writerow([path, classes[p.argmax()], *_probabilities(p)])
@@ -291,22 +305,11 @@ def _hop(args):
     return args.window / 2 if args.hop is None else args.hop
 
 
-def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
-    hop = _hop(args)
-    if args.event is not None:
-        labels = [str(c) for c in classes]
-        if args.event not in labels:
-            raise ValueError(
-                f"--event {args.event!r} is not one of the model's classes {labels}."
-            )
-        event = classes[labels.index(args.event)]
-        writer.writerow(["file", "onset", "offset", "label", "score"])
-    elif args.aggregate:
-        writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
-    else:
-        writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
-    if paths:
-        _report_clip_changes(paths, rate, None)
+def _check_windows(args, classes, rate, n_times):
+    """Refuse window options that cannot work with this model, before any output."""
+    from . import inference
+
+    inference._window_samples(args.window, _hop(args), rate)
     if n_times is not None and round(args.window * rate) > n_times:
         raise ValueError(
             f"--window {args.window:g} s is longer than the model's "
@@ -314,6 +317,24 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
             f"{n_times / rate:g} s of each window. Use --window {n_times / rate:g} "
             "or shorter."
         )
+    labels = [str(c) for c in classes]
+    if args.event is not None and args.event not in labels:
+        raise ValueError(
+            f"--event {args.event!r} is not one of the model's classes {labels}."
+        )
+
+
+def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
+    hop = _hop(args)
+    if args.event is not None:
+        event = classes[[str(c) for c in classes].index(args.event)]
+        writer.writerow(["file", "onset", "offset", "label", "score"])
+    elif args.aggregate:
+        writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
+    else:
+        writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
+    if paths:
+        _report_clip_changes(paths, rate, None)
     if paths and n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros to the model's "
@@ -336,8 +357,8 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
             for e in inference.detect_events(
                 predictions,
                 event,
-                threshold=args.threshold,
-                min_duration=args.min_duration,
+                threshold=0.5 if args.threshold is None else args.threshold,
+                min_duration=args.min_duration or 0.0,
             ):
                 writer.writerow(
                     [
@@ -534,7 +555,8 @@ def _add_n_jobs_option(parser):
         "--n-jobs",
         type=_n_jobs,
         default=1,
-        help="parallel decoders; -1 for one per core (default 1)",
+        help="parallel decoding processes, -1 for one per core (default 1); "
+        "starting them takes seconds, so they pay off from thousands of files",
     )
 
 
@@ -579,6 +601,7 @@ def _parser():
         prog="skaudio",
         description="Audio classification with CNNs as scikit-learn estimators.",
     )
+    parser.add_argument("--version", action="version", version=f"skaudio {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     describe = commands.add_parser(
@@ -688,14 +711,12 @@ def _parser():
     predict.add_argument(
         "--threshold",
         type=_fraction,
-        default=0.5,
-        help="with --event: lowest smoothed probability of an event (0.5)",
+        help="with --event: lowest smoothed probability of an event (default 0.5)",
     )
     predict.add_argument(
         "--min-duration",
         type=_at_least(0.0, float),
-        default=0.0,
-        help="with --event: shortest event kept, in seconds (0)",
+        help="with --event: shortest event kept, in seconds (default 0)",
     )
     _add_trust_pickle_option(predict)
     predict.set_defaults(run=_predict)
@@ -707,8 +728,9 @@ def _parser():
         "(skaudio.export_onnx) for ONNX Runtime: float32 waveforms at the "
         "model's sample rate and clip length in, class probabilities out, the "
         "class labels in the graph's metadata. The file loader is left out: "
-        "decode, resample and pad or crop the clips before running the graph. "
-        "Needs skaudio[export].",
+        "give the graph what skaudio.load_audio(path, sample_rate=RATE) then "
+        "skaudio.fix_length(waveform, N_TIMES) return (another resampler "
+        "changes the probabilities slightly). Needs skaudio[export].",
     )
     export.add_argument("model", help="model file saved by 'skaudio fit'")
     export.add_argument("output", help="ONNX file to write, e.g. model.onnx")
@@ -768,6 +790,11 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         args.run(args)
+    except BrokenPipeError:
+        # The reader of standard output (e.g. `head`) stopped: not worth a
+        # message. Later writes (Python's own flush at exit) go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (
         _SomeFilesFailedError,
         OSError,

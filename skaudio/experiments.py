@@ -1000,8 +1000,7 @@ def data_digest(data):
     for row in zip(files, data.target, groups, subsets, strict=True):
         name = os.path.relpath(row[0], root)
         digest.update(
-            json.dumps([name, *map(str, row[1:]), _file_stamp(row[0])]).encode()
-            + b"\n"
+            json.dumps([name, *map(str, row[1:]), _file_stamp(row[0])]).encode() + b"\n"
         )
     return digest.hexdigest()[:16]
 
@@ -1153,6 +1152,11 @@ def run_experiment(
         n_splits=n_splits,
     )
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(
+            f"Output folder '{out}' is a file; give a folder for the results "
+            "(it is created when missing)."
+        )
     results_path = out / "results.jsonl"
     settings = {
         "model": model,
@@ -1182,7 +1186,10 @@ def run_experiment(
         progress(f"Loading {len(bunch.filenames)} files ...")
         return make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
 
-    progress(f"{model}, {protocol}, {len(splits)} folds, {max_epochs} epochs")
+    progress(
+        f"{model}, {protocol}, {_count(len(splits), 'fold')}, "
+        f"{_count(max_epochs, 'epoch')}"
+    )
     with dask_client(scheduler, progress) as client:
         records = run_cv(
             pipeline,

@@ -304,7 +304,10 @@ def reproduce(
     report_path, figure_path = out / "reproduce.md", out / "reproduce.png"
     with dask_client(scheduler, progress) as client:
         for name in models:
-            progress(f"\n{name}: leave-one-speaker-out, {epochs} epochs")
+            progress(
+                f"\n{name}: leave-one-speaker-out, {epochs} "
+                f"epoch{'' if epochs == 1 else 's'}"
+            )
             model = make_model(
                 name,
                 sample_rate=_DATA_SETTINGS["sample_rate"],

@@ -200,6 +200,18 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     assert main([*argv, "--trust-pickle"]) == 0
 
 
+def test_cv_refuses_an_output_folder_that_is_a_file(audio_folder, tmp_path, capsys):
+    (tmp_path / "results").write_text("")
+    argv = ["cv", "simple", "--data", str(audio_folder)]
+    assert main([*argv, "--out", str(tmp_path / "results")]) == 1
+    captured = capsys.readouterr()
+    assert "Loading" not in captured.out
+    assert captured.err == (
+        f"skaudio: error: Output folder '{tmp_path / 'results'}' is a file; give a "
+        "folder for the results (it is created when missing).\n"
+    )
+
+
 def test_fit_refuses_an_unwritable_output_before_training(
     audio_folder, tmp_path, capsys
 ):

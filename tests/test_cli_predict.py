@@ -2,11 +2,16 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+import skaudio
 from skaudio import load
 from skaudio.cli import main
 from skaudio.persistence import _MAGIC
@@ -100,15 +105,19 @@ def test_mismatched_rate_and_length_are_fixed_and_said_once(
     tone16 = 0.8 * np.sin(2 * np.pi * 1000 * t16) + rng.normal(0, 0.2, 4000)
     sf.write(tmp_path / "a16k.wav", tone16, 16000)
     sf.write(tmp_path / "b16k.wav", tone16, 16000)
-    long = rng.normal(0, 0.2, RATE)  # 1 s of noise: cropped to 0.25 s
+    long = rng.normal(0, 0.2, (RATE, 2))  # 1 s of stereo noise: cropped, mixed
     sf.write(tmp_path / "long.wav", long, RATE)
     files = [str(tmp_path / n) for n in ["a16k.wav", "b16k.wav", "long.wav"]]
     assert main(["predict", str(model_file), *files]) == 0
     captured = capsys.readouterr()
     notes = captured.err.splitlines()
-    assert len(notes) == 2, notes
-    assert "2 of 3 files are not at the model's 8000 Hz" in notes[0]
-    assert f"1 of 3 files are not 0.25 s long (e.g. '{files[2]}', 1 s)" in notes[1]
+    assert len(notes) == 3, notes
+    assert notes[0] == (
+        "skaudio: note: 1 of 3 files have two or more channels (e.g. "
+        f"'{files[2]}') and were mixed to mono."
+    )
+    assert "2 of 3 files are not at the model's 8000 Hz" in notes[1]
+    assert f"1 of 3 files are not 0.25 s long (e.g. '{files[2]}', 1 s)" in notes[2]
     rows = _rows(captured.out)
     assert [r["label"] for r in rows] == ["tone", "tone", "noise"]
     # The same numbers as the pipeline given the resampled, cropped waveforms.
@@ -163,13 +172,18 @@ def test_window_shorter_than_the_clip_length_is_said(model_file, recording, caps
     )
 
 
-def test_window_longer_than_the_clip_length_is_refused(model_file, recording, capsys):
-    assert main(["predict", str(model_file), recording, "--window", "0.5"]) == 1
+def test_window_longer_than_the_clip_length_is_refused(
+    model_file, recording, tmp_path, capsys
+):
+    out = tmp_path / "windows.csv"
+    argv = ["predict", str(model_file), recording, "--window", "0.5"]
+    assert main([*argv, "--out", str(out)]) == 1
     _one_line_error(
         capsys,
         "--window 0.5 s is longer than the model's 0.25 s clips: the model would "
         "see only the first 0.25 s of each window. Use --window 0.25 or shorter.",
     )
+    assert not out.exists()  # refused before the output is opened
 
 
 def test_the_last_window_ends_at_the_end_of_the_recording(
@@ -184,8 +198,14 @@ def test_the_last_window_ends_at_the_end_of_the_recording(
 
 def test_predict_option_errors(model_file, recording, capsys):
     argv = ["predict", str(model_file), recording]
-    assert main([*argv, "--event", "tone"]) == 1
-    _one_line_error(capsys, "add --window")
+    for option in (["--event", "tone"], ["--hop", "1"], ["--aggregate", "max"]):
+        assert main([*argv, *option]) == 1
+        _one_line_error(capsys, "--hop, --aggregate and --event work on windows")
+    for option in (["--threshold", "0.3"], ["--min-duration", "1"]):
+        assert main([*argv, "--window", "0.25", *option]) == 1
+        _one_line_error(capsys, "set how --event finds events: add --event LABEL")
+    assert main([*argv, "--out", str(model_file.parent)]) == 1
+    _one_line_error(capsys, "is a folder; give a file name, e.g.")
     assert main([*argv, "--window", "0.25", "--event", "siren"]) == 1
     _one_line_error(capsys, "--event 'siren' is not one of the model's classes")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
@@ -239,3 +259,20 @@ def test_label_column_is_the_class_name_of_the_highest_score(
     assert rows and {r["label"] for r in rows} == {"noise", "tone"}
     for row in rows:
         assert row["label"] == _label_of_highest_column(row, prefix)
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
+    # `skaudio predict ... | head -1`: the pipe closes while rows are written.
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, np.zeros(RATE // 4), RATE)
+    argv = [sys.executable, "-m", "skaudio", "predict", str(model_file)]
+    argv += [str(clip)] * 1000  # about 100 kB of rows, more than a pipe holds
+    env = {**os.environ, "PYTHONPATH": str(Path(skaudio.__file__).parents[1])}
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert err == ""

@@ -339,7 +339,7 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
         "confusion.png",
     ]
     assert "Loading 16 files ..." in lines
-    assert "simple, kfold, 2 folds, 1 epochs" in lines
+    assert "simple, kfold, 2 folds, 1 epoch" in lines
     assert lines[lines.index(fold_table(result.records)) - 1] == ""
     assert lines[-1] == "\nwritten: " + ", ".join(map(str, result.written))
     if result.written[-1].suffix == ".png":  # the title names model and protocol
