@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "FoldsFailedError",
     "MAX_SAMPLE_RATE",
     "PROTOCOLS",
+    "check_clip_length",
     "check_model_name",
     "dask_client",
     "data_digest",
@@ -50,6 +52,7 @@ __all__ = [
     "run_experiment",
     "summarize",
     "training_recipe",
+    "untrained_classes",
 ]
 
 #: Evaluation protocols of :func:`make_splits`; ``"loso"`` (leave one speaker
@@ -143,9 +146,14 @@ def make_splits(
         ]
     if protocol == "kfold":
         cv = StratifiedKFold(n_splits or 5, shuffle=True, random_state=random_state)
-        return [
-            (f"fold-{i}", train, test) for i, (train, test) in enumerate(cv.split(y, y))
-        ]
+        with warnings.catch_warnings():
+            # A class rarer than n_splits: run_experiment names the folds
+            # whose training data lacks it (untrained_classes).
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            return [
+                (f"fold-{i}", train, test)
+                for i, (train, test) in enumerate(cv.split(y, y))
+            ]
     if protocol == "official":
         if subset is None:
             raise ValueError(
@@ -156,6 +164,37 @@ def make_splits(
         test = np.asarray(subset) == "test"
         return [("official", np.flatnonzero(~test), np.flatnonzero(test))]
     raise ValueError(f"Unknown protocol {protocol!r}; choose one of {PROTOCOLS}.")
+
+
+def untrained_classes(splits, y):
+    """Name the classes each fold tests without any training example of them.
+
+    Parameters
+    ----------
+    splits : list of (str, ndarray, ndarray)
+        From :func:`make_splits`.
+    y : array-like of shape (n_samples,)
+        Labels.
+
+    Returns
+    -------
+    missing : dict of str to list
+        Fold name to the classes of its test set absent from its training
+        set, for the folds that have any.
+
+    Examples
+    --------
+    >>> y = ["dog", "dog", "cat", "cat", "owl"]
+    >>> splits = make_splits("group", y, groups=["a", "b", "a", "b", "a"])
+    >>> untrained_classes(splits, y)
+    {'a': ['owl']}
+    """
+    y = np.asarray(y)
+    missing = {
+        name: sorted(set(y[test].tolist()) - set(y[train].tolist()))
+        for name, train, test in splits
+    }
+    return {name: classes for name, classes in missing.items() if classes}
 
 
 #: Highest rate :func:`data_settings` loads at: higher rates cost compute and
@@ -1151,6 +1190,15 @@ def run_experiment(
         subset=bunch.subset,
         n_splits=n_splits,
     )
+    missing = untrained_classes(splits, bunch.target)
+    if missing:
+        name, classes = next(iter(missing.items()))
+        progress(
+            f"{_count(len(missing), 'fold')} of {len(splits)} "
+            f"test{'s' if len(missing) == 1 else ''} classes with no training "
+            f"example (e.g. fold '{name}': {', '.join(map(repr, classes))}), "
+            "whose clips there can only be misclassified"
+        )
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(

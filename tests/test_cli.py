@@ -2,6 +2,7 @@ import csv
 import json
 import subprocess
 import sys
+import warnings
 
 import joblib
 import numpy as np
@@ -210,6 +211,22 @@ def test_cv_refuses_an_output_folder_that_is_a_file(audio_folder, tmp_path, caps
         f"skaudio: error: Output folder '{tmp_path / 'results'}' is a file; give a "
         "folder for the results (it is created when missing).\n"
     )
+
+
+def test_cv_names_folds_that_test_a_class_they_never_trained_on(
+    audio_folder, tmp_path, capsys
+):
+    (audio_folder / "owl").mkdir()
+    sf.write(audio_folder / "owl" / "0.wav", np.zeros(4000), 8000)
+    argv = ["cv", "simple", "--data", str(audio_folder), "--n-splits", "2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's own warning is not shown
+        assert main([*argv, "--epochs", "1", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "1 fold of 2 tests classes with no training example (e.g. fold 'fold-"
+    ) in out
+    assert "'owl'), whose clips there can only be misclassified" in out
 
 
 def test_fit_refuses_an_unwritable_output_before_training(
