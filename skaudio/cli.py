@@ -434,6 +434,13 @@ def _positive(kind):
     return parse
 
 
+def _non_empty(text):
+    """Argparse type: a string that is not empty (an empty path means '.')."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
 def _fraction(text):
     """Argparse type: a number from 0 to 1."""
     value = _at_least(0.0, float)(text)
@@ -515,6 +522,7 @@ def _add_data_options(parser):
     parser.add_argument(
         "--data",
         required=True,
+        type=_non_empty,
         help="'fsdd' (found through $SKAUDIO_DATA, else downloaded), a CSV "
         "manifest (columns path, label and optionally group/fold/speaker; paths "
         "relative to the CSV), or a folder: ESC-50, UrbanSound8K, Speech "

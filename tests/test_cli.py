@@ -367,6 +367,7 @@ def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, caps
         (["--n-jobs", "0"], "--n-jobs: must be a number of processes or -1"),
         (["--device", "gpu"], "--device: expected auto, cpu, cuda or cuda:N"),
         (["--n-splits", "1"], "--n-splits: must be at least 2, got 1"),
+        (["--data", " "], "--data: must not be empty"),
     ],
 )
 def test_bad_options_are_named_before_anything_runs(
