@@ -5,6 +5,7 @@ them, the groups that evaluation must keep apart (speakers, official folds),
 as a :class:`~sklearn.utils.Bunch` like :func:`load_fsdd`.
 """
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -247,37 +248,49 @@ def fetch_fsdd(
     if not _fsdd_recordings(home).is_dir():
         if not download_if_missing:
             raise FileNotFoundError(f"FSDD not found under {home} and not downloaded.")
+        created = not home.exists()
         home.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=home, prefix=".fsdd-") as tmp:
-            archive = Path(tmp) / "archive"
-            try:
-                with (
-                    urllib.request.urlopen(url, timeout=60) as r,
-                    open(archive, "wb") as out,
-                ):
-                    shutil.copyfileobj(r, out)
-            except OSError as exc:
-                raise OSError(f"Downloading FSDD from {url} failed: {exc}") from exc
-            try:
-                _extract(archive, Path(tmp) / "unpacked")
-            except (tarfile.TarError, zipfile.BadZipFile) as exc:
-                raise OSError(
-                    f"The file downloaded from {url} is not a readable .tar.gz or "
-                    f".zip archive: {exc}"
-                ) from exc
-            found = sorted(Path(tmp, "unpacked").glob("**/recordings"))
-            if not found:
-                raise OSError(f"The archive from {url} has no recordings/ folder.")
-            if sha256 is not None and _recordings_digest(found[0]) != sha256:
-                raise OSError(
-                    f"The recordings downloaded from {url} do not match the "
-                    f"expected SHA-256 digest {sha256}; nothing was installed."
-                )
-            staged = Path(tmp) / "fsdd"
-            staged.mkdir()
-            found[0].rename(staged / "recordings")
-            staged.rename(home / "fsdd")
+        try:
+            _download_fsdd(home, url, sha256)
+        except BaseException:
+            if created:  # leave no empty data home behind
+                with contextlib.suppress(OSError):
+                    home.rmdir()
+            raise
     return load_fsdd(home, return_X_y=return_X_y)
+
+
+def _download_fsdd(home, url, sha256):
+    """Download, check and unpack FSDD's recordings into ``home / "fsdd"``."""
+    with tempfile.TemporaryDirectory(dir=home, prefix=".fsdd-") as tmp:
+        archive = Path(tmp) / "archive"
+        try:
+            with (
+                urllib.request.urlopen(url, timeout=60) as r,
+                open(archive, "wb") as out,
+            ):
+                shutil.copyfileobj(r, out)
+        except OSError as exc:
+            raise OSError(f"Downloading FSDD from {url} failed: {exc}") from exc
+        try:
+            _extract(archive, Path(tmp) / "unpacked")
+        except (tarfile.TarError, zipfile.BadZipFile) as exc:
+            raise OSError(
+                f"The file downloaded from {url} is not a readable .tar.gz or "
+                f".zip archive: {exc}"
+            ) from exc
+        found = sorted(Path(tmp, "unpacked").glob("**/recordings"))
+        if not found:
+            raise OSError(f"The archive from {url} has no recordings/ folder.")
+        if sha256 is not None and _recordings_digest(found[0]) != sha256:
+            raise OSError(
+                f"The recordings downloaded from {url} do not match the "
+                f"expected SHA-256 digest {sha256}; nothing was installed."
+            )
+        staged = Path(tmp) / "fsdd"
+        staged.mkdir()
+        found[0].rename(staged / "recordings")
+        staged.rename(home / "fsdd")
 
 
 def load_audio_folder(

@@ -140,7 +140,11 @@ def test_failed_fetch_leaves_nothing_behind(tmp_path, fsdd_server, name, sha256,
     home = tmp_path / "home"
     with pytest.raises(OSError, match=match):
         fetch_fsdd(home, url=f"{base}/{name}", sha256=sha256)
-    assert list(home.iterdir()) == []
+    assert not home.exists()  # created for the download, so removed
+    home.mkdir()
+    with pytest.raises(OSError, match=match):
+        fetch_fsdd(home, url=f"{base}/{name}", sha256=sha256)
+    assert list(home.iterdir()) == []  # the user's folder stays, empty
 
 
 def test_fetch_without_download(tmp_path):
