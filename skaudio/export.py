@@ -110,7 +110,8 @@ class _MatmulSpectrogram(nn.Module):
     Cooley-Tukey with ``n_fft = n1 * n2``: DFTs of length ``n1`` (a matrix
     product), a twiddle factor, DFTs of length ``n2`` (matrix products, only
     the ``n2 // 2 + 1`` columns that hold the non-negative frequencies). ONNX
-    Runtime runs this several times faster than its ``STFT`` kernel.
+    Runtime runs mel-cnn with this two to three times as fast as with its
+    ``STFT`` kernel.
 
     Parameters
     ----------
@@ -302,7 +303,7 @@ def export_onnx(pipeline, path, *, n_times=None, stft="matmul", opset_version=_O
     stft : {"matmul", "onnx"}, default="matmul"
         How the graph computes a front end's STFT: ``"matmul"``, as matrix
         products (frames cut from hop-sized chunks, a two-stage DFT), which
-        ONNX Runtime ran 1.5 to 6 times faster than ``"onnx"``, the ONNX
+        ONNX Runtime ran 1.9 to 3 times as fast as ``"onnx"``, the ONNX
         ``STFT`` operator (``benchmarks/results/onnx_stft.md``). Both match
         the eager front end to float rounding.
     opset_version : int, default=18
