@@ -328,6 +328,8 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
     hop = _hop(args)
     if args.event is not None:
         event = classes[[str(c) for c in classes].index(args.event)]
+        given = {"threshold": args.threshold, "min_duration": args.min_duration}
+        event_options = {k: v for k, v in given.items() if v is not None}
         writer.writerow(["file", "onset", "offset", "label", "score"])
     elif args.aggregate:
         writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
@@ -357,8 +359,7 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
             for e in inference.detect_events(
                 predictions,
                 event,
-                threshold=0.5 if args.threshold is None else args.threshold,
-                min_duration=args.min_duration or 0.0,
+                **event_options,
             ):
                 writer.writerow(
                     [
