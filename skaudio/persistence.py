@@ -396,7 +396,13 @@ def save(estimator, path):
 
 
 # -- decoding -------------------------------------------------------------------
-def _describe_foreign(head):
+def _describe_foreign(head, path):
+    if str(path).lower().endswith(".onnx"):
+        return (
+            "it is named as an ONNX graph (skaudio export writes those for "
+            "ONNX Runtime; skaudio.load reads what skaudio.save and skaudio fit "
+            "write)"
+        )
     if head[:1] == b"\x80" or head[:2] in (b"(d", b"(l"):
         return (
             "it is a pickle (e.g. a joblib file), which skaudio.load never "
@@ -423,7 +429,8 @@ def _read_file(path):
     if not data.startswith(_MAGIC):
         if _MAGIC.startswith(data):
             raise _RefusalError(f"file is truncated ({len(data)} bytes)")
-        raise _RefusalError(f"not a skaudio model file: {_describe_foreign(data[:16])}")
+        reason = _describe_foreign(data[:16], path)
+        raise _RefusalError(f"not a skaudio model file: {reason}")
     start = len(_MAGIC) + _LENGTH.size
     if len(data) < start:
         raise _RefusalError(f"file is truncated ({len(data)} bytes)")

@@ -190,6 +190,10 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     # Not a model file: one line, no traceback.
     assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
     assert "Cannot load model file" in capsys.readouterr().err
+    assert main(["predict", str(tmp_path / "m.onnx"), files[0]]) == 1
+    assert "it is named as an ONNX graph (skaudio export writes those for ONNX" in (
+        capsys.readouterr().err
+    )
     argv[-1] = f"{tmp_path}/"
     assert main(argv) == 1
     assert "is a folder; give a file name, e.g." in capsys.readouterr().err
