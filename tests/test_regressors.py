@@ -330,3 +330,22 @@ def test_hyperparameters_reach_the_networks(noisy_tones, mixtures):
     ).fit(mixture, sources)
     assert sep.module_.branches.out_channels == 11
     assert sep.module_.stft.n_fft == 32 and sep.module_.mask == "sigmoid"
+    assert not any(isinstance(m, torch.nn.Dropout) for m in sep.module_.modules())
+    sep.set_params(dropout=0.3, n_layers=2).fit(mixture, sources)
+    dropouts = [m for m in sep.module_.modules() if isinstance(m, torch.nn.Dropout)]
+    assert len(dropouts) == 4 and all(d.p == 0.3 for d in dropouts)
+
+
+def test_separator_dropout_only_in_training(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        **TINY_SEPARATOR, dropout=0.5, max_epochs=2, random_state=0
+    ).fit(mixture, sources)
+    # predict runs the network in eval mode: no dropout, repeatable outputs
+    np.testing.assert_array_equal(sep.predict(mixture), sep.predict(mixture))
+    sep.module_.train()
+    with torch.no_grad():
+        x = torch.from_numpy(mixture[:4, None])
+        assert not torch.equal(sep.module_(x), sep.module_(x))
+    with pytest.raises(InvalidParameterError, match="dropout"):
+        SpectrogramSeparator(**TINY_SEPARATOR, dropout=1.0).fit(mixture, sources)

@@ -100,9 +100,9 @@ class MultiBranchConv1d(nn.Module):
     """Parallel Conv1D branches over time, concatenated along channels.
 
     Branch ``b`` stacks ``n_layers`` blocks ``Conv1d(kernel_sizes[b]) → norm
-    → ReLU`` with ``widths[b]`` channels and "same" padding, so short kernels
-    follow fast changes and long ones see context; the branches' outputs are
-    concatenated.
+    → ReLU [→ Dropout]`` with ``widths[b]`` channels and "same" padding, so
+    short kernels follow fast changes and long ones see context; the
+    branches' outputs are concatenated.
 
     Parameters
     ----------
@@ -116,6 +116,9 @@ class MultiBranchConv1d(nn.Module):
         Blocks per branch.
     norm : {"batch", "group", "instance", "layer", "none"}, default="batch"
         Normalisation after each convolution.
+    dropout : float, default=0.0
+        Dropout probability after each block (in training only); 0: no
+        dropout layer.
 
     Attributes
     ----------
@@ -137,6 +140,7 @@ class MultiBranchConv1d(nn.Module):
         widths=64,
         n_layers=2,
         norm="batch",
+        dropout=0.0,
     ):
         super().__init__()
         self.in_channels = in_channels
@@ -144,6 +148,7 @@ class MultiBranchConv1d(nn.Module):
         self.widths = widths
         self.n_layers = n_layers
         self.norm = norm
+        self.dropout = dropout
         kernel_sizes = tuple(int(k) for k in kernel_sizes)
         if isinstance(widths, tuple | list):
             widths = tuple(int(w) for w in widths)
@@ -164,6 +169,8 @@ class MultiBranchConv1d(nn.Module):
                     norm_layer(norm, width, 1),
                     nn.ReLU(),
                 ]
+                if dropout > 0:
+                    layers.append(nn.Dropout(dropout))
                 previous = width
             self.branches.append(nn.Sequential(*layers))
         self.out_channels = sum(widths)
@@ -210,6 +217,8 @@ class MaskSeparator(nn.Module):
     mask : {"softmax", "sigmoid"}, default="softmax"
         ``"softmax"``: the masks sum to one in every bin (the sources share
         out the mixture); ``"sigmoid"``: each mask in [0, 1] on its own.
+    dropout : float, default=0.0
+        Dropout probability after each block of the branches (training only).
 
     Examples
     --------
@@ -229,6 +238,7 @@ class MaskSeparator(nn.Module):
         n_layers=2,
         norm="batch",
         mask="softmax",
+        dropout=0.0,
     ):
         super().__init__()
         if mask not in ("softmax", "sigmoid"):
@@ -241,6 +251,7 @@ class MaskSeparator(nn.Module):
         self.n_layers = n_layers
         self.norm = norm
         self.mask = mask
+        self.dropout = dropout
         self.stft = STFT(n_fft, hop_length)
         self.standardize = Standardize("sample")
         self.branches = MultiBranchConv1d(
@@ -249,6 +260,7 @@ class MaskSeparator(nn.Module):
             widths=widths,
             n_layers=n_layers,
             norm=norm,
+            dropout=dropout,
         )
         self.to_masks = nn.Conv1d(
             self.branches.out_channels, n_sources * self.stft.n_freqs, 1
