@@ -29,7 +29,8 @@ training clip, each with its own noise draw), ``--lr-schedule
 The separator's options: the training mixtures (``--mixtures``,
 ``--dynamic-mixing`` for fresh ones every epoch, ``--level-range`` in dB,
 ``--speed-range LOW HIGH`` speed perturbation of each source,
-``--max-shift`` seconds of random time shift of each source; see
+``--max-shift`` seconds of random time shift of each source,
+``--same-speaker`` share of mixtures of one speaker's recordings; see
 :func:`skaudio.datasets.make_speaker_mixtures`) and its training
 (``--separator-loss``, ``--separator-batch-size``, ``--separator-lr``,
 ``--separator-lr-schedule``, ``--separator-epochs``); their defaults
@@ -222,6 +223,7 @@ def separator_training_mixtures(args, seed):
         level_range=args.level_range,
         speed_range=args.speed_range,
         max_shift=args.max_shift,
+        same_speaker=args.same_speaker,
         random_state=seed,
     )
 
@@ -279,6 +281,7 @@ def bench_separator(args, results, save):
         "level_range": args.level_range,
         "speed_range": args.speed_range,
         "max_shift": args.max_shift,
+        "same_speaker": args.same_speaker,
         "lr_schedule": args.separator_lr_schedule,
         "n_test": len(test.mixture),
         "train_seconds": train_seconds,
@@ -437,6 +440,10 @@ def report(results):
             perturbed += f", each source's speed drawn in {low:g}-{high:g}x"
         if sep.get("max_shift"):
             perturbed += f", shifted by up to ±{sep['max_shift']:g} s"
+        if sep.get("same_speaker"):
+            perturbed += (
+                f", {sep['same_speaker']:.0%} of them two recordings of one speaker"
+            )
         drawn = (
             f"{sep['n_train']} fresh two-speaker mixtures of the training speakers "
             "every epoch"
@@ -530,6 +537,12 @@ def main():
         "--dynamic-mixing",
         action="store_true",
         help="draw --mixtures fresh separator training mixtures every epoch",
+    )
+    parser.add_argument(
+        "--same-speaker",
+        type=float,
+        default=0.0,
+        help="share of the separator's training mixtures made of one speaker",
     )
     parser.add_argument("--separator-loss", choices=("mse", "si_sdr"), default="mse")
     parser.add_argument("--separator-batch-size", type=int, default=32)

@@ -16,9 +16,12 @@ the setting, training time, and the mean SI-SDRi of the separator and of the
 ideal ratio mask on the validation mixtures.
 
 Usage (one setting per call, as JSON; ``mixtures``, ``epochs``, ``cosine``,
-``level_range``, ``speed_range``, ``max_shift`` and ``dynamic`` (fresh
-mixtures every epoch, through ``partial_fit``) describe the training; any
-other key is a :class:`~skaudio.SpectrogramSeparator` parameter)::
+``level_range``, ``speed_range``, ``max_shift``, ``same_speaker`` and
+``dynamic`` (fresh
+mixtures every epoch) describe the training, ``curve`` asks for the
+validation scores after every epoch (training one epoch per ``partial_fit``
+call); any other key is a :class:`~skaudio.SpectrogramSeparator`
+parameter)::
 
     SKAUDIO_DATA=/path/to/datasets nice python benchmarks/explore_separator.py
     '{"name": "aug", "mixtures": 6000, "epochs": 10, "cosine": true,
@@ -72,7 +75,9 @@ def main(
     level_range=5.0,
     speed_range=None,
     max_shift=0.0,
+    same_speaker=0.0,
     dynamic=False,
+    curve=False,
     **params,
 ):
     """Train one setting, validate it and append its JSON line."""
@@ -87,6 +92,7 @@ def main(
             level_range=level_range,
             speed_range=speed_range,
             max_shift=max_shift,
+            same_speaker=same_speaker,
             random_state=seed,
         )
 
@@ -99,32 +105,53 @@ def main(
             LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
         ]
     separator = SpectrogramSeparator(
-        max_epochs=1 if dynamic else epochs,
+        max_epochs=1 if dynamic or curve else epochs,
         device="cpu",
         random_state=0,
         callbacks=callbacks,
         verbose=1,
         **params,
     )
+    new_voice = (validation.speakers == VALIDATION).any(axis=1)
+
+    def validate():
+        return si_sdr_improvement(
+            validation.sources,
+            separator.predict(validation.mixture),
+            validation.mixture,
+            permutation_invariant=True,
+        )
+
     start = time.perf_counter()
-    if dynamic:
-        # one epoch on each fresh draw; the LRScheduler resumes its schedule
-        # from the history at every partial_fit
+    validation_seconds = 0.0
+    scores_per_epoch = []
+    if dynamic or curve:
+        # one epoch per partial_fit (on a fresh draw if dynamic); the
+        # LRScheduler resumes its schedule from the history at every call,
+        # and torch's global generator, seeded here, shuffles the batches
+        torch.manual_seed(0)
+        train = training_mixtures(0)
         for epoch in range(epochs):
-            train = training_mixtures(epoch)
+            if dynamic:
+                train = training_mixtures(epoch)
             separator.partial_fit(train.mixture, train.sources)
+            if curve:
+                tic = time.perf_counter()
+                scores = validate()
+                scores_per_epoch.append(
+                    [
+                        round(float(scores[new_voice].mean()), 2),
+                        round(float(scores[~new_voice].mean()), 2),
+                    ]
+                )
+                print("validation [new voice, seen voices]:", scores_per_epoch[-1])
+                validation_seconds += time.perf_counter() - tic
     else:
         train = training_mixtures(0)
         separator.fit(train.mixture, train.sources)
-    train_seconds = time.perf_counter() - start
+    train_seconds = time.perf_counter() - start - validation_seconds
     root.cleanup()
-    new_voice = (validation.speakers == VALIDATION).any(axis=1)
-    network = si_sdr_improvement(
-        validation.sources,
-        separator.predict(validation.mixture),
-        validation.mixture,
-        permutation_invariant=True,
-    )
+    network = validate()
     irm = si_sdr_improvement(
         validation.sources,
         ideal_ratio_mask(
@@ -143,6 +170,7 @@ def main(
         "level_range": level_range,
         "speed_range": speed_range,
         "max_shift": max_shift,
+        "same_speaker": same_speaker,
         "dynamic": dynamic,
         "params": params,
         "train_min": round(train_seconds / 60, 1),
@@ -159,6 +187,9 @@ def main(
             round(float(irm[~new_voice].mean()), 2),
         ],
     }
+    if curve:
+        # [new voice, seen voices] mean SI-SDRi after each epoch
+        record["per_epoch"] = scores_per_epoch
     print(json.dumps(record), flush=True)
     with open(RESULTS, "a") as f:
         f.write(json.dumps(record) + "\n")

@@ -661,6 +661,7 @@ def make_speaker_mixtures(
     level_range=5.0,
     speed_range=None,
     max_shift=0.0,
+    same_speaker=0.0,
     random_state=None,
 ):
     """Mix recordings of different FSDD speakers, for training a separator.
@@ -701,6 +702,11 @@ def make_speaker_mixtures(
     max_shift : float, default=0.0
         Each source is moved by a time drawn uniformly in ``[-max_shift,
         max_shift]`` seconds, zeros filling the gap (0: centred).
+    same_speaker : float, default=0.0
+        Share of the mixtures (each drawn with this probability) whose
+        sources are different recordings of one speaker instead of
+        recordings of different speakers, so that a separator cannot rely
+        on telling known voices apart.
     random_state : int, RandomState instance or None, default=None
         Seeds the recordings drawn, their levels, speeds and shifts.
 
@@ -733,6 +739,8 @@ def make_speaker_mixtures(
             "speed_range must be None or (low, high) with 0.5 <= low <= high "
             f"<= 2, got {speed_range!r}."
         )
+    if not 0 <= same_speaker <= 1:
+        raise ValueError(f"same_speaker must be in [0, 1], got {same_speaker!r}.")
     if not max_shift >= 0:
         raise ValueError(f"max_shift must be >= 0 seconds, got {max_shift!r}.")
     n_times = _n_times(duration)
@@ -748,6 +756,12 @@ def make_speaker_mixtures(
         dtype=object,
     )
     index = np.array([[rng.choice(by_speaker[s]) for s in row] for row in chosen])
+    if same_speaker > 0:
+        for row in np.flatnonzero(rng.uniform(size=n_samples) < same_speaker):
+            chosen[row] = chosen[row, 0]
+            index[row] = rng.choice(
+                by_speaker[chosen[row, 0]], n_sources, replace=False
+            )
     sources = clips[index].astype(np.float64)
     if speed_range is not None:
         speeds = np.round(rng.uniform(*speed_range, (n_samples, n_sources)), 2)

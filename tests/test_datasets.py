@@ -543,11 +543,28 @@ def test_make_speaker_mixtures_max_shift(fsdd_home):
 
 
 @pytest.mark.fsdd
+def test_make_speaker_mixtures_same_speaker(fsdd_home):
+    kwargs = {"speakers": ["george", "theo"], "random_state": 5}
+    plain = make_speaker_mixtures(200, fsdd_home, **kwargs)
+    mixed = make_speaker_mixtures(200, fsdd_home, same_speaker=0.3, **kwargs)
+    same = mixed.speakers[:, 0] == mixed.speakers[:, 1]
+    assert 0.2 < same.mean() < 0.4
+    assert set(mixed.groups[same]) == {"george+george", "theo+theo"}
+    # different recordings of the one speaker
+    assert (np.abs(mixed.sources[same, 0] - mixed.sources[same, 1]).max(-1) > 0).all()
+    # the other mixtures are those drawn without same_speaker
+    assert (mixed.speakers[~same] == plain.speakers[~same]).all()
+    np.testing.assert_allclose(mixed.mixture, mixed.sources.sum(axis=1), atol=1e-6)
+
+
+@pytest.mark.fsdd
 def test_make_speaker_mixtures_errors(fsdd_home):
     with pytest.raises(ValueError, match="speed_range must be None or"):
         make_speaker_mixtures(
             5, fsdd_home, speakers=["theo", "george"], speed_range=(1.2, 0.9)
         )
+    with pytest.raises(ValueError, match=r"same_speaker must be in \[0, 1\]"):
+        make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], same_speaker=2)
     with pytest.raises(ValueError, match="max_shift must be >= 0"):
         make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], max_shift=-0.1)
 
