@@ -397,6 +397,10 @@ class SpectrogramSeparator(_AudioNetRegressor):
     dropout : float, default=0.0
         Dropout probability after each convolution block of the branches,
         in training only (0: none).
+    input_norm : {"sample", "frequency"}, default="sample"
+        Standardisation of each mixture's log-magnitude spectrogram:
+        ``"sample"`` over all its bins and frames, ``"frequency"`` each
+        frequency bin over the frames.
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss (permutation-invariant).
     {training_options}
@@ -437,6 +441,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         "norm": [_NORM_OPTIONS],
         "mask": [StrOptions({"softmax", "sigmoid"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_norm": [StrOptions({"sample", "frequency"})],
     }
 
     def __init__(
@@ -450,6 +455,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         norm="batch",
         mask="softmax",
         dropout=0.0,
+        input_norm="sample",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -461,6 +467,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         self.norm = norm
         self.mask = mask
         self.dropout = dropout
+        self.input_norm = input_norm
 
     def _module_data_params(self):
         return {"n_sources": self.n_sources_}

@@ -192,9 +192,10 @@ class MultiBranchConv1d(nn.Module):
 class MaskSeparator(nn.Module):
     """Separate a mono mixture into sources by masking its STFT.
 
-    The log-magnitude spectrogram of the mixture, standardised per example,
-    goes through a :class:`MultiBranchConv1d` over frames (frequency bins as
-    channels); a 1x1 convolution gives one mask per source and frequency bin.
+    The log-magnitude spectrogram of the mixture, standardised per example
+    (``input_norm``), goes through a :class:`MultiBranchConv1d` over frames
+    (frequency bins as channels); a 1x1 convolution gives one mask per source
+    and frequency bin.
     Each source is the masked mixture spectrogram, the mixture's phase kept,
     turned back into a waveform.
 
@@ -219,6 +220,12 @@ class MaskSeparator(nn.Module):
         out the mixture); ``"sigmoid"``: each mask in [0, 1] on its own.
     dropout : float, default=0.0
         Dropout probability after each block of the branches (training only).
+    input_norm : {"sample", "frequency"}, default="sample"
+        Standardisation of each mixture's log-magnitude spectrogram before
+        the branches: ``"sample"``, by its mean and standard deviation over
+        all bins and frames; ``"frequency"``, each frequency bin by its own
+        over the frames (removes the mixture's average spectrum, e.g. the
+        voices' long-term colouring).
 
     Examples
     --------
@@ -239,8 +246,13 @@ class MaskSeparator(nn.Module):
         norm="batch",
         mask="softmax",
         dropout=0.0,
+        input_norm="sample",
     ):
         super().__init__()
+        if input_norm not in ("sample", "frequency"):
+            raise ValueError(
+                f"input_norm must be 'sample' or 'frequency', got {input_norm!r}."
+            )
         if mask not in ("softmax", "sigmoid"):
             raise ValueError(f"mask must be 'softmax' or 'sigmoid', got {mask!r}.")
         self.n_sources = n_sources
@@ -252,8 +264,9 @@ class MaskSeparator(nn.Module):
         self.norm = norm
         self.mask = mask
         self.dropout = dropout
+        self.input_norm = input_norm
         self.stft = STFT(n_fft, hop_length)
-        self.standardize = Standardize("sample")
+        self.standardize = Standardize(input_norm)
         self.branches = MultiBranchConv1d(
             self.stft.n_freqs,
             kernel_sizes=kernel_sizes,
