@@ -32,7 +32,8 @@ The separator's options: the training mixtures (``--mixtures``,
 ``--max-shift`` seconds of random time shift of each source,
 ``--same-speaker`` share of mixtures of one speaker's recordings; see
 :func:`skaudio.datasets.make_speaker_mixtures`) and its training
-(``--separator-loss``, ``--separator-batch-size``, ``--separator-lr``,
+(``--separator-input-norm``, ``--separator-dropout``,
+``--separator-loss``, ``--separator-batch-size``, ``--separator-lr``,
 ``--separator-lr-schedule``, ``--separator-epochs``); their defaults
 reproduce the first run. They were chosen on a validation split of the
 training speakers with ``benchmarks/explore_separator.py``.
@@ -234,6 +235,8 @@ def bench_separator(args, results, save):
         n_fft=256,
         hop_length=64,
         loss=args.separator_loss,
+        input_norm=args.separator_input_norm,
+        dropout=args.separator_dropout,
         max_epochs=1 if args.dynamic_mixing else args.separator_epochs,
         batch_size=args.separator_batch_size,
         lr=args.separator_lr,
@@ -337,14 +340,20 @@ def describe_separator(params):
         name: ast.literal_eval(params[name])
         if name in params
         else defaults[name].default
-        for name in ("kernel_sizes", "widths", "n_layers", "dropout")
+        for name in ("kernel_sizes", "widths", "n_layers", "dropout", "input_norm")
     }
     kernels = ", ".join(str(k) for k in value["kernel_sizes"])
     widths = value["widths"]
     if isinstance(widths, tuple | list):
         widths = ", ".join(str(w) for w in widths)
+    norm = (
+        "each frequency bin standardised over the frames"
+        if value["input_norm"] == "frequency"
+        else "standardised over all bins and frames"
+    )
     return (
-        f"STFT 256/64, {len(value['kernel_sizes'])} Conv1D branches (kernels "
+        f"STFT 256/64, log magnitudes {norm}, "
+        f"{len(value['kernel_sizes'])} Conv1D branches (kernels "
         f"{kernels} frames, {widths} channels, {value['n_layers']} layers each"
         + (f", dropout {value['dropout']:g}" if value["dropout"] else "")
         + ")"
@@ -544,6 +553,10 @@ def main():
         default=0.0,
         help="share of the separator's training mixtures made of one speaker",
     )
+    parser.add_argument(
+        "--separator-input-norm", choices=("sample", "frequency"), default="sample"
+    )
+    parser.add_argument("--separator-dropout", type=float, default=0.0)
     parser.add_argument("--separator-loss", choices=("mse", "si_sdr"), default="mse")
     parser.add_argument("--separator-batch-size", type=int, default=32)
     parser.add_argument("--separator-lr", type=float, default=1e-3)
