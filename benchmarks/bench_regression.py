@@ -4,9 +4,11 @@ Training uses four FSDD speakers, evaluation the other two, never seen in
 training (their babble noise and their mixtures come from the held-out
 speakers only). Nothing is tuned on the test speakers: the defaults below
 were fixed before the first run, and the options of the second denoiser
-(``--architecture masking`` and the training options that go with it) were
-chosen on a validation split of the training speakers (trained on three,
-validated on the fourth); see benchmarks/results/regression.md.
+(``--architecture masking`` and the training options that go with it) and
+of the second separator (``--separator-n-fft 512 --separator-input-norm
+frequency``) were chosen on a validation split of the training speakers
+(trained on three, validated on the fourth; ``explore_denoiser.py``,
+``explore_separator.py``); see benchmarks/results/regression.md.
 
 (a) WaveformDenoiser, trained on noisy speech at -5..15 dB SNR (white, pink
     and babble noise), against a classical decision-directed Wiener filter
@@ -35,8 +37,7 @@ The separator's options: the training mixtures (``--mixtures``,
 (``--separator-n-fft``, ``--separator-input-norm``, ``--separator-dropout``,
 ``--separator-loss``, ``--separator-batch-size``, ``--separator-lr``,
 ``--separator-lr-schedule``, ``--separator-epochs``); their defaults
-reproduce the first run. They were chosen on a validation split of the
-training speakers with ``benchmarks/explore_separator.py``.
+reproduce the first run.
 """
 
 import argparse
