@@ -480,17 +480,17 @@ def _change_speed(clips, speeds):
     is resampled to the rate and centred in ``n_times`` again.
     """
     import torch
-    from torchaudio.functional import resample
 
+    from ._backend import resampler
     from .preprocessing import fix_length
 
     out = np.empty_like(clips)
     n_times = clips.shape[-1]
     for speed in np.unique(speeds):
         which = speeds == speed
-        faster = resample(
-            torch.from_numpy(clips[which]), round(100 * speed), 100
-        ).numpy()
+        resample = resampler(round(100 * speed), 100)
+        with torch.inference_mode():
+            faster = resample(torch.from_numpy(clips[which]).float()).double().numpy()
         out[which] = fix_length(faster, n_times, align="center")
     return out
 
@@ -697,7 +697,7 @@ def make_speaker_mixtures(
         ``(low, high)``: each source is played at a speed factor drawn
         uniformly in this range, rounded to 0.01 (e.g. 1.1: 10 % faster and
         higher), by band-limited resampling
-        (:func:`torchaudio.functional.resample`), then centred in
+        (:class:`torchaudio.transforms.Resample`), then centred in
         ``duration`` again. ``None``: the recordings as they are.
     max_shift : float, default=0.0
         Each source is moved by a time drawn uniformly in ``[-max_shift,
