@@ -4,9 +4,11 @@ Training uses four FSDD speakers, evaluation the other two, never seen in
 training (their babble noise and their mixtures come from the held-out
 speakers only). Nothing is tuned on the test speakers: the defaults below
 were fixed before the first run, and the options of the second denoiser
-(``--architecture masking`` and the training options that go with it) were
-chosen on a validation split of the training speakers (trained on three,
-validated on the fourth); see benchmarks/results/regression.md.
+(``--architecture masking`` and the training options that go with it) and
+of the second separator (``--separator-n-fft 512 --separator-input-norm
+frequency``) were chosen on a validation split of the training speakers
+(trained on three, validated on the fourth; ``explore_denoiser.py``,
+``explore_separator.py``); see benchmarks/results/regression.md.
 
 (a) WaveformDenoiser, trained on noisy speech at -5..15 dB SNR (white, pink
     and babble noise), against a classical decision-directed Wiener filter
@@ -25,6 +27,17 @@ The denoiser's options: ``--architecture {conv,masking}`` (the network),
 training clip, each with its own noise draw), ``--lr-schedule
 {constant,cosine}``, ``--denoiser-batch-size``, ``--denoiser-lr`` and
 ``--denoiser-epochs``; their defaults reproduce the first run.
+
+The separator's options: the training mixtures (``--mixtures``,
+``--dynamic-mixing`` for fresh ones every epoch, ``--level-range`` in dB,
+``--speed-range LOW HIGH`` speed perturbation of each source,
+``--max-shift`` seconds of random time shift of each source,
+``--same-speaker`` share of mixtures of one speaker's recordings; see
+:func:`skaudio.datasets.make_speaker_mixtures`) and its training
+(``--separator-n-fft``, ``--separator-input-norm``, ``--separator-dropout``,
+``--separator-loss``, ``--separator-batch-size``, ``--separator-lr``,
+``--separator-lr-schedule``, ``--separator-epochs``); their defaults
+reproduce the first run.
 """
 
 import argparse
@@ -135,12 +148,7 @@ def bench_denoiser(args, results, save):
     train = Bunch(noisy=noisy, clean=clean)
     callbacks = None
     if args.lr_schedule == "cosine":
-        callbacks = [
-            LRScheduler(
-                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                T_max=args.denoiser_epochs,
-            )
-        ]
+        callbacks = cosine_schedule(args.denoiser_epochs)
     denoiser = WaveformDenoiser(
         **denoiser_network_params(args.architecture),
         loss=args.loss,
@@ -202,31 +210,67 @@ def bench_denoiser(args, results, save):
             save()
 
 
-def bench_separator(args, results, save):
-    train = make_speaker_mixtures(
-        args.mixtures, speakers=TRAIN_SPEAKERS, random_state=0
+def cosine_schedule(epochs):
+    """Return skorch callbacks that anneal the learning rate to 0 over ``epochs``."""
+    return [
+        LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
+    ]
+
+
+def separator_training_mixtures(args, seed):
+    """Training mixtures of the training speakers, drawn with ``seed``."""
+    return make_speaker_mixtures(
+        args.mixtures,
+        speakers=TRAIN_SPEAKERS,
+        level_range=args.level_range,
+        speed_range=args.speed_range,
+        max_shift=args.max_shift,
+        same_speaker=args.same_speaker,
+        random_state=seed,
     )
+
+
+def bench_separator(args, results, save):
     test = make_speaker_mixtures(1000, speakers=TEST_SPEAKERS, random_state=1)
     separator = SpectrogramSeparator(
-        n_fft=256,
+        n_fft=args.separator_n_fft,
         hop_length=64,
-        max_epochs=args.separator_epochs,
-        batch_size=32,
+        loss=args.separator_loss,
+        input_norm=args.separator_input_norm,
+        dropout=args.separator_dropout,
+        max_epochs=1 if args.dynamic_mixing else args.separator_epochs,
+        batch_size=args.separator_batch_size,
+        lr=args.separator_lr,
+        callbacks=cosine_schedule(args.separator_epochs)
+        if args.separator_lr_schedule == "cosine"
+        else None,
         device="cpu",
         random_state=0,
         verbose=1,
     )
     start = time.perf_counter()
-    separator.fit(train.mixture, train.sources)
+    if args.dynamic_mixing:
+        # one epoch on each fresh draw (seeds 0, 1, ...); the LRScheduler
+        # resumes its schedule from the history at every partial_fit
+        for epoch in range(args.separator_epochs):
+            train = separator_training_mixtures(args, epoch)
+            separator.partial_fit(train.mixture, train.sources)
+    else:
+        train = separator_training_mixtures(args, 0)
+        separator.fit(train.mixture, train.sources)
     train_seconds = time.perf_counter() - start
     estimate = separator.predict(test.mixture)
     network = si_sdr_improvement(
         test.sources, estimate, test.mixture, permutation_invariant=True
     )
-    irm = si_sdr_improvement(
-        test.sources,
-        ideal_ratio_mask(test.sources, test.mixture, n_fft=256, hop_length=64),
-        test.mixture,
+    # the upper bound on the first runs' STFT, and on the separator's own
+    irm, irm_same_stft = (
+        si_sdr_improvement(
+            test.sources,
+            ideal_ratio_mask(test.sources, test.mixture, n_fft=n_fft, hop_length=64),
+            test.mixture,
+        )
+        for n_fft in (256, args.separator_n_fft)
     )
     # Diagnostic, not a result: new mixtures of the training speakers (their
     # recordings were seen in training), to tell overfitting to the speakers
@@ -241,12 +285,19 @@ def bench_separator(args, results, save):
     results["separator"] = {
         "params": {k: repr(v) for k, v in separator.get_params(deep=False).items()},
         "n_train": len(train.mixture),
+        "dynamic_mixing": args.dynamic_mixing,
+        "level_range": args.level_range,
+        "speed_range": args.speed_range,
+        "max_shift": args.max_shift,
+        "same_speaker": args.same_speaker,
+        "lr_schedule": args.separator_lr_schedule,
         "n_test": len(test.mixture),
         "train_seconds": train_seconds,
         "epochs": len(separator.history_),
         "final_train_loss": float(separator.history_[-1, "train_loss"]),
         "separator": summary(network),
         "ideal_ratio_mask": summary(irm),
+        "ideal_ratio_mask_same_stft": summary(irm_same_stft),
         "separator_training_speakers": summary(seen_improvement),
     }
     save()
@@ -285,6 +336,40 @@ def describe_denoiser(params):
         f"residual blocks of {value['filters']} channels (kernel "
         f"{value['kernel_size']} frames, dilations {dilations}; {value['norm']} "
         "norm) predicting a sigmoid mask, ConvTranspose1d decoder"
+    )
+
+
+def describe_separator(params):
+    """Describe the separator's STFT and branches from its saved ``get_params``."""
+    defaults = inspect.signature(SpectrogramSeparator).parameters
+    value = {
+        name: ast.literal_eval(params[name])
+        if name in params
+        else defaults[name].default
+        for name in (
+            "n_fft",
+            "kernel_sizes",
+            "widths",
+            "n_layers",
+            "dropout",
+            "input_norm",
+        )
+    }
+    kernels = ", ".join(str(k) for k in value["kernel_sizes"])
+    widths = value["widths"]
+    if isinstance(widths, tuple | list):
+        widths = ", ".join(str(w) for w in widths)
+    norm = (
+        "each frequency bin standardised over the frames"
+        if value["input_norm"] == "frequency"
+        else "standardised over all bins and frames"
+    )
+    return (
+        f"STFT {value['n_fft']}/64, log magnitudes {norm}, "
+        f"{len(value['kernel_sizes'])} Conv1D branches (kernels "
+        f"{kernels} frames, {widths} channels, {value['n_layers']} layers each"
+        + (f", dropout {value['dropout']:g}" if value["dropout"] else "")
+        + ")"
     )
 
 
@@ -370,25 +455,59 @@ def report(results):
         if den:
             lines.append("")
         lines += ["## SpectrogramSeparator against the ideal ratio mask", "", *header]
+        params = sep["params"]
+        perturbed = ""
+        if sep.get("speed_range"):
+            low, high = sep["speed_range"]
+            perturbed += f", each source's speed drawn in {low:g}-{high:g}x"
+        if sep.get("max_shift"):
+            perturbed += f", shifted by up to ±{sep['max_shift']:g} s"
+        if sep.get("same_speaker"):
+            perturbed += (
+                f", {sep['same_speaker']:.0%} of them two recordings of one speaker"
+            )
+        drawn = (
+            f"{sep['n_train']} fresh two-speaker mixtures of the training speakers "
+            "every epoch"
+            if sep.get("dynamic_mixing")
+            else f"{sep['n_train']} two-speaker mixtures of the training speakers"
+        )
         lines += [
             "",
-            f"Trained on {sep['n_train']} two-speaker mixtures of the training "
-            f"speakers (levels within ±2.5 dB) in {sep['train_seconds'] / 60:.1f} "
+            f"Trained on {drawn} "
+            f"(levels within ±{sep.get('level_range', 5.0) / 2:g} dB"
+            f"{perturbed}) in {sep['train_seconds'] / 60:.1f} "
             "min; tested on "
-            f"{sep['n_test']} mixtures of the two test speakers. Network: STFT "
-            "256/64, three Conv1D branches (kernels 3, 9, 27 frames, 128 "
-            "channels, 2 layers each), softmax masks, mixture phase; "
-            "permutation-invariant MSE, Adam 1e-3, batch 32, "
-            f"{sep.get('epochs', sep['params']['max_epochs'])} epochs. "
-            "Upper bound: the ideal ratio mask |S_i| / (|S_1| + |S_2|) on the "
-            "same STFT with the mixture phase.",
+            f"{sep['n_test']} mixtures of the two test speakers. Network: "
+            f"{describe_separator(params)}, softmax masks, mixture phase; "
+            "permutation-invariant "
+            f"{'SI-SDR loss' if params.get('loss') == repr('si_sdr') else 'MSE'}, "
+            f"Adam {ast.literal_eval(params.get('lr', '0.001')):g}"
+            + (
+                " with cosine annealing to 0"
+                if sep.get("lr_schedule") == "cosine"
+                else ""
+            )
+            + f", batch {params['batch_size']}, "
+            f"{sep.get('epochs', params['max_epochs'])} epochs. "
+            "Upper bound: the ideal ratio mask |S_i| / (|S_1| + |S_2|) on an "
+            "STFT with the mixture phase.",
             "",
             "| method | SI-SDRi |",
             "|---|---|",
             f"| SpectrogramSeparator | {sep['separator']['mean']:+.2f} "
             f"({sep['separator']['median']:+.2f}) |",
-            f"| ideal ratio mask (upper bound) | {irm['mean']:+.2f} "
+            f"| ideal ratio mask (upper bound), STFT 256/64 | {irm['mean']:+.2f} "
             f"({irm['median']:+.2f}) |",
+            *(
+                [
+                    f"| ideal ratio mask, the separator's STFT "
+                    f"| {same['mean']:+.2f} ({same['median']:+.2f}) |"
+                ]
+                if (same := sep.get("ideal_ratio_mask_same_stft"))
+                and params.get("n_fft", "256") != "256"
+                else []
+            ),
             "",
             f"Goal ≥ +6 dB: **{'met' if sep['separator']['mean'] >= 6 else 'not met'}"
             f"** ({sep['separator']['mean']:+.2f} dB).",
@@ -426,6 +545,47 @@ def main():
     )
     parser.add_argument("--separator-epochs", type=int, default=30)
     parser.add_argument("--mixtures", type=int, default=4000)
+    parser.add_argument(
+        "--level-range",
+        type=float,
+        default=5.0,
+        help="the separator's training mixtures: source levels within ± half this, dB",
+    )
+    parser.add_argument(
+        "--speed-range",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        help="speed perturbation of each training source (e.g. 0.85 1.15)",
+    )
+    parser.add_argument(
+        "--max-shift",
+        type=float,
+        default=0.0,
+        help="random time shift of each training source, in seconds",
+    )
+    parser.add_argument(
+        "--dynamic-mixing",
+        action="store_true",
+        help="draw --mixtures fresh separator training mixtures every epoch",
+    )
+    parser.add_argument(
+        "--same-speaker",
+        type=float,
+        default=0.0,
+        help="share of the separator's training mixtures made of one speaker",
+    )
+    parser.add_argument(
+        "--separator-input-norm", choices=("sample", "frequency"), default="sample"
+    )
+    parser.add_argument("--separator-dropout", type=float, default=0.0)
+    parser.add_argument("--separator-n-fft", type=int, default=256)
+    parser.add_argument("--separator-loss", choices=("mse", "si_sdr"), default="mse")
+    parser.add_argument("--separator-batch-size", type=int, default=32)
+    parser.add_argument("--separator-lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--separator-lr-schedule", choices=("constant", "cosine"), default="constant"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", choices=("denoiser", "separator"))
     parser.add_argument("--out", default="benchmarks/results/regression.json")

@@ -485,6 +485,42 @@ def _rms(x):
     return np.sqrt(np.mean(np.square(x, dtype=np.float64), axis=-1))
 
 
+def _change_speed(clips, speeds):
+    """Play each clip ``speeds`` times faster by resampling; keep its length.
+
+    ``clips`` (..., n_times) float64, ``speeds`` of shape ``clips.shape[:-1]``
+    in steps of 0.01. Each clip, read as sampled at ``speed`` times the rate,
+    is resampled to the rate and centred in ``n_times`` again.
+    """
+    import torch
+
+    from ._backend import resampler
+    from .preprocessing import fix_length
+
+    out = np.empty_like(clips)
+    n_times = clips.shape[-1]
+    for speed in np.unique(speeds):
+        which = speeds == speed
+        resample = resampler(round(100 * speed), 100)
+        with torch.inference_mode():
+            faster = resample(torch.from_numpy(clips[which]).float()).double().numpy()
+        out[which] = fix_length(faster, n_times, align="center")
+    return out
+
+
+def _shift(clips, shifts):
+    """Move each clip of ``clips`` (..., n_times) by ``shifts`` samples, zero-filled."""
+    out = np.zeros_like(clips)
+    n_times = clips.shape[-1]
+    for position in np.ndindex(shifts.shape):
+        k = shifts[position]
+        if k >= 0:
+            out[position][k:] = clips[position][: n_times - k]
+        else:
+            out[position][:k] = clips[position][-k:]
+    return out
+
+
 def _coloured_noise(rng, n_times, exponent):
     """Gaussian noise whose power falls as ``1 / f**exponent`` (0: white)."""
     white = rng.standard_normal(n_times)
@@ -636,6 +672,9 @@ def make_speaker_mixtures(
     n_sources=2,
     duration=0.5,
     level_range=5.0,
+    speed_range=None,
+    max_shift=0.0,
+    same_speaker=0.0,
     random_state=None,
 ):
     """Mix recordings of different FSDD speakers, for training a separator.
@@ -645,6 +684,12 @@ def make_speaker_mixtures(
     RMS and then to a random level within ``level_range`` dB of the others.
     To evaluate on held-out speakers, make the training and the test
     mixtures from disjoint ``speakers``.
+
+    For training data, two perturbations make the few FSDD voices more
+    varied: ``speed_range`` plays each source faster or slower by resampling
+    it (which shifts its pitch and formants too, so it sounds like another
+    voice), and ``max_shift`` moves each source in time, so that the
+    sources do not all start together.
 
     Parameters
     ----------
@@ -661,8 +706,22 @@ def make_speaker_mixtures(
     level_range : float, default=5.0
         Source levels are drawn uniformly in ``[-level_range / 2,
         level_range / 2]`` dB (0: equal levels).
+    speed_range : tuple of (float, float), default=None
+        ``(low, high)``: each source is played at a speed factor drawn
+        uniformly in this range, rounded to 0.01 (e.g. 1.1: 10 % faster and
+        higher), by band-limited resampling
+        (:class:`torchaudio.transforms.Resample`), then centred in
+        ``duration`` again. ``None``: the recordings as they are.
+    max_shift : float, default=0.0
+        Each source is moved by a time drawn uniformly in ``[-max_shift,
+        max_shift]`` seconds, zeros filling the gap (0: centred).
+    same_speaker : float, default=0.0
+        Share of the mixtures (each drawn with this probability) whose
+        sources are different recordings of one speaker instead of
+        recordings of different speakers, so that a separator cannot rely
+        on telling known voices apart.
     random_state : int, RandomState instance or None, default=None
-        Seeds the recordings drawn and their levels.
+        Seeds the recordings drawn, their levels, speeds and shifts.
 
     Returns
     -------
@@ -686,6 +745,17 @@ def make_speaker_mixtures(
             f"n_samples and n_sources must be at least 1, got {n_samples} "
             f"and {n_sources}."
         )
+    if speed_range is not None and not (
+        len(speed_range) == 2 and 0.5 <= speed_range[0] <= speed_range[1] <= 2.0
+    ):
+        raise ValueError(
+            "speed_range must be None or (low, high) with 0.5 <= low <= high "
+            f"<= 2, got {speed_range!r}."
+        )
+    if not 0 <= same_speaker <= 1:
+        raise ValueError(f"same_speaker must be in [0, 1], got {same_speaker!r}.")
+    if not max_shift >= 0:
+        raise ValueError(f"max_shift must be >= 0 seconds, got {max_shift!r}.")
     n_times = _n_times(duration)
     rng = check_random_state(random_state)
     clips, groups, _, speakers = _fsdd_clips(data_home, speakers, n_times)
@@ -699,7 +769,19 @@ def make_speaker_mixtures(
         dtype=object,
     )
     index = np.array([[rng.choice(by_speaker[s]) for s in row] for row in chosen])
+    if same_speaker > 0:
+        for row in np.flatnonzero(rng.uniform(size=n_samples) < same_speaker):
+            chosen[row] = chosen[row, 0]
+            index[row] = rng.choice(
+                by_speaker[chosen[row, 0]], n_sources, replace=False
+            )
     sources = clips[index].astype(np.float64)
+    if speed_range is not None:
+        speeds = np.round(rng.uniform(*speed_range, (n_samples, n_sources)), 2)
+        sources = _change_speed(sources, speeds)
+    if max_shift > 0:
+        limit = round(max_shift * _FSDD_RATE)
+        sources = _shift(sources, rng.randint(-limit, limit + 1, sources.shape[:2]))
     sources /= np.maximum(_rms(sources), 1e-8)[..., np.newaxis]
     levels_db = rng.uniform(-level_range / 2, level_range / 2, (n_samples, n_sources))
     sources *= 0.1 * 10 ** (levels_db[..., np.newaxis] / 20)

@@ -7,7 +7,7 @@ sizes inferred at fit). Their targets are waveforms, and their ``score`` is
 the mean SI-SDR in dB (see :mod:`skaudio.metrics`).
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -394,6 +394,13 @@ class SpectrogramSeparator(_AudioNetRegressor):
     mask : {"softmax", "sigmoid"}, default="softmax"
         ``"softmax"``: masks that sum to one in every bin; ``"sigmoid"``:
         independent masks in [0, 1].
+    dropout : float, default=0.0
+        Dropout probability after each convolution block of the branches,
+        in training only (0: none).
+    input_norm : {"sample", "frequency"}, default="sample"
+        Standardisation of each mixture's log-magnitude spectrogram:
+        ``"sample"`` over all its bins and frames, ``"frequency"`` each
+        frequency bin over the frames.
     loss : {"mse", "si_sdr"}, default="mse"
         Training loss (permutation-invariant).
     {training_options}
@@ -433,6 +440,8 @@ class SpectrogramSeparator(_AudioNetRegressor):
         "n_layers": [_POSITIVE],
         "norm": [_NORM_OPTIONS],
         "mask": [StrOptions({"softmax", "sigmoid"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_norm": [StrOptions({"sample", "frequency"})],
     }
 
     def __init__(
@@ -445,6 +454,8 @@ class SpectrogramSeparator(_AudioNetRegressor):
         n_layers=2,
         norm="batch",
         mask="softmax",
+        dropout=0.0,
+        input_norm="sample",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -455,6 +466,8 @@ class SpectrogramSeparator(_AudioNetRegressor):
         self.n_layers = n_layers
         self.norm = norm
         self.mask = mask
+        self.dropout = dropout
+        self.input_norm = input_norm
 
     def _module_data_params(self):
         return {"n_sources": self.n_sources_}

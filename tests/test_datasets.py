@@ -501,6 +501,78 @@ def test_make_speaker_mixtures(fsdd_home):
         make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], n_sources=3)
 
 
+@pytest.mark.fsdd
+def test_make_speaker_mixtures_speed_range(fsdd_home):
+    kwargs = {"speakers": ["george", "theo"], "level_range": 0, "random_state": 3}
+    plain = make_speaker_mixtures(30, fsdd_home, **kwargs)
+    same = make_speaker_mixtures(30, fsdd_home, speed_range=(1.0, 1.0), **kwargs)
+    np.testing.assert_allclose(same.sources, plain.sources, atol=1e-5)
+    faster = make_speaker_mixtures(30, fsdd_home, speed_range=(1.25, 1.25), **kwargs)
+    assert (faster.speakers == plain.speakers).all()
+    np.testing.assert_allclose(faster.mixture, faster.sources.sum(axis=1), atol=1e-6)
+
+    def centroid(x):
+        power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+        return (power * np.arange(power.shape[-1])).sum(-1) / power.sum(-1)
+
+    def duration(x):  # samples between the first and the last loud one
+        loud = np.abs(x) > 0.1 * np.abs(x).max(axis=-1, keepdims=True)
+        return x.shape[-1] - loud[..., ::-1].argmax(-1) - loud.argmax(-1)
+
+    pitch = np.median(centroid(faster.sources) / centroid(plain.sources))
+    assert 1.15 < pitch < 1.35
+    length = np.median(duration(faster.sources) / duration(plain.sources))
+    assert 0.7 < length < 0.9
+    varied = make_speaker_mixtures(30, fsdd_home, speed_range=(0.8, 1.2), **kwargs)
+    ratios = centroid(varied.sources) / centroid(plain.sources)
+    assert ratios.min() < 0.95 and ratios.max() > 1.05
+
+
+@pytest.mark.fsdd
+def test_make_speaker_mixtures_max_shift(fsdd_home):
+    kwargs = {"speakers": ["george", "theo"], "level_range": 0, "random_state": 4}
+    plain = make_speaker_mixtures(10, fsdd_home, **kwargs).sources
+    moved = make_speaker_mixtures(10, fsdd_home, max_shift=0.05, **kwargs).sources
+    n_times = plain.shape[-1]
+    lags = []
+    for a, b in zip(
+        plain.reshape(-1, n_times), moved.reshape(-1, n_times), strict=True
+    ):
+        lag = np.correlate(b, a, "full").argmax() - (n_times - 1)
+        lags.append(lag)
+        overlap = (b[lag:], a[: n_times - lag]) if lag >= 0 else (b[:lag], a[-lag:])
+        assert np.corrcoef(*overlap)[0, 1] > 0.999
+    assert max(map(abs, lags)) <= 400 and len(set(lags)) > 5
+    np.testing.assert_allclose(np.sqrt((moved**2).mean(-1)), 0.1, rtol=1e-4)
+
+
+@pytest.mark.fsdd
+def test_make_speaker_mixtures_same_speaker(fsdd_home):
+    kwargs = {"speakers": ["george", "theo"], "random_state": 5}
+    plain = make_speaker_mixtures(200, fsdd_home, **kwargs)
+    mixed = make_speaker_mixtures(200, fsdd_home, same_speaker=0.3, **kwargs)
+    same = mixed.speakers[:, 0] == mixed.speakers[:, 1]
+    assert 0.2 < same.mean() < 0.4
+    assert set(mixed.groups[same]) == {"george+george", "theo+theo"}
+    # different recordings of the one speaker
+    assert (np.abs(mixed.sources[same, 0] - mixed.sources[same, 1]).max(-1) > 0).all()
+    # the other mixtures are those drawn without same_speaker
+    assert (mixed.speakers[~same] == plain.speakers[~same]).all()
+    np.testing.assert_allclose(mixed.mixture, mixed.sources.sum(axis=1), atol=1e-6)
+
+
+@pytest.mark.fsdd
+def test_make_speaker_mixtures_errors(fsdd_home):
+    with pytest.raises(ValueError, match="speed_range must be None or"):
+        make_speaker_mixtures(
+            5, fsdd_home, speakers=["theo", "george"], speed_range=(1.2, 0.9)
+        )
+    with pytest.raises(ValueError, match=r"same_speaker must be in \[0, 1\]"):
+        make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], same_speaker=2)
+    with pytest.raises(ValueError, match="max_shift must be >= 0"):
+        make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], max_shift=-0.1)
+
+
 def test_folder_of_digit_classes_is_not_audiomnist(tmp_path):
     for digit in ("0", "1"):
         _clip(tmp_path / "digits" / digit / "take_a.wav")

@@ -330,3 +330,45 @@ def test_hyperparameters_reach_the_networks(noisy_tones, mixtures):
     ).fit(mixture, sources)
     assert sep.module_.branches.out_channels == 11
     assert sep.module_.stft.n_fft == 32 and sep.module_.mask == "sigmoid"
+    assert not any(isinstance(m, torch.nn.Dropout) for m in sep.module_.modules())
+    sep.set_params(dropout=0.3, n_layers=2).fit(mixture, sources)
+    dropouts = [m for m in sep.module_.modules() if isinstance(m, torch.nn.Dropout)]
+    assert len(dropouts) == 4 and all(d.p == 0.3 for d in dropouts)
+    assert sep.module_.standardize.mode == "sample"
+
+
+def test_separator_input_norm_per_frequency(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        **TINY_SEPARATOR, input_norm="frequency", max_epochs=0, random_state=0
+    ).fit(mixture, sources)
+    assert sep.module_.standardize.mode == "frequency"
+    # a fixed colouring of the mixture (a gain per frequency bin) is removed
+    # before the branches, so it leaves the masks unchanged
+    spec = sep.module_.stft(torch.from_numpy(mixture[:4]))
+    gains = torch.linspace(0.2, 5.0, spec.shape[1])[:, None]
+    sep.module_.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(
+            sep.module_.masks(spec * gains), sep.module_.masks(spec), atol=1e-3, rtol=0
+        )
+        plain = sep.set_params(input_norm="sample").initialize().module_.eval()
+        change = plain.masks(spec * gains) - plain.masks(spec)
+        assert change.abs().max() > 1e-2
+    with pytest.raises(InvalidParameterError, match="input_norm"):
+        SpectrogramSeparator(**TINY_SEPARATOR, input_norm="time").fit(mixture, sources)
+
+
+def test_separator_dropout_only_in_training(mixtures):
+    mixture, sources = mixtures
+    sep = SpectrogramSeparator(
+        **TINY_SEPARATOR, dropout=0.5, max_epochs=2, random_state=0
+    ).fit(mixture, sources)
+    # predict runs the network in eval mode: no dropout, repeatable outputs
+    np.testing.assert_array_equal(sep.predict(mixture), sep.predict(mixture))
+    sep.module_.train()
+    with torch.no_grad():
+        x = torch.from_numpy(mixture[:4, None])
+        assert not torch.equal(sep.module_(x), sep.module_(x))
+    with pytest.raises(InvalidParameterError, match="dropout"):
+        SpectrogramSeparator(**TINY_SEPARATOR, dropout=1.0).fit(mixture, sources)

@@ -100,9 +100,9 @@ class MultiBranchConv1d(nn.Module):
     """Parallel Conv1D branches over time, concatenated along channels.
 
     Branch ``b`` stacks ``n_layers`` blocks ``Conv1d(kernel_sizes[b]) → norm
-    → ReLU`` with ``widths[b]`` channels and "same" padding, so short kernels
-    follow fast changes and long ones see context; the branches' outputs are
-    concatenated.
+    → ReLU [→ Dropout]`` with ``widths[b]`` channels and "same" padding, so
+    short kernels follow fast changes and long ones see context; the
+    branches' outputs are concatenated.
 
     Parameters
     ----------
@@ -116,6 +116,9 @@ class MultiBranchConv1d(nn.Module):
         Blocks per branch.
     norm : {"batch", "group", "instance", "layer", "none"}, default="batch"
         Normalisation after each convolution.
+    dropout : float, default=0.0
+        Dropout probability after each block (in training only); 0: no
+        dropout layer.
 
     Attributes
     ----------
@@ -137,6 +140,7 @@ class MultiBranchConv1d(nn.Module):
         widths=64,
         n_layers=2,
         norm="batch",
+        dropout=0.0,
     ):
         super().__init__()
         self.in_channels = in_channels
@@ -144,6 +148,7 @@ class MultiBranchConv1d(nn.Module):
         self.widths = widths
         self.n_layers = n_layers
         self.norm = norm
+        self.dropout = dropout
         kernel_sizes = tuple(int(k) for k in kernel_sizes)
         if isinstance(widths, tuple | list):
             widths = tuple(int(w) for w in widths)
@@ -164,6 +169,8 @@ class MultiBranchConv1d(nn.Module):
                     norm_layer(norm, width, 1),
                     nn.ReLU(),
                 ]
+                if dropout > 0:
+                    layers.append(nn.Dropout(dropout))
                 previous = width
             self.branches.append(nn.Sequential(*layers))
         self.out_channels = sum(widths)
@@ -185,9 +192,10 @@ class MultiBranchConv1d(nn.Module):
 class MaskSeparator(nn.Module):
     """Separate a mono mixture into sources by masking its STFT.
 
-    The log-magnitude spectrogram of the mixture, standardised per example,
-    goes through a :class:`MultiBranchConv1d` over frames (frequency bins as
-    channels); a 1x1 convolution gives one mask per source and frequency bin.
+    The log-magnitude spectrogram of the mixture, standardised per example
+    (``input_norm``), goes through a :class:`MultiBranchConv1d` over frames
+    (frequency bins as channels); a 1x1 convolution gives one mask per source
+    and frequency bin.
     Each source is the masked mixture spectrogram, the mixture's phase kept,
     turned back into a waveform.
 
@@ -210,6 +218,14 @@ class MaskSeparator(nn.Module):
     mask : {"softmax", "sigmoid"}, default="softmax"
         ``"softmax"``: the masks sum to one in every bin (the sources share
         out the mixture); ``"sigmoid"``: each mask in [0, 1] on its own.
+    dropout : float, default=0.0
+        Dropout probability after each block of the branches (training only).
+    input_norm : {"sample", "frequency"}, default="sample"
+        Standardisation of each mixture's log-magnitude spectrogram before
+        the branches: ``"sample"``, by its mean and standard deviation over
+        all bins and frames; ``"frequency"``, each frequency bin by its own
+        over the frames (removes the mixture's average spectrum, e.g. the
+        voices' long-term colouring).
 
     Examples
     --------
@@ -229,8 +245,14 @@ class MaskSeparator(nn.Module):
         n_layers=2,
         norm="batch",
         mask="softmax",
+        dropout=0.0,
+        input_norm="sample",
     ):
         super().__init__()
+        if input_norm not in ("sample", "frequency"):
+            raise ValueError(
+                f"input_norm must be 'sample' or 'frequency', got {input_norm!r}."
+            )
         if mask not in ("softmax", "sigmoid"):
             raise ValueError(f"mask must be 'softmax' or 'sigmoid', got {mask!r}.")
         self.n_sources = n_sources
@@ -241,14 +263,17 @@ class MaskSeparator(nn.Module):
         self.n_layers = n_layers
         self.norm = norm
         self.mask = mask
+        self.dropout = dropout
+        self.input_norm = input_norm
         self.stft = STFT(n_fft, hop_length)
-        self.standardize = Standardize("sample")
+        self.standardize = Standardize(input_norm)
         self.branches = MultiBranchConv1d(
             self.stft.n_freqs,
             kernel_sizes=kernel_sizes,
             widths=widths,
             n_layers=n_layers,
             norm=norm,
+            dropout=dropout,
         )
         self.to_masks = nn.Conv1d(
             self.branches.out_channels, n_sources * self.stft.n_freqs, 1
