@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 main: $(VENV)/.installed
-	$(BIN)/skaudio cv mfcc-seq-aug --data fsdd --protocol loso --epochs 60 --out runs/main
+	$(BIN)/skaudio cv mfcc-seq-aug --data fsdd --protocol loso --epochs 100 --out runs/main
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check skaudio tests benchmarks examples tools

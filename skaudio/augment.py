@@ -533,8 +533,8 @@ def standard_augmentation():
 
     A starting point, not a measured recommendation: with the recipe of
     ``benchmarks/results/accuracy.md`` it raised the MFCC sequence
-    network's FSDD leave-one-speaker-out accuracy (more so at 60 epochs
-    than at 30), but *lowered* the log-Mel CNN's and the paper's waveform
+    network's FSDD leave-one-speaker-out accuracy (more so at 60 and 100
+    epochs than at 30), but *lowered* the log-Mel CNN's and the paper's waveform
     presets' at 30 epochs; augmented training needs more epochs. Waveform
     augmentations (time shift, gain, noise, speed, filter) apply only with a
     classifier ``frontend`` (or a waveform classifier);

@@ -483,7 +483,7 @@ def _device(text):
 #: The end of ``cv``'s and ``fit``'s descriptions; ``{}``: the model names.
 _MODEL_LIST = (
     "Models: {}. The most accurate on voices it never heard, so far: "
-    "mfcc-seq-aug, trained with --epochs 60 (what make main runs); augmented "
+    "mfcc-seq-aug, trained with --epochs 100 (what make main runs); augmented "
     "training needs more epochs than the default 30."
 )
 
