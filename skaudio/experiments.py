@@ -943,9 +943,8 @@ def describe_features(model):
     line : str or None
         ``None`` for a model on waveforms.
     """
-    front = model.steps[0][1]
-    front = getattr(front, "frontend", None) or front
-    if not hasattr(front, "n_fft"):
+    front = _front_end(model)
+    if front is None:
         return None
     rate, hop = front.sample_rate, front.hop_length
     return (
@@ -953,6 +952,17 @@ def describe_features(model):
         f"({1000 * front.n_fft / rate:.0f} ms), hop {hop} "
         f"({1000 * hop / rate:.0f} ms)"
     )
+
+
+def _front_end(model):
+    """Return the STFT front end of a :func:`make_model` pipeline, or ``None``.
+
+    The first step, or the classifier's ``frontend``; ``None`` for a model
+    on waveforms.
+    """
+    front = model.steps[0][1]
+    front = getattr(front, "frontend", None) or front
+    return front if hasattr(front, "n_fft") else None
 
 
 def check_clip_length(name, model, settings):
@@ -976,9 +986,8 @@ def check_clip_length(name, model, settings):
     ValueError
         Naming the clip length, the model and what its front end needs.
     """
-    front = model.steps[0][1]
-    front = getattr(front, "frontend", None) or front
-    if not hasattr(front, "n_fft"):
+    front = _front_end(model)
+    if front is None:
         return
     rate, duration = settings["sample_rate"], settings["duration"]
     n_times = round(duration * rate)
