@@ -263,8 +263,9 @@ def _predict(args):
         loader = copy.deepcopy(loader).set_params(sample_rate=rate)
     n_times = None if loader.duration_ is None else round(loader.duration_ * rate)
     classes = model.classes_
+    event = None
     if args.window is not None:  # checked before any row is written
-        _check_windows(args, classes, rate, n_times)
+        event = _check_windows(args, classes, rate, n_times)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
@@ -275,7 +276,7 @@ def _predict(args):
         if args.window is None:
             _predict_clips(writer, loader, model, good, rate, n_times)
         else:
-            _predict_recordings(writer, args, model, classes, good, rate, n_times)
+            _predict_recordings(writer, args, model, event, good, rate, n_times)
     finally:
         if args.out:
             out.close()
@@ -306,7 +307,10 @@ def _hop(args):
 
 
 def _check_windows(args, classes, rate, n_times):
-    """Refuse window options that cannot work with this model, before any output."""
+    """Refuse window options that cannot work with this model, before any output.
+
+    Returns the class of ``--event`` (``None`` without it).
+    """
     from . import inference
 
     inference._window_samples(args.window, _hop(args), rate)
@@ -317,17 +321,20 @@ def _check_windows(args, classes, rate, n_times):
             f"{n_times / rate:g} s of each window. Use --window {n_times / rate:g} "
             "or shorter."
         )
+    if args.event is None:
+        return None
     labels = [str(c) for c in classes]
-    if args.event is not None and args.event not in labels:
+    if args.event not in labels:
         raise ValueError(
             f"--event {args.event!r} is not one of the model's classes {labels}."
         )
+    return classes[labels.index(args.event)]
 
 
-def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
+def _predict_recordings(writer, args, model, event, paths, rate, n_times):
     hop = _hop(args)
-    if args.event is not None:
-        event = classes[[str(c) for c in classes].index(args.event)]
+    classes = model.classes_
+    if event is not None:
         given = {"threshold": args.threshold, "min_duration": args.min_duration}
         event_options = {k: v for k, v in given.items() if v is not None}
         writer.writerow(["file", "onset", "offset", "label", "score"])
@@ -355,7 +362,7 @@ def _predict_recordings(writer, args, model, classes, paths, rate, n_times):
             hop=hop,
             n_times=n_times,
         )
-        if args.event is not None:
+        if event is not None:
             for e in inference.detect_events(
                 predictions,
                 event,
