@@ -20,6 +20,9 @@ What cannot be exported, and fails with a message saying so:
   waveforms it would produce (its sample rate and duration are recorded).
 - Multichannel input (``WaveformLoader(mono=False)``).
 - Any step of another class (e.g. ``FunctionTransformer``).
+- A bidirectional LSTM head (``SequenceCNNClassifier(head="lstm",
+  bidirectional=True)``) with torch older than 2.14: those versions write a
+  graph that ONNX Runtime refuses to load.
 
 Needs the ``export`` extra (``onnx``, ``onnxscript``; ``onnxruntime`` to run
 the result).
@@ -282,6 +285,18 @@ def _sample_rate(loader, steps):
     return None
 
 
+def _check_torch_exports(network):
+    """Refuse a network this torch version exports wrongly."""
+    if torch.torch_version.TorchVersion(torch.__version__) >= (2, 14):
+        return
+    if any(isinstance(m, nn.LSTM) and m.bidirectional for m in network.modules()):
+        raise ValueError(
+            f"Cannot export a bidirectional LSTM with torch {torch.__version__}: "
+            "it writes a graph ONNX Runtime refuses to load. Upgrade to "
+            "torch>=2.14 (pip install 'skaudio[export]')."
+        )
+
+
 def export_onnx(pipeline, path, *, n_times=None, stft="matmul", opset_version=_OPSET):
     """Write a fitted pipeline as one ONNX graph, front end included.
 
@@ -363,6 +378,7 @@ def export_onnx(pipeline, path, *, n_times=None, stft="matmul", opset_version=_O
         )
     if stft not in ("matmul", "onnx"):
         raise ValueError(f"stft must be 'matmul' or 'onnx', got {stft!r}.")
+    _check_torch_exports(steps[-1][1].module_)
     modules = [_step_module(name, step, stft) for name, step in steps]
     spectral = any(isinstance(step, _SpectralTransformer) for _, step in steps)
     length = _clip_length(loader, n_times, steps)

@@ -267,7 +267,8 @@ def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
     sf.write(clip, np.zeros(RATE // 4), RATE)
     argv = [sys.executable, "-m", "skaudio", "predict", str(model_file)]
     argv += [str(clip)] * 1000  # about 100 kB of rows, more than a pipe holds
-    env = {**os.environ, "PYTHONPATH": str(Path(skaudio.__file__).parents[1])}
+    paths = [str(Path(skaudio.__file__).parents[1]), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     process = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
