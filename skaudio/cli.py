@@ -126,6 +126,7 @@ def _fit(args):
         f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"
     )
+    _create_folder_of(args.output)
     if args.pickle:
         joblib.dump(pipe, args.output)
     else:
@@ -134,21 +135,34 @@ def _fit(args):
 
 
 def _check_output_file(path, example):
-    """Refuse, before any work, an output that cannot be written as a file."""
+    """Refuse, before any work, an output that cannot be written as a file.
+
+    Creates nothing: :func:`_create_folder_of` makes the missing folders when
+    the file is written, so a failed run leaves none behind.
+    """
     folder = str(path).endswith(("/", os.sep))
     path = Path(path)
     if folder or path.is_dir():
         raise ValueError(
             f"Output '{path}' is a folder; give a file name, e.g. '{path / example}'."
         )
+    existing = next(parent for parent in path.parents if parent.exists())
+    if not existing.is_dir():
+        raise ValueError(
+            f"Cannot create the folder of output '{path}': '{existing}' is a file."
+        )
+    if not os.access(existing, os.W_OK):
+        raise ValueError(f"Cannot write output '{path}': '{existing}' is read-only.")
+
+
+def _create_folder_of(path):
+    """Make the missing folders of an output checked by _check_output_file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(
             f"Cannot create the folder of output '{path}': {exc.strerror}."
         ) from None
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"Cannot write output '{path}': its folder is read-only.")
 
 
 def _export(args):
@@ -156,6 +170,7 @@ def _export(args):
 
     _check_output_file(args.output, "model.onnx")
     pipe = _read_model(args.model, args.trust_pickle)
+    _create_folder_of(args.output)
     try:
         metadata = export_onnx(pipe, args.output, stft=args.stft)
     except ImportError as exc:  # the optional 'export' extra is missing
@@ -270,6 +285,8 @@ def _predict(args):
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
+    if args.out:
+        _create_folder_of(args.out)
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out)

@@ -250,8 +250,10 @@ def test_fit_refuses_an_unwritable_output_before_training(
     )
     (tmp_path / "file").write_text("")
     assert main([*argv[:2], str(tmp_path / "file" / "m.skaudio"), *argv[2:]]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("skaudio: error: Cannot create the folder of output")
+    assert capsys.readouterr().err == (
+        "skaudio: error: Cannot create the folder of output "
+        f"'{tmp_path / 'file' / 'm.skaudio'}': '{tmp_path / 'file'}' is a file.\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "file"]
     # A new folder is created for the model.
     assert main([*argv[:2], str(tmp_path / "new" / "m.skaudio"), *argv[2:]]) == 0
