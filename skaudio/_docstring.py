@@ -76,6 +76,12 @@ optimizer : torch optimizer class, default=torch.optim.Adam
     The optimizer, a :class:`torch.optim.Optimizer` subclass such as
     :class:`torch.optim.SGD`. Its other arguments go through
     ``optimizer__name=value``, e.g. ``optimizer__weight_decay=1e-4``.
+lr_schedule : {"constant", "cosine"}, default="constant"
+    ``"cosine"`` anneals the learning rate from ``lr`` to 0 over
+    ``max_epochs`` (one period per ``fit``). The rest of a training recipe
+    goes through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
+    ``optimizer__weight_decay=0.01``, and for a classifier
+    ``criterion__label_smoothing=0.1``.
 early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the training data (stratified by
     class for a classifier), stop when its loss has not improved for
@@ -145,11 +151,6 @@ default=None
     ``X`` of shape ``(n_samples, [n_channels,] n_times)``; this is what lets
     waveform augmentations reach a spectrogram or sequence network. ``None``:
     ``X`` is what the network receives.
-lr_schedule : {"constant", "cosine"}, default="constant"
-    ``"cosine"`` anneals the learning rate from ``lr`` to 0 over
-    ``max_epochs`` (one period per ``fit``). The rest of the recipe goes
-    through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
-    ``optimizer__weight_decay=0.01``, ``criterion__label_smoothing=0.1``.
 """
     + TRAINING_OPTIONS
 )

@@ -611,11 +611,11 @@ def _tiny_classifier():
 BASE_PARAMETERS = [
     "augment",
     "frontend",
-    "lr_schedule",
     "max_epochs",
     "batch_size",
     "lr",
     "optimizer",
+    "lr_schedule",
     "early_stopping",
     "validation_fraction",
     "n_iter_no_change",

@@ -288,6 +288,15 @@ class TestEstimatorContract:
             make().set_params(loss="l1").fit(X, y)
         with pytest.raises(InvalidParameterError, match="max_epochs"):
             make().set_params(max_epochs=-1).fit(X, y)
+        with pytest.raises(InvalidParameterError, match="lr_schedule"):
+            make().set_params(lr_schedule="linear").fit(X, y)
+
+    def test_cosine_schedule_reaches_zero_at_max_epochs(self, make, data):
+        X, y = data
+        est = make().set_params(lr_schedule="cosine").fit(X, y)
+        assert [name for name, _ in est.callbacks_][-2:] == ["lr_schedule", "print_log"]
+        assert est.optimizer_.param_groups[0]["lr"] == pytest.approx(0, abs=1e-12)
+        assert make().fit(X, y).optimizer_.param_groups[0]["lr"] == est.lr
 
     def test_si_sdr_loss_early_stopping_and_auto_device(self, make, data, capsys):
         X, y = data

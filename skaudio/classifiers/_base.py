@@ -183,6 +183,7 @@ class _AudioNetMixin:
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="left")],
         "optimizer": [callable],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -220,6 +221,7 @@ class _AudioNetMixin:
         batch_size=32,
         lr=1e-3,
         optimizer=torch.optim.Adam,
+        lr_schedule="constant",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -246,6 +248,7 @@ class _AudioNetMixin:
             iterator_train__shuffle=iterator_train__shuffle,
             **kwargs,
         )
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -377,7 +380,7 @@ class _AudioNetMixin:
         ]
 
     def get_default_callbacks(self):
-        """Return skorch's default callbacks, with early stopping when asked for.
+        """Return skorch's default callbacks, early stopping and the LR schedule.
 
         Called when the network is initialised, after the parameters have
         been validated (``_default_callbacks`` is also read by ``get_params``,
@@ -397,6 +400,12 @@ class _AudioNetMixin:
                 sink=print if self.verbose else noop,
             )
             callbacks.insert(-1, ("early_stopping", stopper))
+        if self.lr_schedule == "cosine":
+            schedule = LRScheduler(
+                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                T_max=max(1, self.max_epochs),
+            )
+            callbacks.insert(-1, ("lr_schedule", schedule))
         return callbacks
 
     def initialize_module(self):
@@ -667,33 +676,12 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         **_AudioNetMixin._parameter_constraints,
         "augment": [list, tuple, None],
         "frontend": [HasMethods(["transform", "get_params"]), None],
-        "lr_schedule": [StrOptions({"constant", "cosine"})],
     }
 
-    def __init__(
-        self, *, augment=None, frontend=None, lr_schedule="constant", **kwargs
-    ):
+    def __init__(self, *, augment=None, frontend=None, **kwargs):
         super().__init__(**kwargs)
         self.augment = augment
         self.frontend = frontend
-        self.lr_schedule = lr_schedule
-
-    def get_default_callbacks(self):
-        """Return skorch's default callbacks, early stopping and the LR schedule.
-
-        Returns
-        -------
-        callbacks : list of (str, Callback)
-            Named callbacks.
-        """
-        callbacks = super().get_default_callbacks()
-        if self.lr_schedule == "cosine":
-            schedule = LRScheduler(
-                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                T_max=max(1, self.max_epochs),
-            )
-            callbacks.insert(-1, ("lr_schedule", schedule))
-        return callbacks
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
