@@ -1,9 +1,11 @@
 """The ``skaudio`` command: describe data, cross-validate, fit, predict, reproduce."""
 
 import argparse
+import contextlib
 import copy
 import csv
 import json
+import math
 import os
 import sys
 import time
@@ -264,6 +266,7 @@ def _predict(args):
         )
     if args.out:
         _check_output_file(args.out, "predictions.csv")
+        _check_not_an_input(args.out, args.model, args.files)
     pipe = _read_model(args.model, args.trust_pickle)
     loader, model = inference.split_loader(pipe)
     if loader is None:
@@ -285,23 +288,51 @@ def _predict(args):
     for path, reason in problems.items():
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
-    if args.out:
-        _create_folder_of(args.out)
-    out = open(args.out, "w", newline="") if args.out else sys.stdout
-    try:
+    with _output_stream(args.out) as out:
         writer = csv.writer(out)
         if args.window is None:
             _predict_clips(writer, loader, model, good, rate, n_times)
         else:
             _predict_recordings(writer, args, model, event, good, rate, n_times)
-    finally:
-        if args.out:
-            out.close()
     if problems:
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
             "(listed above); the others were predicted."
         )
+
+
+def _check_not_an_input(out, model, files):
+    """Refuse an output path that names the model or one of the inputs."""
+    target = Path(out).resolve()
+    for role, path in [("the model", model), *(("an input", f) for f in files)]:
+        if Path(path).resolve() == target:
+            raise ValueError(
+                f"--out '{out}' is {role}: writing the CSV there would replace it. "
+                "Give another file name."
+            )
+
+
+@contextlib.contextmanager
+def _output_stream(path):
+    """Yield standard output, or a file that replaces ``path`` once complete.
+
+    The rows go to a temporary file beside ``path``; a run that fails or is
+    interrupted leaves ``path`` as it was.
+    """
+    if not path:
+        yield sys.stdout
+        return
+    _create_folder_of(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    partial = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+    out = open(partial, "x", newline="")
+    try:
+        with out:
+            yield out
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
 
 
 def _probabilities(values):
@@ -440,6 +471,8 @@ def _at_least(low, kind):
             raise argparse.ArgumentTypeError(
                 f"expected {'an integer' if kind is int else 'a number'}, got {text!r}"
             ) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         if not value >= low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
         return value

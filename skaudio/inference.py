@@ -10,13 +10,14 @@ score.
 """
 
 import math
-from numbers import Real
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._compat import Interval, StrOptions, validate_params
+from ._waveforms import with_sample_rate
 from .io import WaveformLoader
 from .preprocessing import fix_length
 
@@ -133,6 +134,12 @@ def sliding_windows(waveform, *, sample_rate, window, hop):
     >>> windows.shape, starts.tolist()
     ((4, 10), [0.0, 0.5, 1.0, 1.5])
     """
+    windows, starts = _window_view(waveform, sample_rate, window, hop)
+    return np.ascontiguousarray(windows), starts
+
+
+def _window_view(waveform, sample_rate, window, hop):
+    """:func:`sliding_windows` as a strided view (no copy of each window)."""
     waveform = np.asarray(waveform, dtype=np.float32)
     n_window, n_hop = _window_samples(window, hop, sample_rate)
     n_times = waveform.shape[-1]
@@ -140,9 +147,20 @@ def sliding_windows(waveform, *, sample_rate, window, hop):
     padded = fix_length(waveform, (n_windows - 1) * n_hop + n_window)
     view = np.lib.stride_tricks.sliding_window_view(padded, n_window, axis=-1)
     windows = np.moveaxis(view[..., ::n_hop, :], -2, 0)
-    return np.ascontiguousarray(windows), np.arange(n_windows) * n_hop / sample_rate
+    return windows, np.arange(n_windows) * n_hop / sample_rate
 
 
+@validate_params(
+    {
+        "waveform": ["array-like"],
+        "sample_rate": [Interval(Real, 0, None, closed="neither")],
+        "window": [Interval(Real, 0, None, closed="neither")],
+        "hop": [Interval(Real, 0, None, closed="neither")],
+        "n_times": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def predict_windows(
     estimator, waveform, *, sample_rate, window, hop, n_times=None, batch_size=256
 ):
@@ -155,9 +173,12 @@ def predict_windows(
         (a pipeline without its :class:`~skaudio.WaveformLoader`, see
         :func:`split_loader`) and has ``predict_proba`` and ``classes_``.
     waveform : array-like of shape (n_times,) or (n_channels, n_times)
-        The recording, at ``sample_rate``.
+        The recording, at ``sample_rate``; two axes only for a model trained
+        on that many channels (mix others to mono, ``waveform.mean(axis=0)``).
     sample_rate : float
-        Rate of ``waveform`` in Hz.
+        Rate of ``waveform`` in Hz. The windows carry it (as
+        :class:`~skaudio.io.Waveforms`), so a model that expects another
+        rate refuses them, as it refuses files loaded at another rate.
     window : float
         Window length in seconds.
     hop : float
@@ -166,9 +187,11 @@ def predict_windows(
         Clip length the estimator was trained on, in samples. Windows of
         another length are padded with zeros or cropped to it (the caller
         decides whether to tell the user); ``None`` passes the windows as
-        they are.
+        they are, which suits only a model of ``window``-long clips.
     batch_size : int, default=256
-        Windows predicted at once, which bounds the memory.
+        Windows cut, padded and predicted at once: the memory used is that
+        of the recording plus ``batch_size`` clips, whatever the number of
+        windows.
 
     Returns
     -------
@@ -188,17 +211,23 @@ def predict_windows(
     >>> p.proba.shape, p.starts[:3].tolist()
     ((15, 2), [0.0, 0.125, 0.25])
     """
-    windows, starts = sliding_windows(
-        waveform, sample_rate=sample_rate, window=window, hop=hop
-    )
-    if n_times is not None:
-        windows = fix_length(windows, n_times)
-    proba = np.concatenate(
-        [
-            estimator.predict_proba(windows[i : i + batch_size])
-            for i in range(0, len(windows), batch_size)
-        ]
-    )
+    if isinstance(estimator, Pipeline) and isinstance(
+        estimator.steps[0][1], WaveformLoader
+    ):
+        raise ValueError(
+            "predict_windows takes waveforms, but the pipeline starts with a "
+            "WaveformLoader (file paths in): pass the rest of it, "
+            "split_loader(pipeline)[1], and load the recording at the loader's "
+            "sample_rate_."
+        )
+    windows, starts = _window_view(waveform, sample_rate, window, hop)
+    proba = []
+    for i in range(0, len(windows), batch_size):
+        batch = np.ascontiguousarray(windows[i : i + batch_size])
+        if n_times is not None:
+            batch = fix_length(batch, n_times)
+        proba.append(estimator.predict_proba(with_sample_rate(batch, sample_rate)))
+    proba = np.concatenate(proba)
     return WindowPredictions(
         starts=starts,
         proba=proba,

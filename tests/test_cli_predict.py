@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -225,6 +226,41 @@ def test_predict_option_errors(model_file, recording, capsys):
         assert capsys.readouterr().out == ""  # refused before any CSV row
     with pytest.raises(SystemExit):
         main([*argv, "--window", "-1"])
+    for value in ("inf", "nan"):
+        with pytest.raises(SystemExit):
+            main([*argv, "--window", value])
+        assert f"expected a finite number, got '{value}'" in capsys.readouterr().err
+
+
+def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
+    model_file, recording, tmp_path, capsys
+):
+    copy = tmp_path / "copy.wav"
+    copy.write_bytes(Path(recording).read_bytes())
+    for target, role in ((copy, "an input"), (model_file, "the model")):
+        before = target.read_bytes()
+        assert main(["predict", str(model_file), str(copy), "--out", str(target)]) == 1
+        _one_line_error(capsys, f"is {role}: writing the CSV there would replace it")
+        assert target.read_bytes() == before
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(model_file), str(copy), "--out", str(out)]) == 0
+    written = out.read_text()
+    # A run that fails part-way leaves the earlier CSV whole, and no partial file.
+    with mock.patch("skaudio.inference.predict_windows", side_effect=RuntimeError):
+        with pytest.raises(RuntimeError):
+            main(
+                [
+                    "predict",
+                    str(model_file),
+                    str(copy),
+                    "--window",
+                    "0.25",
+                    "--out",
+                    str(out),
+                ]
+            )
+    assert out.read_text() == written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.wav", "p.csv"]
 
 
 def test_windows_of_a_file_at_another_rate_are_resampled_and_said(

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from skaudio import PerSampleNormalizer, WaveformLoader
+from skaudio import PerSampleNormalizer, WaveformCNNClassifier, WaveformLoader
+from skaudio.datasets import make_tones
 from skaudio.inference import (
     Event,
     WindowPredictions,
@@ -61,6 +62,8 @@ def test_sliding_windows_reject_bad_hop():
         sliding_windows(np.zeros(100), sample_rate=RATE, window=1, hop=2)
     with pytest.raises(ValueError, match="at least one sample"):
         sliding_windows(np.zeros(100), sample_rate=RATE, window=1, hop=1e-6)
+    with pytest.raises(ValueError, match=r"'window' parameter .* range \(0.0, inf\)"):
+        sliding_windows(np.zeros(100), sample_rate=RATE, window=np.inf, hop=1)
 
 
 def test_predict_windows_fixes_window_length_and_batches():
@@ -75,6 +78,32 @@ def test_predict_windows_fixes_window_length_and_batches():
     # Window starting at 1.0 s is loud over its 500 real samples of 800.
     np.testing.assert_allclose(p.proba[4], [1 - 500 / 800, 500 / 800])
     assert p.classes.tolist() == ["quiet", "loud"]
+    # Each batch carries the recording's rate.
+    model.rates = []
+    model.predict_proba = lambda X: (
+        model.rates.append(X.sample_rate) or np.ones((len(X), 2))
+    )
+    predict_windows(model, x, sample_rate=RATE, window=0.5, hop=0.25, batch_size=4)
+    assert model.rates == [RATE] * 3
+
+
+def test_predict_windows_refuses_another_rate_and_a_loader():
+    X, y = make_tones(8, n_classes=2, duration=0.25, sample_rate=8000, random_state=0)
+    clf = WaveformCNNClassifier(
+        architecture="simple", sample_rate=8000, max_epochs=1, random_state=0
+    ).fit(X, y)
+    recording = np.concatenate(X)
+    with pytest.raises(
+        ValueError, match="sample_rate=8000 Hz but got waveforms loaded"
+    ):
+        predict_windows(clf, recording, sample_rate=16000, window=0.25, hop=0.25)
+    pipe = make_pipeline(WaveformLoader(sample_rate=8000, duration=0.25), clf)
+    with pytest.raises(ValueError, match=r"split_loader\(pipeline\)\[1\]"):
+        predict_windows(pipe, recording, sample_rate=8000, window=0.25, hop=0.25)
+    with pytest.raises(ValueError, match="batch_size"):
+        predict_windows(
+            clf, recording, sample_rate=8000, window=0.25, hop=1, batch_size=0
+        )
 
 
 def test_aggregate_windows():
