@@ -174,7 +174,7 @@ def _export(args):
     pipe = _read_model(args.model, args.trust_pickle)
     _create_folder_of(args.output)
     try:
-        metadata = export_onnx(pipe, args.output, stft=args.stft)
+        metadata = export_onnx(pipe, args.output, n_times=args.n_times, stft=args.stft)
     except ImportError as exc:  # the optional 'export' extra is missing
         raise ValueError(str(exc)) from None
     rate = metadata.get("sample_rate")
@@ -806,6 +806,13 @@ def _parser():
         default="matmul",
         help="the front end's STFT as matrix products (faster under ONNX "
         "Runtime) or as the ONNX STFT operator (default matmul)",
+    )
+    export.add_argument(
+        "--n-times",
+        type=_positive(int),
+        metavar="N",
+        help="samples per clip, for a model that does not record its clip length "
+        "(a pipeline fitted in Python without a WaveformLoader duration)",
     )
     _add_trust_pickle_option(export)
     export.set_defaults(run=_export)

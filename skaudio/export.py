@@ -271,8 +271,8 @@ def _clip_length(loader, n_times, steps):
         return int(classifier.input_shape_[-1])
     raise ValueError(
         "Cannot tell the clip length the pipeline takes: pass n_times (samples "
-        "per clip), or start the pipeline with a fitted WaveformLoader whose "
-        "duration is not None."
+        "per clip; 'skaudio export --n-times N'), or start the pipeline with a "
+        "fitted WaveformLoader whose duration is not None."
     )
 
 
@@ -280,8 +280,11 @@ def _sample_rate(loader, steps):
     if loader is not None:
         return loader.sample_rate_
     for _, step in steps:
-        if isinstance(step, MelTransformer | MFCCTransformer | WaveformCNNClassifier):
-            return step.sample_rate
+        for part in (step, getattr(step, "frontend", None)):
+            if isinstance(
+                part, MelTransformer | MFCCTransformer | WaveformCNNClassifier
+            ):
+                return part.sample_rate
     return None
 
 

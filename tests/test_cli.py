@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 import soundfile as sf
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
 import skaudio
@@ -203,6 +204,13 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     assert main(argv) == 1
     assert "--trust-pickle on the command line" in capsys.readouterr().err
     assert main([*argv, "--trust-pickle"]) == 0
+    # A pipeline fitted in Python records no clip length: --n-times gives it.
+    skaudio.save(Pipeline(pipe.steps[1:]), tmp_path / "arrays.skaudio")
+    argv = ["export", str(tmp_path / "arrays.skaudio"), str(tmp_path / "a.onnx")]
+    assert main(argv) == 1
+    assert "'skaudio export --n-times N'" in capsys.readouterr().err
+    assert main([*argv, "--n-times", "4000"]) == 0
+    assert "float32 (batch, 4000) at 8000 Hz" in capsys.readouterr().out
 
 
 def test_cv_refuses_an_output_folder_that_is_a_file(audio_folder, tmp_path, capsys):

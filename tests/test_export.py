@@ -153,6 +153,10 @@ def test_clip_length_from_the_classifier(tmp_path):
     np.testing.assert_allclose(
         _run(tmp_path / "c.onnx", X), clf.predict_proba(X), atol=1e-4
     )
+    # A front end inside the classifier gives the sample rate.
+    clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL), **FAST).fit(X, y)
+    metadata = export_onnx(clf, tmp_path / "f.onnx")
+    assert (metadata["n_times"], metadata["sample_rate"]) == ("2000", "8000")
 
 
 def test_what_cannot_be_exported_fails_clearly(tmp_path):
