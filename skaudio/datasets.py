@@ -915,6 +915,9 @@ def load_audio_manifest(
             problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")
             continue
         file = (csv_path.parent / values[path_column]).resolve()
+        if file.is_dir():
+            problems.append(f"line {line}: '{values[path_column]}' is a folder")
+            continue
         if not file.is_file():
             problems.append(f"line {line}: file '{values[path_column]}' not found")
             continue
@@ -1213,6 +1216,17 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
         defines an official split, else ``None``) and ``layout``.
     """
     if str(source) == "fsdd":
+        local = Path(source).resolve()
+        if local.exists() and local != (get_data_home() / "fsdd").resolve():
+            raise ValueError(
+                "'fsdd' names the Free Spoken Digit Dataset, but there is also a "
+                "'fsdd' here: write './fsdd' to read it, or run from another folder "
+                "for the data set."
+            )
+        if layout != "auto":
+            raise ValueError(
+                f"layout={layout!r} applies to a folder or manifest, not to 'fsdd'."
+            )
         data = fetch_fsdd()
         data.layout = "fsdd"
         return data

@@ -145,7 +145,13 @@ def make_splits(
             for i, (train, test) in enumerate(cv.split(y, y, groups))
         ]
     if protocol == "kfold":
-        cv = StratifiedKFold(n_splits or 5, shuffle=True, random_state=random_state)
+        n_splits = n_splits or 5
+        if n_splits > len(y):
+            raise ValueError(
+                f"n_splits={n_splits} folds need at least {n_splits} examples, the "
+                f"data has {len(y)}."
+            )
+        cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
         with warnings.catch_warnings():
             # A class rarer than n_splits: run_experiment names the folds
             # whose training data lacks it (untrained_classes).

@@ -274,6 +274,7 @@ def test_manifest_without_groups_and_explicit_columns(tmp_path):
             "path,label\na.wav,dog\nmissing.wav,dog\n",
             r"line 3: file 'missing.wav' not found",
         ),
+        ("path,label\na.wav,dog\n.,dog\n", r"line 3: '\.' is a folder"),
         ("path,label\na.wav,\n", r"line 2: empty 'label'"),
         ("path,label,group\na.wav,dog, \n", r"line 2: empty 'group'"),
     ],
@@ -396,6 +397,14 @@ def test_audio_dataset_folder_and_errors(tmp_path):
         load_audio_dataset("nowhere")
     with pytest.raises(ValueError, match="Unknown layout 'esc99'"):
         load_audio_dataset(tmp_path / "data", layout="esc99")
+    with pytest.raises(ValueError, match="layout='folder' applies to a folder"):
+        load_audio_dataset("fsdd", layout="folder")
+    # A folder named fsdd beside the data set's name: say which is meant.
+    (tmp_path / "fsdd").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        with pytest.raises(ValueError, match="write './fsdd' to read it"):
+            load_audio_dataset("fsdd")
 
 
 def test_manifest_separators_duplicates_and_encoding(tmp_path):

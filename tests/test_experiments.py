@@ -561,6 +561,8 @@ def test_make_splits_defaults_and_limits(data):
         make_splits("group", labels, groups=many, n_splits=2, random_state=0)
     ]:
         assert [t.tolist() for _, _, t in again] == [t.tolist() for _, _, t in first]
+    with pytest.raises(ValueError, match=f"the data has {len(y)}"):
+        make_splits("kfold", y, n_splits=len(y) + 1)
     with pytest.raises(ValueError) as error:
         make_splits("official", y)
     assert str(error.value) == (
