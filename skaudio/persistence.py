@@ -254,7 +254,8 @@ class _Encoder:
             f"cannot store {key!r} = {value!r} ({type(value).__name__}): "
             "only JSON values, tuples, arrays, allowed callables "
             f"({', '.join(sorted(_ALLOWED_CALLABLES))}) and allowed estimators "
-            "can be saved."
+            "can be saved; use joblib for it, and load such a file only if you "
+            "trust it."
         )
 
     def estimator(self, estimator, key):
