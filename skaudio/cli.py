@@ -9,6 +9,7 @@ import math
 import os
 import sys
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -371,12 +372,15 @@ def _check_windows(args, classes, rate, n_times):
         )
     if args.event is None:
         return None
-    labels = [str(c) for c in classes]
-    if args.event not in labels:
+    # Compared in Unicode's composed form: a label typed as "è" matches one
+    # read from a macOS folder name, which stores "e" + a combining accent.
+    labels = [unicodedata.normalize("NFC", str(c)) for c in classes]
+    event = unicodedata.normalize("NFC", args.event)
+    if event not in labels:
         raise ValueError(
             f"--event {args.event!r} is not one of the model's classes {labels}."
         )
-    return classes[labels.index(args.event)]
+    return classes[labels.index(event)]
 
 
 def _predict_recordings(writer, args, model, event, paths, rate, n_times):

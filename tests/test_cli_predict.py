@@ -1,10 +1,12 @@
 """``skaudio fit`` / ``skaudio predict``: model files, mismatched clips, windows."""
 
+import argparse
 import csv
 import io
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from unittest import mock
 
@@ -13,7 +15,7 @@ import pytest
 import soundfile as sf
 
 import skaudio
-from skaudio import load
+from skaudio import cli, load
 from skaudio.cli import main
 from skaudio.persistence import _MAGIC
 
@@ -230,6 +232,13 @@ def test_predict_option_errors(model_file, recording, capsys):
         with pytest.raises(SystemExit):
             main([*argv, "--window", value])
         assert f"expected a finite number, got '{value}'" in capsys.readouterr().err
+
+
+def test_event_label_matches_in_either_unicode_form():
+    # A class read from a macOS folder name is decomposed ("e" + accent).
+    classes = np.array(["Dog bark", unicodedata.normalize("NFD", "Sirène")])
+    args = argparse.Namespace(window=0.25, hop=None, event="Sirène")
+    assert cli._check_windows(args, classes, RATE, 2000) == classes[1]
 
 
 def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
