@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+import unicodedata
 import warnings
 from collections import Counter
 from contextlib import contextmanager
@@ -833,13 +834,17 @@ def prepare_data(
     )
     similar = {}
     for label in classes:
-        similar.setdefault(" ".join(str(label).casefold().split()), []).append(label)
+        key = unicodedata.normalize("NFC", " ".join(str(label).casefold().split()))
+        similar.setdefault(key, []).append(label)
     similar = [names for names in similar.values() if len(names) > 1]
     if similar:
-        pairs = "; ".join(" and ".join(map(repr, names)) for names in similar)
+        # ascii() shows how labels that print alike (composed and decomposed
+        # accents) differ.
+        pairs = "; ".join(" and ".join(map(ascii, names)) for names in similar)
         progress(
-            f"classes that differ only in case or spaces stay apart: {pairs}; "
-            "rename them in the data if they are the same class"
+            "classes that differ only in case, spaces or Unicode form (composed "
+            f"or decomposed accents) stay apart: {pairs}; rename them in the data "
+            "if they are the same class"
         )
     unread = bunch.get("other_columns") if bunch.groups is None else None
     if unread:

@@ -706,14 +706,21 @@ def test_prepare_data_names_classes_that_differ_only_in_case_or_spaces(tmp_path)
     for label in ("Siren", "siren", "dog  bark", "Dog bark", "rain"):
         (tmp_path / label).mkdir()
         sf.write(tmp_path / label / "a.wav", np.zeros(800), 8000)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "path,label\nrain/a.wav,Sir\u00e8ne\nSiren/a.wav,Sire\u0300ne\n"
+    )
     lines = []
     bunch, _ = prepare_data(tmp_path, progress=lines.append)
     assert len(set(bunch.target)) == 5  # kept apart: the data says so
     assert lines[1] == (
-        "classes that differ only in case or spaces stay apart: 'Dog bark' and "
-        "'dog  bark'; 'Siren' and 'siren'; rename them in the data if they are "
-        "the same class"
+        "classes that differ only in case, spaces or Unicode form (composed or "
+        "decomposed accents) stay apart: 'Dog bark' and 'dog  bark'; 'Siren' and "
+        "'siren'; rename them in the data if they are the same class"
     )
+    lines.clear()
+    prepare_data(manifest, progress=lines.append)
+    assert "stay apart: 'Sire\\u0300ne' and 'Sir\\xe8ne';" in lines[1]
 
 
 def test_prepare_data_refuses_one_class(tmp_path):
