@@ -831,6 +831,14 @@ def test_input_shape_errors_name_the_classifier_and_the_shapes(tones):
         r"\[channels,\] 1-D signal\), got shape \(2, 1, 1, 2000\)\.$",
     ):
         clf.predict(X[:2, None, None])
+    # Fitted with a channel axis, given none: the layouts, not "features".
+    with pytest.raises(
+        ValueError,
+        match=r"^X has shape \(2, 2000\), but WaveformCNNClassifier was fitted on "
+        r"3-D X, examples of shape \(1, 2000\) \(channels first\): pass X with "
+        r"the axes it was fitted on\.$",
+    ):
+        clf.predict(X[:2])
 
 
 def test_read_only_input_is_accepted_without_warnings(tones):

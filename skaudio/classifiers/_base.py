@@ -536,10 +536,31 @@ class _AudioNetMixin:
             # Checked on its first example; get_dataset reads it batch by batch.
             self._validate_input(X.peek(), reset)
             return X
+        if not reset:
+            self._check_input_ndim(X)
         X = validate_data(
             self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )
         return self._add_channel_axis(X, reset)
+
+    def _check_input_ndim(self, X):
+        """Refuse X with (or without) a channel axis unlike the training X.
+
+        scikit-learn's check would compare the second axis, the channels of
+        one X with the samples of the other ("X has 4000 features, ...
+        expecting 2"): name the layouts instead.
+        """
+        shape = getattr(self, "input_shape_", None)
+        ndim = getattr(X, "ndim", None)  # None for lists: validate_data checks them
+        if shape is None or ndim not in (len(shape), len(shape) + 1):
+            return  # unfitted, or a layout that _add_channel_axis refuses by name
+        fit_ndim = len(shape) + 1 if self.n_features_in_ == shape[0] else len(shape)
+        if ndim != fit_ndim:
+            raise ValueError(
+                f"X has shape {X.shape}, but {type(self).__name__} was fitted "
+                f"on {fit_ndim}-D X, examples of shape {shape} (channels first): "
+                "pass X with the axes it was fitted on."
+            )
 
     def _expected_input_ndim(self):
         """Axes of one example after its channel axis (``_input_ndim``)."""
