@@ -905,6 +905,9 @@ def prepare_data(
             f"('{bunch.filenames[longest]}', {seconds[longest]:.1f} s), over 3 "
             f"times the median {median:.2f} s: the other clips are padded to it"
         )
+    n_bytes = len(seconds) * round(clip * rate) * np.dtype(np.float32).itemsize
+    if n_bytes > 1e9:
+        notes.append(f"the clips take {n_bytes / 1e9:.1f} GB of memory")
     # The command line's options; a caller in Python passes the same names.
     hint = ""
     if sample_rate is None or duration is None:

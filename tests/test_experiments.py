@@ -636,6 +636,10 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         "loading at 16000 Hz, 0.8 s per clip: files at 44100, 48000 Hz are "
         "resampled, losing content above 8000 Hz; every clip is whole" + hint
     )
+    # A length that fills memory says how much (5 clips x 4 h at 16 kHz).
+    lines.clear()
+    prepare_data(tmp_path, duration=4 * 3600, progress=lines.append)
+    assert "; every clip is whole; the clips take 4.6 GB of memory (" in lines[-1]
 
 
 def test_prepare_data_says_what_upsampling_and_mixing_to_mono_change(tmp_path):
