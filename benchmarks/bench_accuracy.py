@@ -99,6 +99,11 @@ def _mfcc_mild(rate, **params):
     )
 
 
+def _mfcc_seq_aug_64(rate, **params):
+    """``make_model("mfcc-seq-aug")`` as measured until 2026-11-26 (64 filters)."""
+    return make_model("mfcc-seq-aug", sample_rate=rate, **{"filters": 64, **params})
+
+
 def _waveform_aug(architecture):
     def make(rate, **params):
         augment = [a for a in standard_augmentation() if a.domain == "waveform"]
@@ -155,9 +160,10 @@ MODELS = {
         "make_model('mfcc-seq'): 40 MFCC sequence + SequenceCNNClassifier(), Adam",
     ),
     "mfcc-seq-aug": (
-        lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
-        "make_model('mfcc-seq-aug'): SequenceCNNClassifier(frontend="
-        "MFCCTransformer(40, sequence), augment=standard_augmentation()) + recipe",
+        _mfcc_seq_aug_64,
+        "make_model('mfcc-seq-aug') until 2026-11-26: SequenceCNNClassifier("
+        "frontend=MFCCTransformer(40, sequence), augment=standard_augmentation(), "
+        "filters=64) + recipe",
     ),
     "mel-cnn-mild": (
         _mel_mild,
@@ -188,18 +194,18 @@ MODELS.update(
 # The recommended pipeline without augmentation, and with each augmentation
 # of standard_augmentation() alone.
 MODELS["mfcc-seq-recipe"] = (
-    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, augment=None, **p),
-    "make_model('mfcc-seq-aug', augment=None): the front end inside the "
+    lambda rate, **p: _mfcc_seq_aug_64(rate, augment=None, **p),
+    "`mfcc-seq-aug` (64 filters) with augment=None: the front end inside the "
     "classifier and the recipe, no augmentation",
 )
 MODELS.update(
     (
         f"mfcc-seq-only-{type(augmentation).__name__}",
         (
-            lambda rate, augmentation=augmentation, **p: make_model(
-                "mfcc-seq-aug", sample_rate=rate, augment=[augmentation], **p
+            lambda rate, augmentation=augmentation, **p: _mfcc_seq_aug_64(
+                rate, augment=[augmentation], **p
             ),
-            f"make_model('mfcc-seq-aug', augment=[{augmentation!r}])",
+            f"`mfcc-seq-aug` (64 filters) with augment=[{augmentation!r}]",
         ),
     )
     for augmentation in standard_augmentation()
@@ -210,17 +216,40 @@ MODELS.update(
     (
         f"mfcc-seq-aug-{type(augmentation).__name__}",
         (
-            lambda rate, augmentation=augmentation, **p: make_model(
-                "mfcc-seq-aug",
-                sample_rate=rate,
-                augment=[*standard_augmentation(), augmentation],
-                **p,
+            lambda rate, augmentation=augmentation, **p: _mfcc_seq_aug_64(
+                rate, augment=[*standard_augmentation(), augmentation], **p
             ),
-            "make_model('mfcc-seq-aug', augment=[*standard_augmentation(), "
-            f"{augmentation!r}])",
+            "`mfcc-seq-aug` (64 filters) with augment=[*standard_augmentation(), "
+            f"{augmentation!r}]",
         ),
     )
     for augmentation in (Mixup(), FrequencyBandGain())
+)
+# The recommended pipeline with a wider speed range (speakers' vocal tracts
+# differ by more than the ±10 % of the standard list).
+MODELS["mfcc-seq-aug-speed-0.8-1.25"] = (
+    lambda rate, **p: _mfcc_seq_aug_64(
+        rate,
+        augment=[
+            SpeedPerturbation(min_rate=0.8, max_rate=1.25)
+            if isinstance(a, SpeedPerturbation)
+            else a
+            for a in standard_augmentation()
+        ],
+        **p,
+    ),
+    "`mfcc-seq-aug` (64 filters) with SpeedPerturbation(0.8, 1.25) in place of "
+    "(0.9, 1.1)",
+)
+# The recommended pipeline with a wider or deeper network.
+MODELS["mfcc-seq-aug-128-filters"] = (
+    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
+    "make_model('mfcc-seq-aug') since 2026-11-26: filters=128, otherwise as "
+    "`mfcc-seq-aug`",
+)
+MODELS["mfcc-seq-aug-3-blocks"] = (
+    lambda rate, **p: _mfcc_seq_aug_64(rate, n_blocks=3, **p),
+    "`mfcc-seq-aug` (64 filters) with n_blocks=3 (default 2)",
 )
 RECIPE_TEXT = (
     "recipe: AdamW (lr 1e-3, weight decay 0.05), label smoothing 0.1, cosine "

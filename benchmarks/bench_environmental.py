@@ -182,16 +182,25 @@ def _models():
             "augment=standard_augmentation()) + recipe",
         ),
         "mfcc-seq-aug": (
-            lambda **p: SequenceCNNClassifier(
-                frontend=MFCCTransformer(n_mfcc=40),
-                augment=standard_augmentation(),
-                **training_recipe(),
-                **p,
-            ),
+            _mfcc_seq_aug,
             "SequenceCNNClassifier(frontend=MFCCTransformer(n_mfcc=40), "
-            "augment=standard_augmentation()) + recipe (FSDD's best)",
+            "augment=standard_augmentation()) + recipe (FSDD's best until "
+            "2026-11-26)",
+        ),
+        "mfcc-seq-aug-128-filters": (
+            lambda **p: _mfcc_seq_aug(filters=128, **p),
+            "the same with filters=128 (default 64)",
         ),
     }
+
+
+def _mfcc_seq_aug(**params):
+    return SequenceCNNClassifier(
+        frontend=MFCCTransformer(n_mfcc=40),
+        augment=standard_augmentation(),
+        **training_recipe(),
+        **params,
+    )
 
 
 def write_report(jsonl, markdown):
