@@ -177,7 +177,7 @@ def predict_windows(
         on that many channels (mix others to mono, ``waveform.mean(axis=0)``).
     sample_rate : float
         Rate of ``waveform`` in Hz. The windows carry it (as
-        :class:`~skaudio.io.Waveforms`), so a model that expects another
+        :class:`~skaudio.Waveforms`), so a model that expects another
         rate refuses them, as it refuses files loaded at another rate.
     window : float
         Window length in seconds.
