@@ -247,6 +247,10 @@ MODELS["mfcc-seq-aug-128-filters"] = (
     "make_model('mfcc-seq-aug') since 2026-11-26: filters=128, otherwise as "
     "`mfcc-seq-aug`",
 )
+MODELS["mfcc-seq-aug-256-filters"] = (
+    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, filters=256, **p),
+    "make_model('mfcc-seq-aug') with filters=256 (128 since 2026-11-26)",
+)
 MODELS["mfcc-seq-aug-3-blocks"] = (
     lambda rate, **p: _mfcc_seq_aug_64(rate, n_blocks=3, **p),
     "`mfcc-seq-aug` (64 filters) with n_blocks=3 (default 2)",
