@@ -146,16 +146,13 @@ def bench_denoiser(args, results, save):
     # the first copy (seed 0) is the training data of the first runs
     noisy, clean = noisy_training_clips(TRAIN_SPEAKERS, args.noisy_versions)
     train = Bunch(noisy=noisy, clean=clean)
-    callbacks = None
-    if args.lr_schedule == "cosine":
-        callbacks = cosine_schedule(args.denoiser_epochs)
     denoiser = WaveformDenoiser(
         **denoiser_network_params(args.architecture),
         loss=args.loss,
         max_epochs=args.denoiser_epochs,
         batch_size=args.denoiser_batch_size,
         lr=args.denoiser_lr,
-        callbacks=callbacks,
+        lr_schedule=args.lr_schedule,
         device="cpu",
         random_state=0,
         verbose=1,
@@ -211,7 +208,11 @@ def bench_denoiser(args, results, save):
 
 
 def cosine_schedule(epochs):
-    """Return skorch callbacks that anneal the learning rate to 0 over ``epochs``."""
+    """Return skorch callbacks that anneal the learning rate to 0 over ``epochs``.
+
+    For training by ``partial_fit`` one epoch at a time, where the estimator's
+    ``lr_schedule="cosine"`` would anneal over each call's single epoch.
+    """
     return [
         LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
     ]

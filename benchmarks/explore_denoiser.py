@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from bench_regression import noisy_training_clips, wiener_filter
-from skorch.callbacks import LRScheduler
 
 from skaudio import WaveformDenoiser
 from skaudio.datasets import make_noisy_speech
@@ -55,17 +54,12 @@ def validation_sets():
 def main(name, epochs, versions, cosine, batch_size=32, **params):
     """Train one setting, validate it and append its JSON line."""
     X, y = noisy_training_clips(TRAIN, versions)
-    callbacks = None
-    if cosine:
-        callbacks = [
-            LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
-        ]
     denoiser = WaveformDenoiser(
         max_epochs=epochs,
         batch_size=batch_size,
+        lr_schedule="cosine" if cosine else "constant",
         device="cpu",
         random_state=0,
-        callbacks=callbacks,
         verbose=0,
         **params,
     )

@@ -37,8 +37,7 @@ import time
 from pathlib import Path
 
 import torch
-from bench_regression import ideal_ratio_mask
-from skorch.callbacks import LRScheduler
+from bench_regression import cosine_schedule, ideal_ratio_mask
 
 from skaudio import SpectrogramSeparator
 from skaudio.datasets import load_fsdd, make_speaker_mixtures
@@ -99,16 +98,11 @@ def main(
     validation = make_speaker_mixtures(
         800, homes["validation"], speakers=[*TRAIN, VALIDATION], random_state=500
     )
-    callbacks = None
-    if cosine:
-        callbacks = [
-            LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs)
-        ]
     separator = SpectrogramSeparator(
         max_epochs=1 if dynamic or curve else epochs,
         device="cpu",
         random_state=0,
-        callbacks=callbacks,
+        callbacks=cosine_schedule(epochs) if cosine else None,
         verbose=1,
         **params,
     )
