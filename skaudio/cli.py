@@ -846,6 +846,10 @@ def _parser():
         help="output folder (default benchmarks/results)",
     )
     reproduce.set_defaults(run=_reproduce)
+    for command in commands.choices.values():
+        # argparse reports a sub-command's unknown options with the top-level
+        # usage; main() reports them with the sub-command's own.
+        command.set_defaults(command_parser=command)
     return parser
 
 
@@ -864,7 +868,9 @@ def main(argv=None):
         says what), or when some files of ``predict`` could not be read; 2
         for a command line that does not parse; 130 when interrupted.
     """
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         args.run(args)
     except BrokenPipeError:

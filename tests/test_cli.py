@@ -392,6 +392,15 @@ def test_bad_options_are_named_before_anything_runs(
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
 
 
+def test_an_unknown_option_is_reported_with_its_command_usage(audio_folder, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["cv", "simple", "--data", str(audio_folder), "--epoch-count", "3"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "usage: skaudio cv " in err
+    assert "skaudio cv: error: unrecognized arguments: --epoch-count 3" in err
+
+
 def test_data_errors_name_the_problem(tmp_path, audio_folder, capsys):
     sf.write(tmp_path / "clip.wav", np.zeros(800), 8000)
     assert main(["describe", "--data", str(tmp_path / "clip.wav")]) == 1
