@@ -243,13 +243,16 @@ MODELS["mfcc-seq-aug-speed-0.8-1.25"] = (
 )
 # The recommended pipeline with a wider or deeper network.
 MODELS["mfcc-seq-aug-128-filters"] = (
-    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
-    "make_model('mfcc-seq-aug') since 2026-11-26: filters=128, otherwise as "
-    "`mfcc-seq-aug`",
+    lambda rate, **p: make_model(
+        "mfcc-seq-aug", sample_rate=rate, **{"filters": 128, **p}
+    ),
+    "make_model('mfcc-seq-aug') from 2026-11-26 13:50 to 16:00 UTC: "
+    "filters=128, otherwise as `mfcc-seq-aug`",
 )
 MODELS["mfcc-seq-aug-256-filters"] = (
-    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, filters=256, **p),
-    "make_model('mfcc-seq-aug') with filters=256 (128 since 2026-11-26)",
+    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
+    "make_model('mfcc-seq-aug') since 2026-11-26 16:00 UTC: filters=256, "
+    "otherwise as `mfcc-seq-aug`",
 )
 MODELS["mfcc-seq-aug-3-blocks"] = (
     lambda rate, **p: _mfcc_seq_aug_64(rate, n_blocks=3, **p),

@@ -191,6 +191,10 @@ def _models():
             lambda **p: _mfcc_seq_aug(filters=128, **p),
             "the same with filters=128 (default 64)",
         ),
+        "mfcc-seq-aug-256-filters": (
+            lambda **p: _mfcc_seq_aug(filters=256, **p),
+            "the same with filters=256",
+        ),
     }
 
 

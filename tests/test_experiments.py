@@ -779,7 +779,7 @@ def test_mfcc_seq_aug_is_mfcc_seq_inside_the_classifier_with_augmentation_and_re
     cnn = model.named_steps["cnn"]
     assert cnn.frontend.get_params() == plain.named_steps["mfcc"].get_params()
     assert [repr(a) for a in cnn.augment] == [repr(a) for a in standard_augmentation()]
-    assert cnn.filters == 128
+    assert cnn.filters == 256
     recipe = training_recipe()
     assert recipe == {
         "optimizer": torch.optim.AdamW,
