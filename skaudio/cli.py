@@ -188,12 +188,16 @@ def _export(args):
 
 
 def _read_model(path, trust_pickle):
-    """Load a model file; every unreadable file is one ModelFileError."""
+    """Load a model file; every unreadable file is one ModelFileError.
+
+    A file in skaudio's own format is read as such, with or without
+    ``trust_pickle``.
+    """
     import joblib
 
     from . import persistence
 
-    if not trust_pickle:
+    if not trust_pickle or persistence._is_skaudio_file(path):
         return persistence.load(path)
     try:
         return joblib.load(path)
@@ -296,9 +300,10 @@ def _predict(args):
         else:
             _predict_recordings(writer, args, model, event, good, rate, n_times)
     if problems:
+        predicted = "the others were predicted" if good else "nothing was predicted"
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
-            "(listed above); the others were predicted."
+            f"(listed above); {predicted}."
         )
 
 
@@ -644,8 +649,9 @@ def _add_trust_pickle_option(parser):
     parser.add_argument(
         "--trust-pickle",
         action="store_true",
-        help="read a joblib/pickle model file (runs code from the file: only "
-        "for files from a trusted source)",
+        help="also read joblib/pickle model files (runs code from the file: "
+        "only for files from a trusted source); files saved by 'skaudio fit' "
+        "are read either way",
     )
 
 
@@ -798,8 +804,9 @@ def _parser():
         "(skaudio.export_onnx) for ONNX Runtime: float32 waveforms at the "
         "model's sample rate and clip length in, class probabilities out, the "
         "class labels in the graph's metadata. The file loader is left out: "
-        "give the graph what skaudio.load_audio(path, sample_rate=RATE) then "
-        "skaudio.fix_length(waveform, N_TIMES) return (another resampler "
+        "give the graph skaudio.fix_length(skaudio.load_audio(path, "
+        "sample_rate=RATE)[0], N_TIMES), with RATE and N_TIMES from the "
+        "graph's metadata (another resampler "
         "changes the probabilities slightly). Needs skaudio[export].",
     )
     export.add_argument("model", help="model file saved by 'skaudio fit'")

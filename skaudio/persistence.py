@@ -639,6 +639,27 @@ def _is_classifier(estimator):
     return isinstance(estimator, _AudioCNNClassifier)
 
 
+def _is_skaudio_file(path):
+    """Tell whether ``path`` starts like a file written by :func:`save`.
+
+    Only the first bytes are read; the rest is checked by :func:`load`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    bool
+        ``False`` also for a file that cannot be opened.
+    """
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+
+
 def load(path):
     """Load an estimator saved by :func:`save`, without unpickling anything.
 

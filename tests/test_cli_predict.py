@@ -85,6 +85,19 @@ def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
     assert _rows(capsys.readouterr().out)[0]["file"] == wav
 
 
+def test_trust_pickle_still_reads_the_safe_format(model_file, tone_folder, capsys):
+    wav = str(tone_folder / "tone" / "1.wav")
+    assert main(["predict", str(model_file), wav, "--trust-pickle"]) == 0
+    assert _rows(capsys.readouterr().out)[0]["label"] == "tone"
+
+
+def test_no_file_read_says_nothing_was_predicted(model_file, tone_folder, capsys):
+    assert main(["predict", str(model_file), str(tone_folder)]) == 1
+    err = capsys.readouterr().err
+    assert "is a directory" in err
+    assert "1 of 1 files could not be read (listed above); nothing was predicted" in err
+
+
 @pytest.mark.parametrize("trust", [False, True])
 def test_unreadable_model_files_give_one_line(model_file, tmp_path, capsys, trust):
     wav = str(tmp_path / "x.wav")
