@@ -93,6 +93,54 @@ def _window_samples(window, hop, sample_rate):
     return n_window, n_hop
 
 
+def _declared_sample_rate(estimator):
+    """Return the first ``sample_rate`` set on the steps or their front ends."""
+    steps = (
+        [s for _, s in estimator.steps]
+        if isinstance(estimator, Pipeline)
+        else [estimator]
+    )
+    for step in steps:
+        for part in (step, getattr(step, "frontend", None)):
+            rate = getattr(part, "sample_rate", None)
+            if isinstance(rate, Real):
+                return rate
+    return None
+
+
+def _check_windows_fit(estimator, windows, n_times, sample_rate):
+    """Name the mismatch when the windows cannot be the estimator's input.
+
+    ``n_features_in_`` is the clip length of a model fitted on
+    ``(n, n_times)`` and the channel count of one fitted on
+    ``(n, n_channels, n_times)``: scikit-learn counts the second axis.
+    """
+    expected = getattr(estimator, "n_features_in_", None)
+    if expected is None or _declared_sample_rate(estimator) not in (None, sample_rate):
+        return  # the estimator's own check names the other rate
+    length = windows.shape[-1] if n_times is None else n_times
+    if windows.ndim == 3 and windows.shape[1] != expected:
+        raise ValueError(
+            f"The recording has {windows.shape[1]} channels, but the model was "
+            f"fitted on clips of another shape (n_features_in_={expected}); for "
+            "a model of mono clips, mix the recording to mono first: "
+            "waveform.mean(axis=0)."
+        )
+    if windows.ndim == 2 and length != expected:
+        what = (
+            f"n_times={n_times} does"
+            if n_times is not None
+            else f"Windows of {length} samples ({length / sample_rate:g} s) do"
+        )
+        raise ValueError(
+            f"{what} not fit the model: it was fitted with "
+            f"n_features_in_={expected}, the clip length in samples of a model "
+            f"of mono clips ({expected / sample_rate:g} s at {sample_rate:g} Hz). "
+            f"Pass n_times={expected} to pad or crop each window to it, or use "
+            f"window={expected / sample_rate:g}."
+        )
+
+
 @validate_params(
     {
         "waveform": ["array-like"],
@@ -221,6 +269,7 @@ def predict_windows(
             "sample_rate_."
         )
     windows, starts = _window_view(waveform, sample_rate, window, hop)
+    _check_windows_fit(estimator, windows, n_times, sample_rate)
     proba = []
     for i in range(0, len(windows), batch_size):
         batch = np.ascontiguousarray(windows[i : i + batch_size])

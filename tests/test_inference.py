@@ -106,6 +106,32 @@ def test_predict_windows_refuses_another_rate_and_a_loader():
         )
 
 
+def test_predict_windows_names_a_window_or_channels_the_model_cannot_take():
+    X, y = make_tones(8, n_classes=2, duration=0.25, sample_rate=8000, random_state=0)
+    pipe = make_pipeline(
+        PerSampleNormalizer(),
+        WaveformCNNClassifier(
+            architecture="simple", sample_rate=8000, max_epochs=1, random_state=0
+        ),
+    ).fit(X, y)
+    recording = np.concatenate(X)
+    with pytest.raises(ValueError, match=r"Windows of 4000 samples \(0.5 s\) do not"):
+        predict_windows(pipe, recording, sample_rate=8000, window=0.5, hop=0.25)
+    with pytest.raises(ValueError, match="use window=0.25"):
+        predict_windows(pipe, recording, sample_rate=8000, window=0.5, hop=0.25)
+    with pytest.raises(ValueError, match="n_times=3000 does not fit"):
+        predict_windows(
+            pipe, recording, sample_rate=8000, window=0.5, hop=0.25, n_times=3000
+        )
+    p = predict_windows(
+        pipe, recording, sample_rate=8000, window=0.5, hop=0.25, n_times=2000
+    )
+    assert p.proba.shape == (7, 2)
+    stereo = np.stack([recording, recording])
+    with pytest.raises(ValueError, match=r"2 channels.*waveform.mean\(axis=0\)"):
+        predict_windows(pipe, stereo, sample_rate=8000, window=0.25, hop=0.25)
+
+
 def test_aggregate_windows():
     model = LoudnessModel()
     x = _recording(4.0, [(0.0, 0.5)])
