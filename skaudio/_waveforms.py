@@ -8,6 +8,8 @@ rates. A plain ndarray carries no rate and is taken as it is.
 """
 
 import functools
+import numbers
+import os
 
 import numpy as np
 
@@ -57,6 +59,43 @@ def sample_rate_of(X):
     """Return the sample rate ``X`` carries, or ``None`` for a plain array."""
     rate = getattr(X, "sample_rate", None)
     return None if rate is None else int(rate)
+
+
+def refuse_paths_and_single_waveform(X, owner):
+    """Name two common mistakes before scikit-learn's generic messages.
+
+    File paths where arrays are due (no :class:`~skaudio.WaveformLoader` in
+    front) and one example, e.g. a waveform of shape ``(n_times,)``, where
+    an array of examples is due. Anything else is left to ``validate_data``.
+
+    Parameters
+    ----------
+    X : object
+        The input of ``owner``'s ``fit``, ``transform`` or ``predict``.
+    owner : estimator
+        Named in the message.
+    """
+    if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
+        return
+    name = type(owner).__name__
+    first = X[0]
+    while (
+        isinstance(first, list | tuple)
+        or (isinstance(first, np.ndarray) and first.ndim > 0)
+    ) and len(first):
+        first = first[0]
+    if isinstance(first, str | os.PathLike):
+        raise TypeError(
+            f"{name} takes arrays of numbers, but X holds file paths (e.g. "
+            f"{str(os.fspath(first))!r}): put a WaveformLoader in front of it in "
+            "a Pipeline, to read the files into waveforms."
+        )
+    if np.ndim(X[0]) == 0 and isinstance(X[0], numbers.Number):
+        raise ValueError(
+            f"{name} got X of shape ({len(X)},), one example; X is an array of "
+            "examples, e.g. waveforms of shape (n_samples, n_times). Reshape "
+            "your data: pass a single example as x[np.newaxis]."
+        )
 
 
 def with_sample_rate(X, sample_rate):

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_random_state, validate_data
 
 from ._compat import Interval, StrOptions, check_parameters
-from ._waveforms import keeps_sample_rate
+from ._waveforms import keeps_sample_rate, refuse_paths_and_single_waveform
 from .lazy import LazyAudio, defer_when_lazy
 
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
@@ -58,6 +58,7 @@ def fix_length(x, n_times, *, align="start", out=None):
 
 def _validate_waveforms(estimator, X, reset):
     """Validate ``(n_samples, n_times)`` or ``(n_samples, n_channels, n_times)``."""
+    refuse_paths_and_single_waveform(X, estimator)
     X = validate_data(
         estimator, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
     )

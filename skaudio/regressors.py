@@ -25,6 +25,7 @@ from ._docstring import (
     TRAINING_OPTIONS,
     Substitution,
 )
+from ._waveforms import refuse_paths_and_single_waveform
 from .classifiers._base import NORM_OPTIONS, _AudioNetMixin
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser, MaskingDenoiser
@@ -97,6 +98,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None: give the target waveforms."
             )
+        refuse_paths_and_single_waveform(X, self)
         X = validate_data(
             self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
         )

@@ -10,8 +10,9 @@ import inspect
 import pkgutil
 from importlib.util import find_spec
 
+import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -197,3 +198,20 @@ def test_hand_tested_estimators_are_skipped_by_sklearn(name):
 
 def test_every_estimator_is_exported():
     assert set(ESTIMATORS) <= set(skaudio.__all__)
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in ESTIMATORS if name != "WaveformLoader"]
+)
+def test_file_paths_and_a_single_example_are_named(name):
+    estimator = ESTIMATORS[name](**CHECK_PARAMS.get(name, {}))
+    paths = np.array([["a.wav"], ["b.wav"]])
+    one = np.zeros(64, dtype=np.float32)
+    y_paths = [0, 1] if is_classifier(estimator) else None
+    y_one = one if is_regressor(estimator) else None
+    with pytest.raises(
+        TypeError, match=f"{name} takes arrays.*'a.wav'.*WaveformLoader"
+    ):
+        estimator.fit(paths, paths if is_regressor(estimator) else y_paths)
+    with pytest.raises(ValueError, match=r"X of shape \(64,\), one example"):
+        estimator.fit(one, y_one)

@@ -62,7 +62,7 @@ from .._docstring import (
     NETWORK_ATTRIBUTES,
     Substitution,
 )
-from .._waveforms import check_sample_rate
+from .._waveforms import check_sample_rate, refuse_paths_and_single_waveform
 from ..augment import split_by_domain
 from ..lazy import LazyAudio
 from ..nn._layers import NORMS
@@ -531,6 +531,7 @@ class _AudioNetMixin:
 
     def _validate_input(self, X, reset):
         """Check ``X`` and give it the channel axis the network expects."""
+        refuse_paths_and_single_waveform(X, self)
         self._check_sample_rate(X)
         if isinstance(X, LazyAudio):
             # Checked on its first example; get_dataset reads it batch by batch.
@@ -844,6 +845,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             y = validate_data(self, "no_validation", y)
             check_consistent_length(X, y)
         else:
+            refuse_paths_and_single_waveform(X, self)
             self._check_sample_rate(X)
             X, y = validate_data(
                 self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
