@@ -455,8 +455,9 @@ def _problem(path):
 def scan_audio_files(paths, *, n_jobs=None):
     """Try to decode every file and report all that fail, at once.
 
-    Use it to clean a data set before training: :class:`WaveformLoader` stops
-    at the first bad file, this lists them all.
+    Use it to clean a data set before training: it decodes every file, as
+    :class:`WaveformLoader` does, and lists every one that fails, with the
+    reason (the loader's error names at most 11).
 
     Parameters
     ----------
@@ -762,7 +763,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         Raises
         ------
         AudioLoadError
-            For the first file that cannot be read, naming it.
+            When files cannot be read, naming the first, why, and the others
+            (up to 10).
         ValueError
             For a file at another rate than the training files when
             ``sample_rate=None``.
@@ -776,6 +778,29 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             lazy = LazyAudio(paths, reader)
             lazy.peek()
             return lazy
+        try:
+            return self._load(paths)
+        except AudioLoadError as exc:
+            # Name every bad file at once, not one per run: the others are
+            # decoded again to find them, only on this path.
+            others = {
+                p: r
+                for p, r in scan_audio_files(paths, n_jobs=self.n_jobs).items()
+                if p != exc.path
+            }
+            if not others:
+                raise
+            listed = "; ".join(f"'{p}': {r}" for p, r in list(others.items())[:10])
+            more = f" (the first 10 of {len(others)})" if len(others) > 10 else ""
+            files = "file" if len(others) == 1 else "files"
+            raise AudioLoadError(
+                exc.path,
+                f"{exc.reason}. {len(others)} other {files} of the {len(paths)} "
+                f"cannot be read either{more}: {listed}",
+            ) from None
+
+    def _load(self, paths):
+        """Decode ``paths`` into one array (transform without ``lazy``)."""
         load = functools.partial(
             load_audio, sample_rate=self.sample_rate, mono=self.mono
         )

@@ -2,6 +2,7 @@ import os
 import pickle
 import re
 import struct
+from pathlib import Path
 from types import SimpleNamespace
 
 import joblib
@@ -255,11 +256,25 @@ def test_scan_reports_every_bad_file(tmp_path):
         assert re.fullmatch(reason, problems[str(tmp_path / name)])
 
 
-def test_loader_stops_at_bad_file_and_names_it(tmp_path, wav_files):
+def test_loader_names_every_bad_file(tmp_path, wav_files):
     paths, _ = wav_files
     (tmp_path / "broken.wav").write_text("not audio")
-    with pytest.raises(AudioLoadError, match="broken.wav"):
-        WaveformLoader(n_jobs=2).fit_transform([*paths, str(tmp_path / "broken.wav")])
+    broken = str(tmp_path / "broken.wav")
+    with pytest.raises(AudioLoadError, match="broken.wav") as info:
+        WaveformLoader(n_jobs=2).fit_transform([*paths, broken])
+    assert info.value.path == broken and "other" not in str(info.value)
+    # A truncated file passes the header check of fit: found while loading.
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(Path(paths[0]).read_bytes()[:-100])
+    loader = WaveformLoader(sample_rate=8000, duration=0.5)
+    with pytest.raises(AudioLoadError) as info:
+        loader.fit_transform([paths[0], str(truncated), *paths[1:], broken])
+    assert info.value.path == str(truncated)
+    assert "truncated" in info.value.reason
+    assert f"1 other file of the {len(paths) + 2} cannot be read either: " in str(
+        info.value
+    )
+    assert f"'{broken}': not a readable audio file" in str(info.value)
 
 
 def test_loader_fixed_length_and_alignment(tmp_path):
