@@ -193,7 +193,7 @@ def _models():
         ),
         "mfcc-seq-aug-256-filters": (
             lambda **p: _mfcc_seq_aug(filters=256, **p),
-            "the same with filters=256",
+            "the same with filters=256 (make_model('mfcc-seq-aug') since 2026-11-26)",
         ),
     }
 
