@@ -18,10 +18,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,vision,dask,export]'
 	touch $@
 
-# Two folds at a time on a local Dask cluster, one torch thread each: on 2
-# cores that beats one fold at a time on two threads.
 main: $(VENV)/.installed
-	$(BIN)/skaudio cv mfcc-seq-aug --data fsdd --protocol loso --epochs 100 --scheduler local:2 --out runs/main
+	$(BIN)/skaudio cv mfcc-seq-aug --data fsdd --protocol loso --epochs 100 --out runs/main
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check skaudio tests benchmarks examples tools
