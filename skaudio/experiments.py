@@ -841,6 +841,8 @@ def prepare_data(
     similar = {}
     for label in classes:
         key = unicodedata.normalize("NFC", " ".join(str(label).casefold().split()))
+        if key.isascii() and key.isdigit():
+            key = str(int(key))  # "01" and "1"
         similar.setdefault(key, []).append(label)
     similar = [names for names in similar.values() if len(names) > 1]
     if similar:
@@ -848,9 +850,9 @@ def prepare_data(
         # accents) differ.
         pairs = "; ".join(" and ".join(map(ascii, names)) for names in similar)
         progress(
-            "classes that differ only in case, spaces or Unicode form (composed "
-            f"or decomposed accents) stay apart: {pairs}; rename them in the data "
-            "if they are the same class"
+            "classes that differ only in case, spaces, leading zeros or Unicode "
+            f"form (composed or decomposed accents) stay apart: {pairs}; rename "
+            "them in the data if they are the same class"
         )
     unread = bunch.get("other_columns") if bunch.groups is None else None
     if unread:

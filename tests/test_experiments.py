@@ -713,18 +713,19 @@ def test_prepare_data_names_classes_that_differ_only_in_case_or_spaces(tmp_path)
     manifest = tmp_path / "m.csv"
     manifest.write_text(
         "path,label\nrain/a.wav,Sir\u00e8ne\nSiren/a.wav,Sire\u0300ne\n"
+        "siren/a.wav,01\nDog bark/a.wav,1\ndog  bark/a.wav,10\n"
     )
     lines = []
     bunch, _ = prepare_data(tmp_path, progress=lines.append)
     assert len(set(bunch.target)) == 5  # kept apart: the data says so
     assert lines[1] == (
-        "classes that differ only in case, spaces or Unicode form (composed or "
-        "decomposed accents) stay apart: 'Dog bark' and 'dog  bark'; 'Siren' and "
-        "'siren'; rename them in the data if they are the same class"
+        "classes that differ only in case, spaces, leading zeros or Unicode form "
+        "(composed or decomposed accents) stay apart: 'Dog bark' and 'dog  bark'; "
+        "'Siren' and 'siren'; rename them in the data if they are the same class"
     )
     lines.clear()
     prepare_data(manifest, progress=lines.append)
-    assert "stay apart: 'Sire\\u0300ne' and 'Sir\\xe8ne';" in lines[1]
+    assert "stay apart: '01' and '1'; 'Sire\\u0300ne' and 'Sir\\xe8ne';" in lines[1]
 
 
 def test_prepare_data_refuses_one_class(tmp_path):
