@@ -98,6 +98,31 @@ def refuse_paths_and_single_waveform(X, owner):
         )
 
 
+def expected_sample_rate(steps):
+    """Return the ``sample_rate`` the first rate-aware step of ``steps`` sets.
+
+    The rate-aware steps are those with a numeric ``sample_rate`` parameter,
+    or a ``frontend`` with one (the Mel and MFCC transformers, the waveform
+    CNN, a classifier with a front end).
+
+    Parameters
+    ----------
+    steps : iterable of estimators
+        E.g. a Pipeline's steps without their names, or ``[estimator]``.
+
+    Returns
+    -------
+    sample_rate : int or None
+        ``None`` when no step sets one.
+    """
+    for step in steps:
+        for part in (step, getattr(step, "frontend", None)):
+            rate = getattr(part, "sample_rate", None)
+            if isinstance(rate, numbers.Real):
+                return rate
+    return None
+
+
 def with_sample_rate(X, sample_rate):
     """Return ``X`` tagged with ``sample_rate``; unchanged when it is ``None``."""
     return X if sample_rate is None else Waveforms(X, sample_rate)

@@ -40,7 +40,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .classifiers import WaveformCNNClassifier
+from ._waveforms import expected_sample_rate
 from .classifiers._base import _AudioCNNClassifier
 from .features import (
     MelTransformer,
@@ -276,18 +276,6 @@ def _clip_length(loader, n_times, steps):
     )
 
 
-def _sample_rate(loader, steps):
-    if loader is not None:
-        return loader.sample_rate_
-    for _, step in steps:
-        for part in (step, getattr(step, "frontend", None)):
-            if isinstance(
-                part, MelTransformer | MFCCTransformer | WaveformCNNClassifier
-            ):
-                return part.sample_rate
-    return None
-
-
 def _check_torch_exports(network):
     """Refuse a network this torch version exports wrongly."""
     if torch.torch_version.TorchVersion(torch.__version__) >= (2, 14):
@@ -406,7 +394,11 @@ def export_onnx(pipeline, path, *, n_times=None, stft="matmul", opset_version=_O
         # nn.Sequential moved the network to the CPU; put it back.
         classifier.module_.to(classifier.device)
     model = program.model_proto
-    rate = _sample_rate(loader, steps)
+    rate = (
+        loader.sample_rate_
+        if loader is not None
+        else expected_sample_rate(step for _, step in steps)
+    )
     metadata = {
         "classes": json.dumps(np.asarray(classifier.classes_).tolist()),
         "n_times": str(length),

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._compat import Interval, StrOptions, validate_params
-from ._waveforms import with_sample_rate
+from ._waveforms import expected_sample_rate, with_sample_rate
 from .io import WaveformLoader
 from .preprocessing import fix_length
 
@@ -93,21 +93,6 @@ def _window_samples(window, hop, sample_rate):
     return n_window, n_hop
 
 
-def _declared_sample_rate(estimator):
-    """Return the first ``sample_rate`` set on the steps or their front ends."""
-    steps = (
-        [s for _, s in estimator.steps]
-        if isinstance(estimator, Pipeline)
-        else [estimator]
-    )
-    for step in steps:
-        for part in (step, getattr(step, "frontend", None)):
-            rate = getattr(part, "sample_rate", None)
-            if isinstance(rate, Real):
-                return rate
-    return None
-
-
 def _check_windows_fit(estimator, windows, n_times, sample_rate):
     """Name the mismatch when the windows cannot be the estimator's input.
 
@@ -116,7 +101,12 @@ def _check_windows_fit(estimator, windows, n_times, sample_rate):
     ``(n, n_channels, n_times)``: scikit-learn counts the second axis.
     """
     expected = getattr(estimator, "n_features_in_", None)
-    if expected is None or _declared_sample_rate(estimator) not in (None, sample_rate):
+    steps = (
+        [step for _, step in estimator.steps]
+        if isinstance(estimator, Pipeline)
+        else [estimator]
+    )
+    if expected is None or expected_sample_rate(steps) not in (None, sample_rate):
         return  # the estimator's own check names the other rate
     length = windows.shape[-1] if n_times is None else n_times
     if windows.ndim == 3 and windows.shape[1] != expected:
