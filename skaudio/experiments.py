@@ -240,19 +240,18 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
     ValueError
         When some files cannot be read, naming them.
     """
-    from .io import AudioLoadError, audio_info, auto_duration, n_longer
+    from .io import AudioLoadError, _list_problems, audio_info, auto_duration, n_longer
 
     infos, problems = [], []
     for f in filenames:
         try:
             infos.append(audio_info(f))
         except AudioLoadError as exc:
-            problems.append(f"'{exc.path}': {exc.reason}")
+            problems.append((exc.path, exc.reason))
     if problems:
-        more = f" (the first 10 of {len(problems)})" if len(problems) > 10 else ""
         raise ValueError(
-            f"{len(problems)} of {len(filenames)} files cannot be read{more}: "
-            + "; ".join(problems[:10])
+            f"{len(problems)} of {len(filenames)} files cannot be read"
+            + _list_problems(problems)
         )
     rates = Counter(i.sample_rate for i in infos)
     if sample_rate is None:

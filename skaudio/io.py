@@ -452,6 +452,26 @@ def _problem(path):
     return None
 
 
+def _list_problems(problems, limit=10):
+    """Return unreadable files as one line: ``'a.wav': reason; ...``.
+
+    Parameters
+    ----------
+    problems : list of (str, str)
+        Each file with why it cannot be read.
+    limit : int, default=10
+        Files listed at most; the line then says how many there are.
+
+    Returns
+    -------
+    line : str
+        ``" (the first 10 of N): 'a.wav': ...; ..."`` or ``": 'a.wav': ..."``.
+    """
+    more = f" (the first {limit} of {len(problems)})" if len(problems) > limit else ""
+    listed = "; ".join(f"'{p}': {r}" for p, r in problems[:limit])
+    return f"{more}: {listed}"
+
+
 def scan_audio_files(paths, *, n_jobs=None):
     """Try to decode every file and report all that fail, at once.
 
@@ -790,13 +810,11 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             }
             if not others:
                 raise
-            listed = "; ".join(f"'{p}': {r}" for p, r in list(others.items())[:10])
-            more = f" (the first 10 of {len(others)})" if len(others) > 10 else ""
             files = "file" if len(others) == 1 else "files"
             raise AudioLoadError(
                 exc.path,
                 f"{exc.reason}. {len(others)} other {files} of the {len(paths)} "
-                f"cannot be read either{more}: {listed}",
+                f"cannot be read either{_list_problems(list(others.items()))}",
             ) from None
 
     def _load(self, paths):
