@@ -99,9 +99,22 @@ def _mfcc_mild(rate, **params):
     )
 
 
-def _mfcc_seq_aug_64(rate, **params):
-    """``make_model("mfcc-seq-aug")`` as measured until 2026-11-26 (64 filters)."""
-    return make_model("mfcc-seq-aug", sample_rate=rate, **{"filters": 64, **params})
+def _mfcc_seq_aug_of_width(filters):
+    """``make_model("mfcc-seq-aug")`` with ``filters`` per block, pinned.
+
+    It had 64 until 2026-11-26 13:50 UTC, 128 until 16:00 and 256 since: each
+    row keeps the width it was measured with.
+    """
+
+    def make(rate, **params):
+        return make_model(
+            "mfcc-seq-aug", sample_rate=rate, **{"filters": filters, **params}
+        )
+
+    return make
+
+
+_mfcc_seq_aug_64 = _mfcc_seq_aug_of_width(64)
 
 
 def _waveform_aug(architecture):
@@ -243,14 +256,12 @@ MODELS["mfcc-seq-aug-speed-0.8-1.25"] = (
 )
 # The recommended pipeline with a wider or deeper network.
 MODELS["mfcc-seq-aug-128-filters"] = (
-    lambda rate, **p: make_model(
-        "mfcc-seq-aug", sample_rate=rate, **{"filters": 128, **p}
-    ),
+    _mfcc_seq_aug_of_width(128),
     "make_model('mfcc-seq-aug') from 2026-11-26 13:50 to 16:00 UTC: "
     "filters=128, otherwise as `mfcc-seq-aug`",
 )
 MODELS["mfcc-seq-aug-256-filters"] = (
-    lambda rate, **p: make_model("mfcc-seq-aug", sample_rate=rate, **p),
+    _mfcc_seq_aug_of_width(256),
     "make_model('mfcc-seq-aug') since 2026-11-26 16:00 UTC: filters=256, "
     "otherwise as `mfcc-seq-aug`",
 )
