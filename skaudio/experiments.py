@@ -601,7 +601,7 @@ def make_model(name, *, sample_rate, **params):
         default :class:`~skaudio.SpectrogramCNNClassifier`; ``"mfcc-seq"``,
         MFCC sequences into :class:`~skaudio.SequenceCNNClassifier`;
         ``"mfcc-seq-aug"``, the same classifier with the MFCC transformer as
-        its ``frontend`` (so that waveform augmentations reach it), 128
+        its ``frontend`` (so that waveform augmentations reach it), 256
         filters per block instead of 64,
         :func:`~skaudio.augment.standard_augmentation` and
         :func:`training_recipe`.
