@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from skaudio import (
@@ -117,9 +118,10 @@ def _mfcc_seq_aug_of_width(filters):
 _mfcc_seq_aug_64 = _mfcc_seq_aug_of_width(64)
 
 
-def _waveform_aug(architecture):
+def _waveform_aug(architecture, *extra):
     def make(rate, **params):
         augment = [a for a in standard_augmentation() if a.domain == "waveform"]
+        augment += [clone(a) for a in extra]
         return Pipeline(
             [
                 ("norm", PerSampleNormalizer()),
@@ -200,6 +202,17 @@ MODELS.update(
             _waveform_aug(preset),
             f"PerSampleNormalizer + WaveformCNNClassifier('{preset}', waveform "
             "part of standard_augmentation()) + recipe",
+        ),
+    )
+    for preset in PAPER_MODELS
+)
+# The same with Mixup added (issue 12: the presets still below their goal).
+MODELS.update(
+    (
+        f"{preset}-aug-mixup",
+        (
+            _waveform_aug(preset, Mixup()),
+            f"`{preset}-aug` with Mixup() added to its augmentations",
         ),
     )
     for preset in PAPER_MODELS
@@ -325,8 +338,11 @@ def _paper_rows(runs, speakers):
         "|---|---|---|---|---|---|---|---|",
     ]
     for (model, epochs, seed, machine), folds in runs.items():
-        preset = model.removesuffix("-aug")
-        if preset not in PAPER_MODELS or set(folds) != set(speakers):
+        augmented = model.removesuffix("-mixup")  # "lv-18-aug-mixup" -> "lv-18-aug"
+        preset, mixup = augmented.removesuffix("-aug"), augmented != model
+        if augmented == preset or preset not in PAPER_MODELS:
+            continue
+        if set(folds) != set(speakers):
             continue
         accs = [folds[s]["accuracy"] * 100 for s in speakers]
         seconds = np.mean([r["train_seconds"] for r in folds.values()])
@@ -339,7 +355,8 @@ def _paper_rows(runs, speakers):
             published, goal = f"{paper[0]:.1f}", f"{paper[0] + 5:.1f}"
             met = "yes" if np.mean(accs) >= paper[0] + 5 else "no"
         lines.append(
-            f"| {preset} ({epochs} epochs, seed {seed}) | {machine} | "
+            f"| {preset}{' + Mixup' if mixup else ''} ({epochs} epochs, seed {seed}) "
+            f"| {machine} | "
             f"{np.mean(accs):.1f} ± {np.std(accs):.1f} | {without} | {published} | "
             f"{goal} | {met} | {seconds:.0f} |"
         )
