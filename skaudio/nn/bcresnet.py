@@ -12,7 +12,7 @@ residual paths. Small (7.7k parameters for 10 classes at ``width=1``,
 import torch
 from torch import nn
 
-from ._layers import Standardize, norm_layer
+from ._layers import Dropout, Standardize, norm_layer
 
 __all__ = ["BCResNet"]
 
@@ -56,7 +56,7 @@ class _BroadcastBlock(nn.Module):
             norm_layer(norm, out_channels, 1),
             nn.SiLU(),
             nn.Conv1d(out_channels, out_channels, 1, bias=False),
-            nn.Dropout(dropout),
+            Dropout(dropout),
         )
 
     def forward(self, x):

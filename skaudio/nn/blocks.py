@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from ._layers import Dropout
+
 __all__ = [
     "CPDBlock",
     "DenseHead",
@@ -144,7 +146,7 @@ class CPDBlock(nn.Module):
         self.conv = conv
         self.kernel_size = _as_int(conv.kernel_size)
         self.stride = _as_int(conv.stride)
-        self.layers = nn.Sequential(nn.MaxPool1d(pool), nn.ReLU(), nn.Dropout(dropout))
+        self.layers = nn.Sequential(nn.MaxPool1d(pool), nn.ReLU(), Dropout(dropout))
 
     def output_length(self, n_times):
         """Output length for an input of ``n_times`` samples."""
@@ -228,7 +230,7 @@ class DenseHead(nn.Module):
         self.layers = nn.Sequential(
             nn.Linear(in_features, dense_units),
             nn.ReLU(),
-            nn.Dropout(dropout),
+            Dropout(dropout),
             nn.Linear(dense_units, n_classes),
         )
 

@@ -9,7 +9,7 @@ puts them together, waveform in, one waveform per source out.
 import torch
 from torch import nn
 
-from ._layers import Standardize, norm_layer
+from ._layers import Dropout, Standardize, norm_layer
 
 __all__ = ["MaskSeparator", "MultiBranchConv1d", "STFT"]
 
@@ -170,7 +170,7 @@ class MultiBranchConv1d(nn.Module):
                     nn.ReLU(),
                 ]
                 if dropout > 0:
-                    layers.append(nn.Dropout(dropout))
+                    layers.append(Dropout(dropout))
                 previous = width
             self.branches.append(nn.Sequential(*layers))
         self.out_channels = sum(widths)

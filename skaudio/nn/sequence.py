@@ -8,6 +8,7 @@ convolutions running over time. Output is logits ``(batch, n_classes)``.
 from torch import nn
 
 from ._layers import (
+    Dropout,
     RandomMasking,
     Standardize,
     block_widths,
@@ -141,7 +142,7 @@ class SequenceCNN(nn.Module):
                 nn.MaxPool1d(pool, ceil_mode=True),
                 nn.ReLU(inplace=True),
             ]
-            layers += [nn.Dropout(dropout)] if dropout else []
+            layers += [Dropout(dropout)] if dropout else []
             in_channels = width
         self.features = nn.Sequential(*layers)
         if head in ("lstm", "gru"):
@@ -155,7 +156,7 @@ class SequenceCNN(nn.Module):
             in_channels = hidden_size * (2 if bidirectional else 1)
         else:
             self.rnn = None
-        self.head_dropout = nn.Dropout(dropout)
+        self.head_dropout = Dropout(dropout)
         self.classifier = nn.Linear(in_channels, n_classes)
 
     def forward(self, x):

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from ._layers import (
+    Dropout,
     FrequencyCoordinate,
     RandomMasking,
     Standardize,
@@ -167,7 +168,7 @@ class SpectrogramCNN(nn.Module):
                 # is non-decreasing, so they commute, and it runs on fewer values.
                 relu = layers.pop()
                 layers += [nn.MaxPool2d(as_pair(pool), ceil_mode=True), relu]
-                layers += [nn.Dropout(dropout)] if dropout else []
+                layers += [Dropout(dropout)] if dropout else []
             for _ in range(convs_per_block):
                 layers += [
                     nn.Conv2d(
@@ -186,7 +187,7 @@ class SpectrogramCNN(nn.Module):
         # results to float rounding: the weights are stored so, and forward
         # converts its input once.
         self.features = nn.Sequential(*layers).to(memory_format=torch.channels_last)
-        self.head_dropout = nn.Dropout(dropout)
+        self.head_dropout = Dropout(dropout)
         self.classifier = nn.Linear(in_channels, n_classes)
 
     def forward(self, x):

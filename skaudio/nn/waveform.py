@@ -13,6 +13,7 @@ The paper's eight models are presets of these modules, see
 import torch
 from torch import nn
 
+from ._layers import Dropout
 from .blocks import CPDBlock, DenseHead, Roll, SincConv1d, _stack_min_length
 from .blocks import pad_to_length as _pad
 
@@ -381,7 +382,7 @@ class EarlyMix(nn.Module):
             )
             for s, p in self.branches
         )
-        self.mix_dropout = nn.Dropout(dropout)
+        self.mix_dropout = Dropout(dropout)
         self.blocks = _cpd_stack(
             filters[0] * len(self.branches),
             filters[1:],

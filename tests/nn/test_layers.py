@@ -31,3 +31,51 @@ def test_filters_mean_the_same_in_every_network(make, conv):
     assert widths(make(filters=(3, 5, 7))) == [3, 5, 7]
     with pytest.raises(ValueError, match="filters has 2 entries for 3"):
         make(filters=(4, 4))
+
+
+def test_dropout_keeps_nn_dropouts_distribution_and_gradient():
+    import torch
+
+    from skaudio.nn._layers import Dropout
+
+    layer = Dropout(0.25)
+    x = torch.ones(200_000, requires_grad=True)
+    torch.manual_seed(0)
+    y = layer(x)
+    kept = y != 0
+    # Kept elements are scaled by 1 / (1 - p); about p of them are zeroed.
+    assert torch.allclose(y[kept], torch.tensor(1 / 0.75))
+    assert abs(1 - kept.float().mean().item() - 0.25) < 0.005
+    y.sum().backward()
+    assert torch.equal(x.grad, y.detach())  # the gradient is the same mask
+    torch.manual_seed(0)
+    assert torch.equal(layer(x), y)  # seeded: repeatable
+    # Evaluation, p = 0 and p = 1 behave as nn.Dropout.
+    assert torch.equal(layer.eval()(x), x)
+    assert torch.equal(Dropout(0.0)(x), x)
+    assert torch.equal(Dropout(1.0)(x), torch.zeros_like(x))
+
+
+def test_every_network_uses_the_fast_dropout():
+    from skaudio.nn import (
+        BCResNet,
+        EarlyMix,
+        LVFlat,
+        MultiBranchConv1d,
+        SequenceCNN,
+        SpectrogramCNN,
+    )
+    from skaudio.nn._layers import Dropout
+
+    networks = [
+        SequenceCNN(in_channels=4),
+        SpectrogramCNN(),
+        BCResNet(),
+        LVFlat(),
+        EarlyMix(),
+        MultiBranchConv1d(4, dropout=0.1),
+    ]
+    for net in networks:
+        dropouts = [m for m in net.modules() if isinstance(m, nn.Dropout)]
+        assert dropouts, type(net).__name__
+        assert all(type(m) is Dropout for m in dropouts), type(net).__name__
