@@ -2,6 +2,7 @@
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 NORMS = ("batch", "group", "instance", "layer")
 
@@ -214,6 +215,99 @@ class Dropout(nn.Dropout):
             return super().forward(x)
         mask = torch.rand_like(x).ge_(self.p).mul_(1.0 / (1.0 - self.p))
         return x * mask
+
+
+class _WindowMax(torch.autograd.Function):
+    """1-D max pooling over non-overlapping windows, the fast CPU way.
+
+    With a gradient, PyTorch's CPU ``max_pool1d`` records the index of every
+    maximum (``max_pool1d_with_indices``), about ten times slower than its
+    kernel without indices, which it uses only when no gradient is needed.
+    This function pools with that kernel and finds each window's first
+    maximum again in the backward pass, so that values and gradients, ties
+    included, equal ``max_pool1d``'s for inputs without NaN.
+    """
+
+    @staticmethod
+    def forward(ctx, x, size, ceil_mode):
+        ctx.save_for_backward(x)
+        ctx.size, ctx.ceil_mode = size, ceil_mode
+        return nn.functional.max_pool1d(x.detach(), size, size, ceil_mode=ceil_mode)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):
+        (x,) = ctx.saved_tensors
+        size, n_times = ctx.size, x.shape[-1]
+        # Pooled again rather than saved: the layer after (an in-place ReLU)
+        # may modify the output.
+        out = nn.functional.max_pool1d(x, size, size, ceil_mode=ctx.ceil_mode)
+        length = out.shape[-1] * size  # past the end with ceil_mode
+        if length > n_times:
+            x = nn.functional.pad(x, (0, length - n_times), value=-float("inf"))
+        grad = x.new_zeros(x.shape)
+        windows = x[..., :length].unflatten(-1, (-1, size))
+        grad_windows = grad[..., :length].unflatten(-1, (-1, size))
+        free = None  # windows whose first maximum is not found yet
+        for i in range(size):
+            hit = windows[..., i] == out
+            if free is not None:
+                hit.logical_and_(free)
+            torch.mul(grad_out, hit, out=grad_windows[..., i])
+            if i < size - 1:
+                free = hit.logical_not() if free is None else free.logical_and_(~hit)
+        return grad[..., :n_times], None, None
+
+
+class MaxPool1d(nn.MaxPool1d):
+    """``nn.MaxPool1d`` whose CPU training pass is faster.
+
+    Windows never overlap (the stride is the window length, no padding or
+    dilation). For an input that needs a gradient on the CPU, it computes the
+    same values and gradients as ``nn.MaxPool1d`` (for inputs without NaN)
+    with :class:`_WindowMax`; anything else takes ``nn.MaxPool1d``'s path.
+    (2-D pooling needs no such layer: the spectrogram networks' activations
+    are channels-last, for which PyTorch's own 2-D kernel is fast.)
+
+    Parameters
+    ----------
+    kernel_size : int
+        Window length.
+    ceil_mode : bool, default=False
+        Keep a last, shorter window.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[[1.0, 3.0, 2.0, 2.0, 5.0]]], requires_grad=True)
+    >>> y = MaxPool1d(2, ceil_mode=True)(x)
+    >>> y.sum().backward()
+    >>> y.tolist(), x.grad.tolist()
+    ([[[3.0, 2.0, 5.0]]], [[[0.0, 1.0, 1.0, 0.0, 1.0]]])
+    """
+
+    def __init__(self, kernel_size, ceil_mode=False):
+        super().__init__(kernel_size, ceil_mode=ceil_mode)
+
+    def forward(self, x):
+        """Pool over time.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, channels, n_times)
+
+        Returns
+        -------
+        y : Tensor of shape (batch, channels, n_out)
+        """
+        if (
+            x.requires_grad
+            and torch.is_grad_enabled()
+            and x.device.type == "cpu"
+            and x.shape[-1] >= self.kernel_size
+            and not torch.compiler.is_compiling()
+        ):
+            return _WindowMax.apply(x, self.kernel_size, self.ceil_mode)
+        return super().forward(x)
 
 
 class Standardize(nn.Module):

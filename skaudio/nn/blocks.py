@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from ._layers import Dropout
+from ._layers import Dropout, MaxPool1d
 
 __all__ = [
     "CPDBlock",
@@ -146,7 +146,7 @@ class CPDBlock(nn.Module):
         self.conv = conv
         self.kernel_size = _as_int(conv.kernel_size)
         self.stride = _as_int(conv.stride)
-        self.layers = nn.Sequential(nn.MaxPool1d(pool), nn.ReLU(), Dropout(dropout))
+        self.layers = nn.Sequential(MaxPool1d(pool), nn.ReLU(), Dropout(dropout))
 
     def output_length(self, n_times):
         """Output length for an input of ``n_times`` samples."""

@@ -9,6 +9,7 @@ from torch import nn
 
 from ._layers import (
     Dropout,
+    MaxPool1d,
     RandomMasking,
     Standardize,
     block_widths,
@@ -139,7 +140,7 @@ class SequenceCNN(nn.Module):
                     bias=norm in (None, "none"),
                 ),
                 norm_layer(norm, width, ndim=1),
-                nn.MaxPool1d(pool, ceil_mode=True),
+                MaxPool1d(pool, ceil_mode=True),
                 nn.ReLU(inplace=True),
             ]
             layers += [Dropout(dropout)] if dropout else []

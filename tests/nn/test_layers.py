@@ -56,7 +56,7 @@ def test_dropout_keeps_nn_dropouts_distribution_and_gradient():
     assert torch.equal(Dropout(1.0)(x), torch.zeros_like(x))
 
 
-def test_every_network_uses_the_fast_dropout():
+def test_every_network_uses_the_fast_dropout_and_1d_pooling():
     from skaudio.nn import (
         BCResNet,
         EarlyMix,
@@ -65,7 +65,7 @@ def test_every_network_uses_the_fast_dropout():
         SequenceCNN,
         SpectrogramCNN,
     )
-    from skaudio.nn._layers import Dropout
+    from skaudio.nn._layers import Dropout, MaxPool1d
 
     networks = [
         SequenceCNN(in_channels=4),
@@ -79,3 +79,48 @@ def test_every_network_uses_the_fast_dropout():
         dropouts = [m for m in net.modules() if isinstance(m, nn.Dropout)]
         assert dropouts, type(net).__name__
         assert all(type(m) is Dropout for m in dropouts), type(net).__name__
+    for net in networks[:1] + networks[3:5]:  # the 1-D networks
+        pools = [m for m in net.modules() if isinstance(m, nn.MaxPool1d)]
+        assert pools and all(type(m) is MaxPool1d for m in pools), type(net).__name__
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_max_pool_equals_nn_max_pool_in_values_and_gradients(size, ceil_mode):
+    import torch
+
+    from skaudio.nn._layers import MaxPool1d
+
+    generator = torch.Generator().manual_seed(size)
+    inputs = [
+        torch.randn(3, 4, 23, generator=generator),
+        # Ties: the first maximum of a window takes the gradient.
+        torch.randint(0, 3, (3, 4, 23), generator=generator).float(),
+        torch.zeros(3, 4, 23),
+    ]
+    for x in inputs:
+        grad_out = None
+        results = []
+        layers = nn.MaxPool1d(size, ceil_mode=ceil_mode), MaxPool1d(size, ceil_mode)
+        for layer in layers:
+            leaf = x.clone().requires_grad_(True)
+            y = layer(leaf)
+            if grad_out is None:
+                grad_out = torch.randn(y.shape, generator=generator)
+            (grad,) = torch.autograd.grad(y, leaf, grad_out)
+            results.append((y, grad))
+        (y_nn, grad_nn), (y, grad) = results
+        assert type(y.grad_fn).__name__ == "_WindowMaxBackward"  # the fast path
+        assert torch.equal(y, y_nn)
+        assert torch.equal(grad, grad_nn)
+
+
+def test_max_pool_allows_an_in_place_activation_after_it():
+    import torch
+
+    from skaudio.nn._layers import MaxPool1d
+
+    x = torch.randn(2, 3, 10, requires_grad=True)
+    nn.ReLU(inplace=True)(MaxPool1d(2)(x)).sum().backward()
+    expected = torch.autograd.grad(nn.MaxPool1d(2)(x).relu().sum(), x)[0]
+    assert torch.equal(x.grad, expected)
