@@ -245,7 +245,8 @@ class _WindowMax(torch.autograd.Function):
         length = out.shape[-1] * size  # past the end with ceil_mode
         if length > n_times:
             x = nn.functional.pad(x, (0, length - n_times), value=-float("inf"))
-        grad = x.new_zeros(x.shape)
+        grad = torch.empty_like(x)  # the windows below write all but the tail
+        grad[..., length:] = 0.0
         windows = x[..., :length].unflatten(-1, (-1, size))
         grad_windows = grad[..., :length].unflatten(-1, (-1, size))
         free = None  # windows whose first maximum is not found yet
