@@ -166,7 +166,7 @@ class RandomMasking(nn.Module):
 
 
 class Dropout(nn.Dropout):
-    """``nn.Dropout`` that draws its CPU training mask three times faster.
+    """``nn.Dropout`` that draws its CPU training mask nearly three times faster.
 
     On the CPU, ``nn.Dropout`` draws its mask with ``bernoulli_``, which runs
     element by element (pytorch/pytorch#138199) and took a tenth of a
