@@ -1,6 +1,7 @@
 """The shared meaning of ``filters`` (and ``filter_growth``) across networks."""
 
 import pytest
+import torch
 from torch import nn
 
 from skaudio.nn import ConvDenoiser, SequenceCNN, SpectrogramCNN
@@ -33,18 +34,27 @@ def test_filters_mean_the_same_in_every_network(make, conv):
         make(filters=(4, 4))
 
 
-def test_dropout_keeps_nn_dropouts_distribution_and_gradient():
-    import torch
+#: The CPU and, where there is one, a GPU (where both layers take nn's path).
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
+    ),
+]
 
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_dropout_keeps_nn_dropouts_distribution_and_gradient(device):
     from skaudio.nn._layers import Dropout
 
     layer = Dropout(0.25)
-    x = torch.ones(200_000, requires_grad=True)
+    x = torch.ones(200_000, requires_grad=True, device=device)
     torch.manual_seed(0)
     y = layer(x)
     kept = y != 0
     # Kept elements are scaled by 1 / (1 - p); about p of them are zeroed.
-    assert torch.allclose(y[kept], torch.tensor(1 / 0.75))
+    assert torch.allclose(y[kept], torch.tensor(1 / 0.75, device=device))
     assert abs(1 - kept.float().mean().item() - 0.25) < 0.005
     y.sum().backward()
     assert torch.equal(x.grad, y.detach())  # the gradient is the same mask
@@ -84,11 +94,10 @@ def test_every_network_uses_the_fast_dropout_and_1d_pooling():
         assert pools and all(type(m) is MaxPool1d for m in pools), type(net).__name__
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("ceil_mode", [False, True])
 @pytest.mark.parametrize("size", [2, 3, 4])
-def test_max_pool_equals_nn_max_pool_in_values_and_gradients(size, ceil_mode):
-    import torch
-
+def test_max_pool_equals_nn_max_pool_in_values_and_gradients(size, ceil_mode, device):
     from skaudio.nn._layers import MaxPool1d
 
     generator = torch.Generator().manual_seed(size)
@@ -98,7 +107,7 @@ def test_max_pool_equals_nn_max_pool_in_values_and_gradients(size, ceil_mode):
         torch.randint(0, 3, (3, 4, 23), generator=generator).float(),
         torch.zeros(3, 4, 23),
     ]
-    for x in inputs:
+    for x in (x.to(device) for x in inputs):
         grad_out = None
         results = []
         layers = nn.MaxPool1d(size, ceil_mode=ceil_mode), MaxPool1d(size, ceil_mode)
@@ -106,18 +115,18 @@ def test_max_pool_equals_nn_max_pool_in_values_and_gradients(size, ceil_mode):
             leaf = x.clone().requires_grad_(True)
             y = layer(leaf)
             if grad_out is None:
-                grad_out = torch.randn(y.shape, generator=generator)
+                grad_out = torch.randn(y.shape, generator=generator).to(device)
             (grad,) = torch.autograd.grad(y, leaf, grad_out)
             results.append((y, grad))
         (y_nn, grad_nn), (y, grad) = results
-        assert type(y.grad_fn).__name__ == "_WindowMaxBackward"  # the fast path
+        # the CPU's fast path; nn.MaxPool1d's on other devices
+        fast = type(y.grad_fn).__name__ == "_WindowMaxBackward"
+        assert fast == (device == "cpu")
         assert torch.equal(y, y_nn)
         assert torch.equal(grad, grad_nn)
 
 
 def test_max_pool_allows_an_in_place_activation_after_it():
-    import torch
-
     from skaudio.nn._layers import MaxPool1d
 
     x = torch.randn(2, 3, 10, requires_grad=True)
