@@ -5,6 +5,11 @@ waveform transformers of :mod:`skaudio.preprocessing` pass the rate on, and
 the steps that depend on it (the Mel and MFCC transformers, the waveform CNN)
 compare it with their own ``sample_rate`` and refuse a mismatch, naming both
 rates. A plain ndarray carries no rate and is taken as it is.
+
+The checks every skaudio estimator runs on its input live here too: the
+common mistakes named before scikit-learn's messages, and
+:func:`validate_float32`, which spares a prediction on a valid float32
+array scikit-learn's generic checks.
 """
 
 import functools
@@ -12,6 +17,8 @@ import numbers
 import os
 
 import numpy as np
+from sklearn import get_config
+from sklearn.utils.validation import validate_data
 
 #: The sample rate every skaudio default assumes (Hz): loader, features and
 #: networks agree on it, so default pipelines compose on files of any rate.
@@ -96,6 +103,52 @@ def refuse_paths_and_single_waveform(X, owner):
             "examples, e.g. waveforms of shape (n_samples, n_times). Reshape "
             "your data: pass a single example as x[np.newaxis]."
         )
+
+
+def validate_float32(estimator, X, reset):
+    """Validate an array of examples as float32 with ``validate_data``.
+
+    At prediction time (``reset=False``), an ndarray that is already what
+    ``validate_data`` would return (float32, at least 2-D, not empty, finite,
+    with the fitted number of features, the estimator fitted without feature
+    names) is returned without it: for one short clip, scikit-learn's
+    generic checks cost as much as the features themselves. Any other
+    input, including every one ``validate_data`` would refuse, goes through
+    it, so the messages are scikit-learn's.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The caller; named in the messages.
+    X : object
+        Its input, e.g. waveforms of shape (n_samples, [n_channels,] n_times).
+    reset : bool
+        As for ``validate_data``: True in ``fit``.
+
+    Returns
+    -------
+    X : ndarray of shape X.shape, float32
+    """
+    if (
+        not reset
+        and type(X) in (np.ndarray, Waveforms)
+        and X.dtype == np.float32
+        and X.ndim >= 2
+        and X.size
+        and X.shape[1] == getattr(estimator, "n_features_in_", None)
+        and not hasattr(estimator, "feature_names_in_")
+        and (get_config()["assume_finite"] or _sum_is_finite(X))
+    ):
+        return np.asarray(X)
+    return validate_data(
+        estimator, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
+    )
+
+
+def _sum_is_finite(X):
+    """Whether ``X`` has no NaN or infinity; False may also mean a large sum."""
+    with np.errstate(over="ignore"):
+        return bool(np.isfinite(X.sum()))
 
 
 def expected_sample_rate(steps):

@@ -5,10 +5,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_random_state, validate_data
+from sklearn.utils.validation import check_random_state
 
 from ._compat import Interval, StrOptions, check_parameters
-from ._waveforms import keeps_sample_rate, refuse_paths_and_single_waveform
+from ._waveforms import (
+    keeps_sample_rate,
+    refuse_paths_and_single_waveform,
+    validate_float32,
+)
 from .lazy import LazyAudio, defer_when_lazy
 
 __all__ = ["fix_length", "FixedLength", "PerSampleNormalizer", "RandomRoll"]
@@ -59,9 +63,7 @@ def fix_length(x, n_times, *, align="start", out=None):
 def _validate_waveforms(estimator, X, reset):
     """Validate ``(n_samples, n_times)`` or ``(n_samples, n_channels, n_times)``."""
     refuse_paths_and_single_waveform(X, estimator)
-    X = validate_data(
-        estimator, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
-    )
+    X = validate_float32(estimator, X, reset)
     if X.ndim > 3:
         raise ValueError(
             "Expected waveforms of shape (n_samples, n_times) or "

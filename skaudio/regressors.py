@@ -15,7 +15,6 @@ from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     check_is_fitted,
-    validate_data,
 )
 from skorch import NeuralNetRegressor
 
@@ -25,7 +24,7 @@ from ._docstring import (
     TRAINING_OPTIONS,
     Substitution,
 )
-from ._waveforms import refuse_paths_and_single_waveform
+from ._waveforms import refuse_paths_and_single_waveform, validate_float32
 from .classifiers._base import NORM_OPTIONS, _AudioNetMixin
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser, MaskingDenoiser
@@ -99,9 +98,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 "y is None: give the target waveforms."
             )
         refuse_paths_and_single_waveform(X, self)
-        X = validate_data(
-            self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
-        )
+        X = validate_float32(self, X, reset)
         y = check_array(
             y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"
         )

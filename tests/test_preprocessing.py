@@ -153,6 +153,42 @@ def test_stateless_transformers_check_the_width_seen_in_fit(transformer):
         transformer.transform(np.ones((3, 12), np.float32))
 
 
+def test_prediction_time_validation_skips_only_what_validate_data_would_accept():
+    """The fast path returns what validate_data returns, and nothing else."""
+    from sklearn import config_context
+    from sklearn.utils.validation import validate_data
+
+    from skaudio._waveforms import Waveforms, validate_float32
+
+    normalizer = PerSampleNormalizer().fit(np.ones((3, 10), np.float32))
+    for X in (
+        np.ones((2, 10), np.float32),
+        np.ones(
+            (2, 10, 3), np.float32
+        ),  # 3-D: its second axis is what n_features_in_ counts
+        Waveforms(np.ones((2, 10), np.float32), sample_rate=8000),
+        np.ones((2, 10)),  # float64: converted, by validate_data
+    ):
+        expected = validate_data(
+            normalizer, X, dtype=np.float32, allow_nd=True, reset=False
+        )
+        got = validate_float32(normalizer, X, reset=False)
+        assert type(got) is np.ndarray and got.dtype == np.float32
+        np.testing.assert_array_equal(got, expected)
+    nan = np.ones((2, 10), np.float32)
+    nan[1, 3] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        validate_float32(normalizer, nan, reset=False)
+    with config_context(assume_finite=True):  # scikit-learn's switch is honoured
+        assert validate_float32(normalizer, nan, reset=False) is not None
+    huge = np.full((2, 10), 3e38, np.float32)  # finite, but its sum is not
+    assert validate_float32(normalizer, huge, reset=False) is not None
+    with pytest.raises(ValueError, match="X has 12 features"):
+        validate_float32(normalizer, np.ones((2, 12), np.float32), reset=False)
+    with pytest.raises(ValueError, match="empty|0 sample"):
+        validate_float32(normalizer, np.ones((0, 10), np.float32), reset=False)
+
+
 def test_stateless_transformers_fit_on_lazy_audio_reads_its_first_clip(wav_files):
     lazy = WaveformLoader(sample_rate=8000, duration=0.3, lazy=True).fit_transform(
         wav_files[0]

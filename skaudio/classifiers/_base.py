@@ -62,7 +62,11 @@ from .._docstring import (
     NETWORK_ATTRIBUTES,
     Substitution,
 )
-from .._waveforms import check_sample_rate, refuse_paths_and_single_waveform
+from .._waveforms import (
+    check_sample_rate,
+    refuse_paths_and_single_waveform,
+    validate_float32,
+)
 from ..augment import split_by_domain
 from ..lazy import LazyAudio
 from ..nn._layers import NORMS
@@ -539,9 +543,7 @@ class _AudioNetMixin:
             return X
         if not reset:
             self._check_input_ndim(X)
-        X = validate_data(
-            self, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
-        )
+        X = validate_float32(self, X, reset)
         return self._add_channel_axis(X, reset)
 
     def _check_input_ndim(self, X):
