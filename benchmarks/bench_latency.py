@@ -14,6 +14,8 @@ intra-op and one inter-op thread):
 - ``eager predict_proba``: the fitted pipeline (without its loader) on one
   waveform;
 - ``ONNX Runtime``: the graph of :func:`skaudio.export_onnx` on one waveform;
+  ``ONNX Runtime, per clip``: the graph of ``export_onnx(..., per_clip=True)``,
+  which runs the batch's clips one at a time;
 - ``file → label, eager``: ``pipeline.predict([path])``, WaveformLoader
   included;
 - ``file → label, ONNX``: :func:`skaudio.load_audio`, pad/crop to the clip
@@ -36,6 +38,7 @@ Usage::
 
 import argparse
 import datetime
+import functools
 import os
 import platform
 import tempfile
@@ -94,7 +97,7 @@ def _interleaved(methods, rounds, block, warmup=20):
     return {name: (np.array(wall[name]), np.array(cpu[name])) for name in methods}
 
 
-def latency_methods(pipe, session, path, waveform):
+def latency_methods(pipe, sessions, path, waveform):
     model = pipe[1:]
     classifier = pipe[-1]
     step_output = pipe[1:-1].transform(waveform) if len(pipe) > 2 else waveform
@@ -109,7 +112,8 @@ def latency_methods(pipe, session, path, waveform):
     def onnx_file_to_label():
         x, _ = load_audio(path, sample_rate=SR)
         x = fix_length(x, N_TIMES)[np.newaxis]
-        return classes[session.run(None, {"waveforms": x})[0].argmax(axis=1)]
+        scores = sessions["ONNX Runtime"].run(None, {"waveforms": x})[0]
+        return classes[scores.argmax(axis=1)]
 
     steps = {}
     if len(pipe) > 2:
@@ -127,19 +131,25 @@ def latency_methods(pipe, session, path, waveform):
         "eager predict_proba (waveform in memory)": lambda: model.predict_proba(
             waveform
         ),
-        "ONNX Runtime (waveform in memory)": lambda: session.run(
-            None, {"waveforms": waveform}
-        ),
+        **{
+            f"{method} (waveform in memory)": functools.partial(
+                session.run, None, {"waveforms": waveform}
+            )
+            for method, session in sessions.items()
+        },
         "file → label, eager pipeline": lambda: pipe.predict([path]),
         "file → label, load_audio + ONNX Runtime": onnx_file_to_label,
     }
 
 
-def throughput_methods(pipe, session, X):
+def throughput_methods(pipe, sessions, X):
     model = pipe[1:]
     return {
         "eager predict_proba": lambda: model.predict_proba(X),
-        "ONNX Runtime": lambda: session.run(None, {"waveforms": X}),
+        **{
+            method: functools.partial(session.run, None, {"waveforms": X})
+            for method, session in sessions.items()
+        },
     }
 
 
@@ -161,14 +171,19 @@ def main():
     for name in args.models:
         first_line = len(lines)
         pipe = _fit(name, files, y)
+        sessions = {}
         with tempfile.TemporaryDirectory() as folder:
-            onnx_path = os.path.join(folder, "model.onnx")
-            export_onnx(pipe, onnx_path)
-            session = _session(onnx_path)
+            for method, per_clip in (
+                ("ONNX Runtime", False),
+                ("ONNX Runtime, per clip", True),
+            ):
+                onnx_path = os.path.join(folder, f"{per_clip}.onnx")
+                export_onnx(pipe, onnx_path, per_clip=per_clip)
+                sessions[method] = _session(onnx_path)
         path = str(fsdd.filenames[0])
         waveform = X_all[:1]
         times = _interleaved(
-            latency_methods(pipe, session, path, waveform), args.rounds, args.block
+            latency_methods(pipe, sessions, path, waveform), args.rounds, args.block
         )
         forward_wall, forward_cpu = (
             np.median(t) for t in times["network forward (features precomputed)"]
@@ -194,22 +209,25 @@ def main():
             f"## {name}: throughput (clips/s, median over {args.batch_rounds} "
             "interleaved rounds of max(1, 64 // batch) calls)",
             "",
-            "| batch | eager clips/s (wall) | ONNX clips/s (wall) | ONNX / eager "
-            "(wall) | eager clips/s (CPU) | ONNX clips/s (CPU) | ONNX / eager (CPU) |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            "| batch | clock | eager clips/s | ONNX clips/s | ONNX per clip "
+            "clips/s | ONNX / eager | ONNX per clip / eager |",
+            "|---:|---|---:|---:|---:|---:|---:|",
         ]
         for batch in (1, 32, 256):
             X = np.ascontiguousarray(X_all[:batch])
             block = max(1, 64 // batch)
             times = _interleaved(
-                throughput_methods(pipe, session, X), args.batch_rounds, block, 2
+                throughput_methods(pipe, sessions, X), args.batch_rounds, block, 2
             )
-            row = [str(batch)]
-            for clock in (0, 1):
-                eager = batch / np.median(times["eager predict_proba"][clock])
-                onnx = batch / np.median(times["ONNX Runtime"][clock])
-                row += [f"{eager:,.0f}", f"{onnx:,.0f}", f"{onnx / eager:.2f}"]
-            lines.append("| " + " | ".join(row) + " |")
+            for clock, clock_name in enumerate(("wall", "CPU")):
+                eager, onnx, per_clip = (
+                    batch / np.median(times[method][clock])
+                    for method in ("eager predict_proba", *sessions)
+                )
+                row = [str(batch), clock_name]
+                row += [f"{v:,.0f}" for v in (eager, onnx, per_clip)]
+                row += [f"{onnx / eager:.2f}", f"{per_clip / eager:.2f}"]
+                lines.append("| " + " | ".join(row) + " |")
         lines.append("")
         print("\n".join(lines[first_line:]), flush=True)
     header = [

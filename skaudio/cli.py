@@ -175,7 +175,13 @@ def _export(args):
     pipe = _read_model(args.model, args.trust_pickle)
     _create_folder_of(args.output)
     try:
-        metadata = export_onnx(pipe, args.output, n_times=args.n_times, stft=args.stft)
+        metadata = export_onnx(
+            pipe,
+            args.output,
+            n_times=args.n_times,
+            stft=args.stft,
+            per_clip=args.per_clip,
+        )
     except ImportError as exc:  # the optional 'export' extra is missing
         raise ValueError(str(exc)) from None
     rate = metadata.get("sample_rate")
@@ -817,6 +823,12 @@ def _parser():
         default="matmul",
         help="the front end's STFT as matrix products (faster under ONNX "
         "Runtime) or as the ONNX STFT operator (default matmul)",
+    )
+    export.add_argument(
+        "--per-clip",
+        action="store_true",
+        help="run the graph on one clip at a time (an ONNX Scan over the "
+        "batch): faster for large batches on a CPU, slower on a GPU",
     )
     export.add_argument(
         "--n-times",

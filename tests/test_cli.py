@@ -183,11 +183,16 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     )
     pipe = skaudio.load(tmp_path / "m.skaudio")
     files = sorted(str(p) for p in audio_folder.rglob("*.wav"))[:6]
-    session = ort.InferenceSession(tmp_path / "m.onnx")
     X = pipe[0].transform(files)
-    np.testing.assert_allclose(
-        session.run(None, {"waveforms": X})[0], pipe.predict_proba(files), atol=1e-4
-    )
+    argv = ["export", str(tmp_path / "m.skaudio"), str(tmp_path / "c.onnx")]
+    assert main([*argv, "--per-clip"]) == 0
+    for graph in ("m.onnx", "c.onnx"):
+        session = ort.InferenceSession(tmp_path / graph)
+        np.testing.assert_allclose(
+            session.run(None, {"waveforms": X})[0],
+            pipe.predict_proba(files),
+            atol=1e-4,
+        )
     # Not a model file: one line, no traceback.
     assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
     assert "Cannot load model file" in capsys.readouterr().err

@@ -57,14 +57,26 @@ def fsdd_clips(fsdd_home):
 
 
 @pytest.mark.fsdd
-@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "lv-18", "sincnet"])
-def test_onnx_matches_predict_proba_on_fsdd(name, fsdd_clips, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "per_clip"),
+    [
+        ("mel-cnn", False),
+        ("mfcc-seq", False),
+        ("lv-18", False),
+        ("sincnet", False),
+        ("mfcc-seq-aug", False),  # the front end inside the classifier
+        ("mel-cnn", True),
+        ("lv-18", True),
+        ("mfcc-seq-aug", True),
+    ],
+)
+def test_onnx_matches_predict_proba_on_fsdd(name, per_clip, fsdd_clips, tmp_path):
     files, y = fsdd_clips
     loader = WaveformLoader(sample_rate=8000, duration=1.0)
     X = loader.fit_transform(files)
     pipe = make_model(name, sample_rate=8000, **FAST).fit(X, y)
     path = tmp_path / f"{name}.onnx"
-    metadata = export_onnx(pipe, path, n_times=8000)
+    metadata = export_onnx(pipe, path, n_times=8000, per_clip=per_clip)
     expected = pipe.predict_proba(X)
     np.testing.assert_allclose(_run(path, X), expected, atol=1e-4, rtol=0)
     np.testing.assert_allclose(_run(path, X[:1]), expected[:1], atol=1e-4, rtol=0)
@@ -73,6 +85,14 @@ def test_onnx_matches_predict_proba_on_fsdd(name, fsdd_clips, tmp_path):
     assert json.loads(stored["classes"]) == pipe.classes_.tolist()
     assert stored["sample_rate"] == "8000" and stored["n_times"] == "8000"
     assert stored.get("stft") == (None if name in ("lv-18", "sincnet") else "matmul")
+    assert stored.get("per_clip") == ("true" if per_clip else None)
+    graph = onnx.load(str(path)).graph
+    onnx.checker.check_model(onnx.load(str(path)))
+    assert [node.op_type for node in graph.node][-1:] == (
+        ["Scan"] if per_clip else ["Softmax"]
+    )
+    if name == "mfcc-seq-aug":  # the classifier's own STFT as matrix products too
+        assert "STFT" not in {node.op_type for node in graph.node}
 
 
 @pytest.mark.parametrize(
@@ -223,10 +243,11 @@ def test_export_of_a_network_on_the_gpu(tmp_path):
     ],
     ids=["rollmix", "latemix", "mfcc-bilstm", "linear-vgg-coord"],
 )
-def test_other_network_families_export(make, tmp_path):
+@pytest.mark.parametrize("per_clip", [False, True])
+def test_other_network_families_export(make, per_clip, tmp_path):
     X, y = make_tones(8, n_classes=2, duration=0.25, random_state=0)
     pipe = make().fit(X, y)
-    export_onnx(pipe, tmp_path / "n.onnx", n_times=X.shape[1])
+    export_onnx(pipe, tmp_path / "n.onnx", n_times=X.shape[1], per_clip=per_clip)
     np.testing.assert_allclose(
         _run(tmp_path / "n.onnx", X), pipe.predict_proba(X), atol=1e-4, rtol=0
     )
