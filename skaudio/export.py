@@ -480,20 +480,24 @@ def _scan_over_clips(model, n_times, n_classes):
     (inp,), (out,) = graph.input, graph.output
     body = helper.make_graph(
         [
-            helper.make_node("Unsqueeze", ["clip", "axis_0"], ["clip_batch"]),
+            helper.make_node(
+                "Unsqueeze", ["scan_clip", "scan_axis_0"], ["scan_clip_batch"]
+            ),
             *graph.node,
-            helper.make_node("Squeeze", ["clip_probabilities", "axis_0"], ["scores"]),
+            helper.make_node(
+                "Squeeze", ["scan_clip_probabilities", "scan_axis_0"], ["scan_scores"]
+            ),
         ],
         "one_clip",
-        [helper.make_tensor_value_info("clip", TensorProto.FLOAT, [n_times])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [n_classes])],
+        [helper.make_tensor_value_info("scan_clip", TensorProto.FLOAT, [n_times])],
+        [helper.make_tensor_value_info("scan_scores", TensorProto.FLOAT, [n_classes])],
         initializer=[
             *graph.initializer,
-            numpy_helper.from_array(np.array([0]), "axis_0"),
+            numpy_helper.from_array(np.array([0], dtype=np.int64), "scan_axis_0"),
         ],
         value_info=graph.value_info,
     )
-    rename = {inp.name: "clip_batch", out.name: "clip_probabilities"}
+    rename = {inp.name: "scan_clip_batch", out.name: "scan_clip_probabilities"}
     for node in body.node[1:-1]:
         node.input[:] = [rename.get(name, name) for name in node.input]
         node.output[:] = [rename.get(name, name) for name in node.output]
