@@ -160,7 +160,14 @@ def main():
     parser.add_argument("--block", type=int, default=10)
     parser.add_argument("--batch-rounds", type=int, default=7)
     parser.add_argument("--output")
+    parser.add_argument(
+        "--keep-freed-memory",
+        action="store_true",
+        help="call skaudio.keep_freed_memory() first (as the command line does)",
+    )
     args = parser.parse_args()
+    if args.keep_freed_memory and not skaudio.keep_freed_memory():
+        parser.error("keep_freed_memory() does not apply on this machine")
     torch.set_num_threads(1)
     fsdd = load_fsdd()
     files, y = fsdd.filenames[:300], fsdd.target[:300]
@@ -235,7 +242,8 @@ def main():
         "",
         "- Command: `SKAUDIO_DATA=... python benchmarks/bench_latency.py "
         f"--models {' '.join(args.models)} --rounds {args.rounds} --block {args.block} "
-        f"--batch-rounds {args.batch_rounds}`",
+        f"--batch-rounds {args.batch_rounds}"
+        f"{' --keep-freed-memory' if args.keep_freed_memory else ''}`",
         f"- Date: {datetime.date.today().isoformat()}",
         "- Machine: 2-core x86_64 VM, no GPU, shared with other processes "
         f"(load average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())})",

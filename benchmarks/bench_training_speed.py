@@ -122,10 +122,17 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="runs/training_speed.jsonl")
     parser.add_argument("--report", metavar="JSONL", help="print a table and stop")
+    parser.add_argument(
+        "--keep-freed-memory",
+        action="store_true",
+        help="call skaudio.keep_freed_memory() first (as the command line does)",
+    )
     args = parser.parse_args()
     if args.report:
         print(report(args.report))
         return
+    if args.keep_freed_memory and not skaudio.keep_freed_memory():
+        parser.error("keep_freed_memory() does not apply on this machine")
     torch.set_num_threads(args.threads)
     fsdd = load_fsdd()
     X = WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames)
@@ -135,6 +142,7 @@ def main():
         row = measure(name, X, y, test, args.epochs)
         row.update(
             label=args.label,
+            keep_freed_memory=args.keep_freed_memory,
             commit=_commit(),
             date=datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
             machine=f"{platform.machine()}, {args.threads} torch thread(s), "

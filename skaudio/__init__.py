@@ -26,6 +26,7 @@ _EXPORTS = {
     "audio_info": "io",
     "export_onnx": "export",
     "fix_length": "preprocessing",
+    "keep_freed_memory": "_memory",
     "load": "persistence",
     "load_audio": "io",
     "save": "persistence",

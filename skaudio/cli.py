@@ -17,6 +17,7 @@ from pathlib import Path
 # are parsed (and --help answered) without it; each command imports what it
 # runs.
 from . import __version__, datasets, experiments
+from ._memory import keep_freed_memory
 from .presets import PAPER_MODELS
 
 __all__ = ["main"]
@@ -890,6 +891,8 @@ def main(argv=None):
     args, unknown = _parser().parse_known_args(argv)
     if unknown:
         args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if not {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"} & set(os.environ):
+        keep_freed_memory()  # faster CPU training; the user's own settings win
     try:
         args.run(args)
     except BrokenPipeError:
