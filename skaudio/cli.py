@@ -555,9 +555,9 @@ def _device(text):
 
 #: The end of ``cv``'s and ``fit``'s descriptions; ``{}``: the model names.
 _MODEL_LIST = (
-    "Models: {}. The most accurate on voices it never heard, so far: "
-    "mfcc-seq-aug, trained with --epochs 100 (what make main runs); augmented "
-    "training needs more epochs than the default 30."
+    "Models: {}. The most accurate so far on voices never heard in training "
+    "(FSDD, one speaker held out at a time): mfcc-seq-aug, trained with "
+    "--epochs 100; augmented training needs more epochs than the default 30."
 )
 
 
@@ -664,9 +664,18 @@ def _add_trust_pickle_option(parser):
 
 def _add_training_options(parser):
     parser.add_argument(
-        "--epochs", type=_positive(int), default=30, help="(default 30)"
+        "--epochs",
+        type=_positive(int),
+        default=30,
+        help="passes over the training data (default 30)",
     )
-    parser.add_argument("--seed", type=_at_least(0, int), default=0, help="(default 0)")
+    parser.add_argument(
+        "--seed",
+        type=_at_least(0, int),
+        default=0,
+        help="seed of the network's initial weights, the batch order and the "
+        "augmentations: the same seed gives the same model (default 0)",
+    )
     parser.add_argument(
         "--device",
         default="auto",
@@ -723,7 +732,7 @@ def _parser():
         type=_at_least(2, int),
         help="folds of kfold (default 5), or of group (default: one per group)",
     )
-    cv.add_argument("--out", default="runs/cv", help="output folder (runs/cv)")
+    cv.add_argument("--out", default="runs/cv", help="output folder (default runs/cv)")
     _add_data_options(cv)
     _add_training_options(cv)
     _add_scheduler_option(cv)

@@ -121,7 +121,8 @@ def make_splits(
             raise ValueError(
                 f"protocol {protocol!r} needs groups (speakers, folds), and this "
                 "data has none: give a manifest with a group, fold or speaker "
-                "column, or use protocol 'kfold'."
+                "column (or name another with --group-column; in Python, "
+                "columns={'group_column': ...}), or use protocol 'kfold'."
             )
         groups = np.asarray(groups)
         n_groups = len(np.unique(groups))

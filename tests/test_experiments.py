@@ -77,7 +77,9 @@ def test_make_splits(data):
     assert (take[test] < 5).all() and (take[train] >= 5).all() and len(test) == 30
     needs_groups = (
         "needs groups (speakers, folds), and this data has none: give a manifest "
-        "with a group, fold or speaker column, or use protocol 'kfold'."
+        "with a group, fold or speaker column (or name another with "
+        "--group-column; in Python, columns={'group_column': ...}), or use "
+        "protocol 'kfold'."
     )
     with pytest.raises(ValueError, match=re.escape(needs_groups)):
         make_splits("group", y)
