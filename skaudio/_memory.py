@@ -3,8 +3,9 @@
 On Linux, glibc's ``malloc`` serves blocks above a threshold with fresh
 ``mmap`` calls and gives freed memory back to the system early. A training
 step frees and allocates the same activation and gradient buffers again and
-again, so every step touches pages the system must map anew: thousands of
-page faults per step, a third of a small network's step time here. PyTorch's
+again; when glibc's own adjustment of those thresholds does not catch up,
+every step touches pages the system must map anew: thousands of page faults
+per step, up to a quarter of LV-18's epoch here. PyTorch's
 CPU allocator has no cache of its own; its performance guide recommends
 another allocator (jemalloc, tcmalloc) through ``LD_PRELOAD``. Setting
 glibc's two thresholds does the same for these buffers without a new library
@@ -33,8 +34,9 @@ def keep_freed_memory():
     until the process ends; it changes no result, only how often the
     system maps memory (the process keeps up to 512 MiB it no longer uses).
     ``skaudio``'s command line calls it; in Python, call it once before
-    training. One training step (batch of 32, one thread) took 14 instead of
-    24 ms for the log-Mel CNN and 73 instead of 75–110 ms for LV-18
+    training. On FSDD (one thread) an LV-18 epoch took 9.0 instead of
+    12.4 s; the log-Mel CNN's and mfcc-seq-aug's epochs changed by less
+    than 5 %, glibc having adjusted by itself there
     (``benchmarks/results/efficiency.md``).
 
     Returns
