@@ -344,7 +344,7 @@ def export_onnx(
         Write the graph for one clip and run it on each clip of the batch
         in turn (an ONNX ``Scan``), instead of on the whole batch at once.
         On a CPU one clip's activations stay in the core's cache: ONNX
-        Runtime ran batches of 256 1.05 to 1.5 times as fast this way, and
+        Runtime ran batches of 256 1.05 to 1.4 times as fast this way, and
         single clips as fast (``benchmarks/results/latency.md``). Leave it
         False for a GPU, which needs whole batches.
     opset_version : int, default=18
