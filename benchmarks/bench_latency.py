@@ -47,6 +47,7 @@ import time
 import numpy as np
 import onnxruntime as ort
 import torch
+from bench_training_speed import KeepFreedMemory
 
 import skaudio
 from skaudio import WaveformLoader, export_onnx, fix_length, load_audio
@@ -160,14 +161,8 @@ def main():
     parser.add_argument("--block", type=int, default=10)
     parser.add_argument("--batch-rounds", type=int, default=7)
     parser.add_argument("--output")
-    parser.add_argument(
-        "--keep-freed-memory",
-        action="store_true",
-        help="call skaudio.keep_freed_memory() first (as the command line does)",
-    )
+    parser.add_argument("--keep-freed-memory", action=KeepFreedMemory)
     args = parser.parse_args()
-    if args.keep_freed_memory and not skaudio.keep_freed_memory():
-        parser.error("keep_freed_memory() does not apply on this machine")
     torch.set_num_threads(1)
     fsdd = load_fsdd()
     files, y = fsdd.filenames[:300], fsdd.target[:300]

@@ -52,6 +52,26 @@ def _commit():
     return result.stdout.strip() or "unknown"
 
 
+class KeepFreedMemory(argparse.Action):
+    """``--keep-freed-memory``: call ``skaudio.keep_freed_memory()`` as the CLI does."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=False,
+            help="call skaudio.keep_freed_memory() first (as the command line does)",
+            **kwargs,
+        )
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        """Apply the setting when the option is given; refuse where it cannot be."""
+        if not skaudio.keep_freed_memory():
+            parser.error("keep_freed_memory() does not apply on this machine")
+        setattr(namespace, self.dest, True)
+
+
 class EpochCPUTime(Callback):
     """Record the training thread's CPU seconds of each epoch as ``cpu_dur``."""
 
@@ -122,17 +142,11 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="runs/training_speed.jsonl")
     parser.add_argument("--report", metavar="JSONL", help="print a table and stop")
-    parser.add_argument(
-        "--keep-freed-memory",
-        action="store_true",
-        help="call skaudio.keep_freed_memory() first (as the command line does)",
-    )
+    parser.add_argument("--keep-freed-memory", action=KeepFreedMemory)
     args = parser.parse_args()
     if args.report:
         print(report(args.report))
         return
-    if args.keep_freed_memory and not skaudio.keep_freed_memory():
-        parser.error("keep_freed_memory() does not apply on this machine")
     torch.set_num_threads(args.threads)
     fsdd = load_fsdd()
     X = WaveformLoader(sample_rate=8000, duration=1.0).fit_transform(fsdd.filenames)
