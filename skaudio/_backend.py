@@ -9,6 +9,7 @@ change of backend (torch's own STFT, another library) touches one file;
 import functools
 
 import torchaudio
+from torch import nn
 
 __all__ = [
     "dct_matrix",
@@ -39,21 +40,45 @@ def resampler(orig_freq, new_freq):
     return torchaudio.transforms.Resample(orig_freq, new_freq)
 
 
-def spectrogram(**stft):
+class _ComplexPower(nn.Module):
+    """``|X| ** power`` of a complex STFT, from ``X * conj(X)``.
+
+    The same values as :class:`torchaudio.transforms.Spectrogram`'s
+    ``abs().pow(power)`` to within float32 rounding, but torch's complex
+    ``abs`` runs a slow scalar path on the CPU: this is 2.7-5 times faster
+    for that step and makes a Mel spectrogram of one 1-s clip 1.3 times
+    faster (``benchmarks/results/features.md``).
+    """
+
+    def __init__(self, power):
+        super().__init__()
+        self.power = power
+
+    def forward(self, x):
+        x = (x * x.conj()).real
+        return x if self.power == 2 else x.pow(self.power / 2)
+
+
+def spectrogram(*, power, **stft):
     """Return a module from ``(..., time)`` waveforms to ``(..., n_freqs, n_frames)``.
 
     Parameters
     ----------
+    power : float
+        Exponent of the magnitude: 1 for magnitude, 2 for power.
     **stft
-        ``n_fft``, ``win_length``, ``hop_length``, ``power``, ``center``,
-        ``pad_mode`` of :class:`torchaudio.transforms.Spectrogram` (periodic
-        Hann window).
+        ``n_fft``, ``win_length``, ``hop_length``, ``center``, ``pad_mode``
+        of :class:`torchaudio.transforms.Spectrogram` (periodic Hann window).
 
     Returns
     -------
     spectrogram : torch.nn.Module
+        torchaudio's complex :class:`~torchaudio.transforms.Spectrogram`,
+        then ``|X| ** power``.
     """
-    return torchaudio.transforms.Spectrogram(**stft)
+    return nn.Sequential(
+        torchaudio.transforms.Spectrogram(power=None, **stft), _ComplexPower(power)
+    )
 
 
 def mel_spectrogram(*, sample_rate, f_min, f_max, n_mels, norm, mel_scale, **stft):
@@ -73,21 +98,25 @@ def mel_spectrogram(*, sample_rate, f_min, f_max, n_mels, norm, mel_scale, **stf
     mel_scale : {"htk", "slaney"}
         Mel scale.
     **stft
-        The STFT settings of :func:`spectrogram`.
+        The settings of :func:`spectrogram`.
 
     Returns
     -------
     mel_spectrogram : torch.nn.Module
-        A :class:`torchaudio.transforms.MelSpectrogram`.
+        :func:`spectrogram`, then :class:`torchaudio.transforms.MelScale`:
+        what :class:`torchaudio.transforms.MelSpectrogram` computes.
     """
-    return torchaudio.transforms.MelSpectrogram(
-        sample_rate=sample_rate,
-        f_min=f_min,
-        f_max=f_max,
-        n_mels=n_mels,
-        norm=norm,
-        mel_scale=mel_scale,
-        **stft,
+    return nn.Sequential(
+        spectrogram(**stft),
+        torchaudio.transforms.MelScale(
+            n_mels=n_mels,
+            sample_rate=sample_rate,
+            f_min=f_min,
+            f_max=f_max,
+            n_stft=stft["n_fft"] // 2 + 1,
+            norm=norm,
+            mel_scale=mel_scale,
+        ),
     )
 
 

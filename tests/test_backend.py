@@ -2,7 +2,9 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
+import torchaudio
 
 import skaudio
 from skaudio import _backend
@@ -72,3 +74,25 @@ def test_backend_shapes():
     assert dct.shape == (20, 13)
     # Orthonormal DCT-II: its columns are orthonormal.
     np.testing.assert_allclose(dct.T @ dct, np.eye(13), atol=1e-5)
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0])
+def test_spectrograms_match_torchaudio(power):
+    # The backend computes |X| ** power from X * conj(X) (torch's complex abs
+    # is slow on the CPU); the values are torchaudio's to float32 rounding.
+    X = torch.randn(3, 1, 4000)
+    stft = dict(n_fft=256, win_length=None, hop_length=100, power=power)
+    stft |= dict(center=True, pad_mode="reflect")
+    torch.testing.assert_close(
+        _backend.spectrogram(**stft)(X),
+        torchaudio.transforms.Spectrogram(**stft)(X),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    mel = dict(sample_rate=8000, f_min=50.0, f_max=3000.0, n_mels=20, norm="slaney")
+    torch.testing.assert_close(
+        _backend.mel_spectrogram(mel_scale="slaney", **mel, **stft)(X),
+        torchaudio.transforms.MelSpectrogram(mel_scale="slaney", **mel, **stft)(X),
+        rtol=1e-5,
+        atol=1e-6,
+    )
