@@ -433,6 +433,12 @@ def export_onnx(
         # nn.Sequential moved the network to the CPU; put it back.
         classifier.module_.to(classifier.device)
     model = program.model_proto
+    # ONNX Runtime's blocked (NCHWc) CPU kernels take 2-D convolutions and
+    # pooling only. As 2-D ones of height 1, the 1-D convolutions of SincNet
+    # ran 1.7 times as fast (its sinc layer 1.9 times), LV-18's 1.1 to 1.3
+    # times; 1-D pooling too helped a one-clip graph but slowed a whole
+    # batch's (benchmarks/results/latency.md).
+    model = _one_d_as_two_d(model, ("Conv", "MaxPool") if per_clip else ("Conv",))
     if per_clip:
         model = _scan_over_clips(model, length, len(classifier.classes_))
     rate = (
@@ -520,4 +526,65 @@ def _scan_over_clips(model, n_times, n_classes):
         ],
     )
     model.graph.CopyFrom(scan)
+    return model
+
+
+def _one_d_as_two_d(model, op_types):
+    """Run the graph's 1-D nodes of ``op_types`` as 2-D ones of height 1.
+
+    Each such node (a ``kernel_shape`` of one value) gets its data input and,
+    for ``Conv``, its weights unsqueezed at axis 2, ``(batch, channels,
+    n_times)`` to ``(batch, channels, 1, n_times)``, its attributes written
+    for two axes, and its outputs squeezed back: the same values.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto
+    op_types : tuple of str
+        E.g. ``("Conv", "MaxPool")``.
+
+    Returns
+    -------
+    model : onnx.ModelProto
+        The same object, changed in place.
+    """
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    axis = "as2d_axis_2"
+    nodes = []
+    for number, node in enumerate(graph.node):
+        attributes = {a.name: a for a in node.attribute}
+        kernel = attributes.get("kernel_shape")
+        if node.op_type not in op_types or kernel is None or len(kernel.ints) != 1:
+            nodes.append(node)
+            continue
+        n_unsqueezed = 2 if node.op_type == "Conv" else 1  # data (and weights)
+        inputs = list(node.input)
+        for i in range(n_unsqueezed):
+            name = f"as2d_{number}_in{i}"
+            nodes.append(helper.make_node("Unsqueeze", [inputs[i], axis], [name]))
+            inputs[i] = name
+        outputs = [
+            f"as2d_{number}_out{i}" if name else ""
+            for i, name in enumerate(node.output)
+        ]
+        two_d = helper.make_node(node.op_type, inputs, outputs, name=node.name)
+        for a in node.attribute:
+            if a.name in ("kernel_shape", "strides", "dilations"):
+                a = helper.make_attribute(a.name, [1, *a.ints])
+            elif a.name == "pads":  # [begin, end] -> [top, begin, bottom, end]
+                a = helper.make_attribute(a.name, [0, a.ints[0], 0, a.ints[1]])
+            two_d.attribute.append(a)
+        nodes.append(two_d)
+        nodes += [
+            helper.make_node("Squeeze", [squeezed, axis], [original])
+            for squeezed, original in zip(outputs, node.output, strict=True)
+            if original
+        ]
+    if len(nodes) > len(graph.node):
+        axis_value = numpy_helper.from_array(np.array([2], dtype=np.int64), axis)
+        graph.initializer.append(axis_value)
+        del graph.node[:]
+        graph.node.extend(nodes)
     return model

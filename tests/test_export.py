@@ -67,6 +67,7 @@ def fsdd_clips(fsdd_home):
         ("mfcc-seq-aug", False),  # the front end inside the classifier
         ("mel-cnn", True),
         ("lv-18", True),
+        ("sincnet", True),
         ("mfcc-seq-aug", True),
     ],
 )
@@ -93,6 +94,16 @@ def test_onnx_matches_predict_proba_on_fsdd(name, per_clip, fsdd_clips, tmp_path
     )
     if name == "mfcc-seq-aug":  # the classifier's own STFT as matrix products too
         assert "STFT" not in {node.op_type for node in graph.node}
+    nodes = graph.node[0].attribute[0].g.node if per_clip else graph.node
+    two_d = ("Conv", "MaxPool") if per_clip else ("Conv",)
+    kernels = [
+        len(onnx.helper.get_attribute_value(a))
+        for node in nodes
+        if node.op_type in two_d
+        for a in node.attribute
+        if a.name == "kernel_shape"
+    ]
+    assert kernels and set(kernels) == {2}  # 1-D ones run as 2-D (ONNX Runtime)
 
 
 @pytest.mark.parametrize(
@@ -264,3 +275,43 @@ def test_bidirectional_lstm_with_old_torch_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"bidirectional LSTM with torch 2\.11\.0"):
         export_onnx(pipe, tmp_path / "n.onnx", n_times=X.shape[1])
     assert not (tmp_path / "n.onnx").exists()
+
+
+class _OneDLayers(torch.nn.Module):
+    """1-D convolutions and pooling with every attribute the rewrite handles."""
+
+    def __init__(self):
+        super().__init__()
+        self.dilated = torch.nn.Conv1d(4, 6, 5, stride=2, padding=3, dilation=2)
+        self.grouped = torch.nn.Conv1d(6, 6, 3, groups=3, bias=False)
+        self.pool = torch.nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True)
+
+    def forward(self, x):
+        return self.pool(self.grouped(self.dilated(x)))
+
+
+@pytest.mark.parametrize("op_types", [("Conv",), ("Conv", "MaxPool")])
+def test_one_d_layers_run_as_two_d_ones_with_the_same_values(op_types, tmp_path):
+    from skaudio.export import _one_d_as_two_d
+
+    torch.manual_seed(0)
+    layers, x = _OneDLayers().eval(), torch.randn(3, 4, 37)
+    program = torch.onnx.export(
+        layers, (x,), dynamo=True, input_names=["x"], verbose=False
+    )
+    model = _one_d_as_two_d(program.model_proto, op_types)
+    onnx.checker.check_model(model)
+    changed = [n for n in model.graph.node if n.op_type in op_types]
+    assert len(changed) == (3 if "MaxPool" in op_types else 2)
+    for node in changed:
+        kernel = next(a for a in node.attribute if a.name == "kernel_shape")
+        assert len(kernel.ints) == 2
+    onnx.save_model(model, tmp_path / "m.onnx")
+    session = ort.InferenceSession(
+        tmp_path / "m.onnx", providers=["CPUExecutionProvider"]
+    )
+    with torch.no_grad():
+        expected = layers(x).numpy()
+    np.testing.assert_allclose(
+        session.run(None, {"x": x.numpy()})[0], expected, atol=1e-5, rtol=0
+    )
