@@ -16,7 +16,7 @@ from pathlib import Path
 # Only modules that do not import torch are imported here, so that arguments
 # are parsed (and --help answered) without it; each command imports what it
 # runs.
-from . import __version__, datasets, experiments
+from . import __version__, _spelling, datasets, experiments
 from ._memory import keep_freed_memory
 from .presets import PAPER_MODELS
 
@@ -903,7 +903,8 @@ def main(argv=None):
     if not {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"} & set(os.environ):
         keep_freed_memory()  # faster CPU training; the user's own settings win
     try:
-        args.run(args)
+        with _spelling.command_line():  # messages name --options, not parameters
+            args.run(args)
     except BrokenPipeError:
         # The reader of standard output (e.g. `head`) stopped: not worth a
         # message. Later writes (Python's own flush at exit) go nowhere.

@@ -23,6 +23,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_random_state
 
+from ._spelling import either, setting
+
 __all__ = [
     "get_data_home",
     "load_fsdd",
@@ -368,8 +370,8 @@ def load_audio_folder(
         raise ValueError(
             f"Files with endings not in {sorted(extensions)} in the class "
             f"folders: {unknown}. Move them out, list the clips in a CSV "
-            "manifest instead of a folder, or (in Python) pass extensions= to "
-            "accept their endings."
+            "manifest instead of a folder"
+            + either(", or pass extensions= to accept their endings.", ".")
         )
     return Bunch(
         filenames=np.array(filenames, dtype=object),
@@ -819,7 +821,7 @@ def _pick_column(header, given, kind, csv_path, required):
         raise ValueError(
             f"{csv_path}: no {kind} column; name one "
             f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])}, or name "
-            f"another with --{kind}-column (in Python, {kind}_column=) (columns: "
+            f"another with {setting(f'{kind}_column')} (columns: "
             f"{', '.join(header)})."
         )
     return found
@@ -1225,7 +1227,8 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
             )
         if layout != "auto":
             raise ValueError(
-                f"layout={layout!r} applies to a folder or manifest, not to 'fsdd'."
+                f"{setting('layout', layout)} applies to a folder or manifest, "
+                "not to 'fsdd'."
             )
         data = fetch_fsdd()
         data.layout = "fsdd"
@@ -1259,7 +1262,8 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
         data = LAYOUTS[layout](source)
     if columns and layout != "manifest":
         raise ValueError(
-            f"Column names ({', '.join(columns)}) apply to a CSV manifest, but "
+            f"{', '.join(setting(c) for c in columns)} "
+            f"{'applies' if len(columns) == 1 else 'apply'} to a CSV manifest, but "
             f"'{source}' is read as the {layout!r} layout."
         )
     data.setdefault("subset", None)

@@ -286,7 +286,7 @@ def test_too_short_duration_refused_before_loading(
     assert captured.err == (
         "skaudio: error: Clips of 0.01 s (80 samples at 8000 Hz) are too short "
         "for mel-cnn: its MelTransformer window of 512 samples needs at least "
-        "257 samples (0.033 s); choose a longer duration.\n"
+        "257 samples (0.033 s); choose a longer --duration.\n"
     )
     # The rounded-up duration it names is long enough.
     argv[argv.index("0.01")] = "0.033"
@@ -337,7 +337,11 @@ def test_user_errors_exit_without_traceback(tmp_path, audio_folder, capsys):
     argv = ["cv", "simple", "--data", str(audio_folder), "--protocol", "group"]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "protocol 'group' needs groups" in err and "use protocol 'kfold'" in err
+    assert err == (
+        "skaudio: error: --protocol group needs groups (speakers, folds), and this "
+        "data has none: give a manifest with a group, fold or speaker column (or "
+        "name another with --group-column), or use --protocol kfold.\n"
+    )
     (audio_folder / "low" / "0.wav").write_text("garbage")
     assert main(["describe", "--data", str(audio_folder)]) == 1
     assert "0.wav" in capsys.readouterr().err
@@ -438,7 +442,7 @@ def test_manifest_columns_named_on_the_command_line(
     assert main(argv) == 0
     assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
     assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
-    assert "apply to a CSV manifest" in capsys.readouterr().err
+    assert "--label-column applies to a CSV manifest" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -494,3 +498,87 @@ def test_fit_reports_progress_without_colour_codes(audio_folder, tmp_path, capsy
     assert "\x1b[" not in captured.out + captured.err
     assert "Loading audio" not in captured.err
     assert skaudio.load(model).named_steps["load"].verbose == 0
+
+
+@pytest.fixture
+def session_manifest(tmp_path):
+    """16 and 44.1 kHz clips of two classes named with spaces, and a session column."""
+    rng = np.random.default_rng(0)
+    rows = ["file,label,session"]
+    for i in range(6):
+        for label, freq in [("dog bark", 300), ("car horn", 2000)]:
+            rate = 16000 if i % 2 else 44100
+            t = np.arange(rate // 2) / rate
+            x = 0.5 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(len(t))
+            name = f"{label} {i}.wav"
+            sf.write(tmp_path / name, x, rate)
+            rows.append(f"{name},{label},s{i % 3}")
+    (tmp_path / "clips.csv").write_text("\n".join(rows) + "\n")
+    return tmp_path / "clips.csv"
+
+
+def test_only_cv_says_its_folds_may_mix_sessions(session_manifest, tmp_path, capsys):
+    data = ["--data", str(session_manifest)]
+    assert main(["describe", *data]) == 0
+    assert (
+        main(["fit", "simple", str(tmp_path / "m.skaudio"), *data, "--epochs", "1"])
+        == 0
+    )
+    assert "group column" not in capsys.readouterr().out
+    # Too many folds: cv says the note, then fails before training.
+    assert main(["cv", "simple", *data, "--n-splits", "9", "--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "no group column: the folds may put clips of one speaker or session on "
+        "both sides; if one of the columns 'session' holds them, name it with "
+        "--group-column\n"
+    ) in captured.out
+    assert captured.err == (
+        "skaudio: error: --n-splits 9: stratified folds need a class with at "
+        "least 9 examples, the largest class of this data has 6; give "
+        "--n-splits 6 or fewer.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--protocol", "group", "--n-splits", "4"],
+            "--n-splits 4 folds of whole groups need at least 4 groups, the data "
+            "has 3.",
+        ),
+        (
+            ["--protocol", "official"],
+            "--protocol official needs the data set's own test split, and this "
+            "data has none (FSDD and Speech Commands have one); use --protocol "
+            "group or --protocol kfold.",
+        ),
+    ],
+)
+def test_fold_errors_name_the_options(
+    session_manifest, tmp_path, capsys, options, message
+):
+    argv = ["cv", "simple", "--data", str(session_manifest), "--group-column"]
+    assert main([*argv, "session", *options, "--out", str(tmp_path / "r")]) == 1
+    assert capsys.readouterr().err == f"skaudio: error: {message}\n"
+
+
+@pytest.mark.parametrize("command", ["cv", "fit"])
+def test_a_sample_rate_too_low_for_the_features_names_the_lowest(
+    command, audio_folder, tmp_path, capsys
+):
+    argv = [command, "mel-cnn", "--data", str(audio_folder), "--epochs", "1"]
+    argv += (
+        ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
+    )
+    assert main([*argv, "--sample-rate", "1414"]) == 1
+    captured = capsys.readouterr()
+    assert "Loading" not in captured.out
+    assert captured.err == (
+        "skaudio: error: 1414 Hz is too low a sample rate for mel-cnn: its 64 Mel "
+        "bands do not fit the 33 frequency bins of its 64-sample window at that "
+        "rate; use --sample-rate 1415 or higher, or a model on waveforms.\n"
+    )
+    # The rate it names works.
+    assert main([*argv, "--sample-rate", "1415"]) == 0

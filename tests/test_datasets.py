@@ -180,8 +180,8 @@ def test_load_audio_folder_errors(tmp_path):
     assert str(error.value) == (
         "Files with endings not in ['.aif', '.aiff', '.flac', '.mp3', '.ogg', "
         f"'.wav'] in the class folders: ['{tmp_path / 'dog' / 'notes.txt'}']. Move "
-        "them out, list the clips in a CSV manifest instead of a folder, or (in "
-        "Python) pass extensions= to accept their endings."
+        "them out, list the clips in a CSV manifest instead of a folder, or pass "
+        "extensions= to accept their endings."
     )
     assert len(load_audio_folder(tmp_path, extensions=(".wav", ".txt")).filenames) == 2
     (tmp_path / "dog" / "notes.txt").unlink()
