@@ -298,8 +298,16 @@ def _predict(args):
         event = _check_windows(args, classes, rate, n_times)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
+        if os.path.isdir(path):
+            reason += f"; give the audio files in it, e.g. '{Path(path) / '*.wav'}'"
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
+    if not good:  # no rows: no header either, and --out is left as it was
+        raise ValueError(
+            ("the file could not" if len(args.files) == 1 else "no file could")
+            + " be read (listed above): nothing was predicted"
+            + (f", '{args.out}' not written." if args.out else ".")
+        )
     with _output_stream(args.out) as out:
         writer = csv.writer(out)
         if args.window is None:
@@ -307,10 +315,9 @@ def _predict(args):
         else:
             _predict_recordings(writer, args, model, event, good, rate, n_times)
     if problems:
-        predicted = "the others were predicted" if good else "nothing was predicted"
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
-            f"(listed above); {predicted}."
+            "(listed above); the others were predicted."
         )
 
 
@@ -355,8 +362,6 @@ def _probabilities(values):
 def _predict_clips(writer, loader, model, paths, rate, n_times):
     classes = model.classes_
     writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
-    if not paths:
-        return
     _report_clip_changes(paths, rate, n_times, loader.mono)
     proba = model.predict_proba(loader.transform(paths))
     for path, p in zip(paths, proba, strict=True):
@@ -406,9 +411,8 @@ def _predict_recordings(writer, args, model, event, paths, rate, n_times):
         writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
     else:
         writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
-    if paths:
-        _report_clip_changes(paths, rate, None)
-    if paths and n_times is not None and round(args.window * rate) != n_times:
+    _report_clip_changes(paths, rate, None)
+    if n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros to the model's "
             f"{n_times / rate:g} s clips."

@@ -91,11 +91,30 @@ def test_trust_pickle_still_reads_the_safe_format(model_file, tone_folder, capsy
     assert _rows(capsys.readouterr().out)[0]["label"] == "tone"
 
 
-def test_no_file_read_says_nothing_was_predicted(model_file, tone_folder, capsys):
+def test_no_file_read_says_nothing_was_predicted(
+    model_file, tone_folder, tmp_path, capsys
+):
     assert main(["predict", str(model_file), str(tone_folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no rows, no header
+    assert captured.err == (
+        f"skaudio: cannot read '{tone_folder}': is a directory, not a file; give "
+        f"the audio files in it, e.g. '{tone_folder / '*.wav'}'\n"
+        "skaudio: error: the file could not be read (listed above): nothing was "
+        "predicted.\n"
+    )
+    # With --out, an earlier CSV stays as it was.
+    (tmp_path / "bad.wav").write_text("not audio")
+    out = tmp_path / "p.csv"
+    out.write_text("earlier\n")
+    argv = ["predict", str(model_file), str(tmp_path / "bad.wav"), str(tmp_path / "x")]
+    assert main([*argv, "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "is a directory" in err
-    assert "1 of 1 files could not be read (listed above); nothing was predicted" in err
+    assert err.endswith(
+        "skaudio: error: no file could be read (listed above): nothing was "
+        f"predicted, '{out}' not written.\n"
+    )
+    assert out.read_text() == "earlier\n"
 
 
 @pytest.mark.parametrize("trust", [False, True])
