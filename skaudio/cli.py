@@ -148,15 +148,15 @@ def _check_output_file(path, example):
     path = Path(path)
     if folder or path.is_dir():
         raise ValueError(
-            f"Output '{path}' is a folder; give a file name, e.g. '{path / example}'."
+            f"output '{path}' is a folder; give a file name, e.g. '{path / example}'."
         )
     existing = next(parent for parent in path.parents if parent.exists())
     if not existing.is_dir():
         raise ValueError(
-            f"Cannot create the folder of output '{path}': '{existing}' is a file."
+            f"cannot create the folder of output '{path}': '{existing}' is a file."
         )
     if not os.access(existing, os.W_OK):
-        raise ValueError(f"Cannot write output '{path}': '{existing}' is read-only.")
+        raise ValueError(f"cannot write output '{path}': '{existing}' is read-only.")
 
 
 def _create_folder_of(path):
@@ -165,7 +165,7 @@ def _create_folder_of(path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(
-            f"Cannot create the folder of output '{path}': {exc.strerror}."
+            f"cannot create the folder of output '{path}': {exc.strerror}."
         ) from None
 
 
@@ -886,6 +886,19 @@ def _parser():
     return parser
 
 
+def _error_line(exc):
+    """Return the message of ``exc`` as one line that starts in lower case.
+
+    As argparse's errors and the other ``skaudio:`` lines do; a name that
+    starts the message (``FSDD``, ``MelTransformer``) keeps its capitals.
+    """
+    line = " ".join(str(exc).split("\n"))
+    first = line.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower():
+        line = line[0].lower() + line[1:]
+    return line
+
+
 def main(argv=None):
     """Run the ``skaudio`` command line; return its exit status.
 
@@ -920,7 +933,7 @@ def main(argv=None):
         ValueError,  # AudioLoadError among them
         experiments.FoldsFailedError,
     ) as exc:
-        print(f"skaudio: error: {exc}", file=sys.stderr)
+        print(f"skaudio: error: {_error_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("skaudio: interrupted; finished folds are saved.", file=sys.stderr)

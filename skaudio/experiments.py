@@ -267,7 +267,7 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         try:
             infos.append(audio_info(f))
         except AudioLoadError as exc:
-            problems.append((exc.path, exc.reason))
+            problems.append((_shown(exc.path), exc.reason))
     if problems:
         raise ValueError(
             f"{len(problems)} of {len(filenames)} files cannot be read"
@@ -287,6 +287,16 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         "n_cropped": n_longer(durations, duration, sample_rate),
         "n_multichannel": sum(i.channels > 1 for i in infos),
     }
+
+
+def _shown(path):
+    """``path`` relative to the working folder when it lies within it.
+
+    A manifest's files are absolute paths; named from the working folder
+    they read as the user wrote them next to the CSV.
+    """
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def read_results(path, **settings):

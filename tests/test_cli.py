@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
 import skaudio
-from skaudio import datasets
+from skaudio import cli, datasets
 from skaudio.cli import main
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import model_names
@@ -195,7 +195,7 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
         )
     # Not a model file: one line, no traceback.
     assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
-    assert "Cannot load model file" in capsys.readouterr().err
+    assert "cannot load model file" in capsys.readouterr().err
     assert main(["predict", str(tmp_path / "m.onnx"), files[0]]) == 1
     assert "it is named as an ONNX graph (skaudio export writes those for ONNX" in (
         capsys.readouterr().err
@@ -225,7 +225,7 @@ def test_cv_refuses_an_output_folder_that_is_a_file(audio_folder, tmp_path, caps
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
     assert captured.err == (
-        f"skaudio: error: Output folder '{tmp_path / 'results'}' is a file; give a "
+        f"skaudio: error: output folder '{tmp_path / 'results'}' is a file; give a "
         "folder for the results (it is created when missing).\n"
     )
 
@@ -252,19 +252,19 @@ def test_fit_refuses_an_unwritable_output_before_training(
     argv = ["fit", "simple", "--data", str(audio_folder), "--epochs", "1"]
     assert main([*argv[:2], str(tmp_path), *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        f"skaudio: error: Output '{tmp_path}' is a folder; give a file name, e.g. "
+        f"skaudio: error: output '{tmp_path}' is a folder; give a file name, e.g. "
         f"'{tmp_path / 'model.skaudio'}'.\n"
     )
     # A folder that does not exist yet, named with a trailing slash.
     assert main([*argv[:2], f"{tmp_path / 'out'}/", *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        f"skaudio: error: Output '{tmp_path / 'out'}' is a folder; give a file "
+        f"skaudio: error: output '{tmp_path / 'out'}' is a folder; give a file "
         f"name, e.g. '{tmp_path / 'out' / 'model.skaudio'}'.\n"
     )
     (tmp_path / "file").write_text("")
     assert main([*argv[:2], str(tmp_path / "file" / "m.skaudio"), *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        "skaudio: error: Cannot create the folder of output "
+        "skaudio: error: cannot create the folder of output "
         f"'{tmp_path / 'file' / 'm.skaudio'}': '{tmp_path / 'file'}' is a file.\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "file"]
@@ -284,7 +284,7 @@ def test_too_short_duration_refused_before_loading(
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
     assert captured.err == (
-        "skaudio: error: Clips of 0.01 s (80 samples at 8000 Hz) are too short "
+        "skaudio: error: clips of 0.01 s (80 samples at 8000 Hz) are too short "
         "for mel-cnn: its MelTransformer window of 512 samples needs at least "
         "257 samples (0.033 s); choose a longer --duration.\n"
     )
@@ -331,9 +331,9 @@ def test_reproduce_resumes_and_reports(small_fsdd, tmp_path, capsys):
 
 def test_user_errors_exit_without_traceback(tmp_path, audio_folder, capsys):
     assert main(["describe", "--data", str(tmp_path / "missing")]) == 1
-    assert "skaudio: error: Data" in capsys.readouterr().err
+    assert "skaudio: error: data" in capsys.readouterr().err
     assert main(["cv", "no-such-model", "--data", str(audio_folder)]) == 1
-    assert "Unknown model 'no-such-model'" in capsys.readouterr().err
+    assert "unknown model 'no-such-model'" in capsys.readouterr().err
     argv = ["cv", "simple", "--data", str(audio_folder), "--protocol", "group"]
     assert main(argv) == 1
     err = capsys.readouterr().err
@@ -426,7 +426,7 @@ def test_data_errors_name_the_problem(tmp_path, audio_folder, capsys):
     assert main(["cv", "simple", "--data", str(one_class)]) == 1
     assert "has one class ('dog')" in capsys.readouterr().err
     assert main(["cv", "nope", "--data", "/nowhere"]) == 1  # the model first
-    assert "Unknown model 'nope'" in capsys.readouterr().err
+    assert "unknown model 'nope'" in capsys.readouterr().err
 
 
 def test_manifest_columns_named_on_the_command_line(
@@ -582,3 +582,38 @@ def test_a_sample_rate_too_low_for_the_features_names_the_lowest(
     )
     # The rate it names works.
     assert main([*argv, "--sample-rate", "1415"]) == 0
+
+
+def test_errors_are_one_lower_case_line_with_paths_as_given(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clips").mkdir()
+    sf.write(tmp_path / "clips" / "a.wav", np.zeros(800), 8000)
+    (tmp_path / "clips" / "bad.wav").write_text("not audio")
+    (tmp_path / "clips" / "m.csv").write_text("path,label\na.wav,dog\nbad.wav,cat\n")
+    # The manifest's files are named from the working folder, not absolutely,
+    # and libsndfile's reason does not repeat the path.
+    assert main(["describe", "--data", "clips/m.csv"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: 1 of 2 files cannot be read: 'clips/bad.wav': not a "
+        "readable audio file (Format not recognised)\n"
+    )
+    assert main(["describe", "--data", "nowhere"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: data 'nowhere' not found: give 'fsdd', a CSV manifest or "
+        "a folder.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "message, line",
+    [
+        ("Unknown model 'x'.", "unknown model 'x'."),
+        ("FSDD not found.", "FSDD not found."),  # names keep their capitals
+        ("MelTransformer has sample_rate=8000", "MelTransformer has sample_rate=8000"),
+        ("two\nlines", "two lines"),
+    ],
+)
+def test_error_line(message, line):
+    assert cli._error_line(ValueError(message)) == line

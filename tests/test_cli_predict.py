@@ -129,11 +129,11 @@ def test_unreadable_model_files_give_one_line(model_file, tmp_path, capsys, trus
     cut_pickle.write_bytes(b"\x80\x04\x95")
     for bad in ["notamodel.joblib", "truncated.skaudio", "cut.joblib", "missing"]:
         assert main(["predict", str(tmp_path / bad), wav, *option]) == 1
-        _one_line_error(capsys, "skaudio: error: Cannot load model file", bad)
+        _one_line_error(capsys, "skaudio: error: cannot load model file", bad)
     # The folder of --out is made only when the CSV is written.
     out = tmp_path / "new" / "p.csv"
     assert main(["predict", str(tmp_path / "missing"), wav, "--out", str(out)]) == 1
-    _one_line_error(capsys, "Cannot load model file")
+    _one_line_error(capsys, "cannot load model file")
     assert not out.parent.exists()
 
 
