@@ -624,8 +624,11 @@ def _add_data_options(parser):
     parser.add_argument(
         "--sample-rate",
         type=_at_least(1000, int),
-        help="Hz to resample every file to (default: the files' most common "
-        f"rate, at most {experiments.MAX_SAMPLE_RATE})",
+        help="Hz to resample every file to (default: the rate most files "
+        f"have, lowered to {experiments.MAX_SAMPLE_RATE} when above it; of "
+        "rates equally common, the first file's, in the order of a manifest's "
+        "rows or of a folder's class folders and file names, sorted; files at "
+        "other rates are resampled)",
     )
     parser.add_argument(
         "--duration",

@@ -234,7 +234,8 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
 
     Reads the files' headers only, and reports every file whose header
     cannot be read at once. The rate is the most common rate of the
-    files, at most ``MAX_SAMPLE_RATE`` (22,050 Hz); files at other rates are
+    files, at most ``MAX_SAMPLE_RATE`` (22,050 Hz); of rates equally common,
+    the rate of the first file in ``filenames``. Files at other rates are
     resampled to it. The clip length keeps 99 % of the clips whole
     (:func:`skaudio.io.auto_duration`).
 

@@ -617,3 +617,16 @@ def test_errors_are_one_lower_case_line_with_paths_as_given(
 )
 def test_error_line(message, line):
     assert cli._error_line(ValueError(message)) == line
+
+
+def test_sample_rate_help_says_how_a_tie_of_rates_is_broken(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["describe", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "of rates equally common, the first file's, in the order of" in help_text
+    # As it says: the sorted first class folder's file sets the rate.
+    for label, rate in [("b", 44100), ("a", 16000)]:
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "x.wav", np.zeros(rate // 10), rate)
+    assert main(["describe", "--data", str(tmp_path)]) == 0
+    assert "loading at 16000 Hz" in capsys.readouterr().out

@@ -902,3 +902,13 @@ def test_make_model_refuses_a_rate_too_low_for_its_mel_filters(name):
     )
     make_model(name, sample_rate=1415)
     make_model("simple", sample_rate=1000)  # a model on waveforms takes any rate
+
+
+def test_data_settings_breaks_a_tie_of_rates_with_the_first_file(tmp_path):
+    files = []
+    for name, rate in [("a.wav", 16000), ("b.wav", 44100)]:
+        sf.write(tmp_path / name, np.zeros(rate // 10), rate)
+        files.append(str(tmp_path / name))
+    assert data_settings(files)["sample_rate"] == 16000
+    # 44.1 kHz first: its rate, lowered to MAX_SAMPLE_RATE.
+    assert data_settings(files[::-1])["sample_rate"] == 22050
