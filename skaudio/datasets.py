@@ -1248,6 +1248,12 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
         raise ValueError(
             f"Unknown layout {layout!r}; choose 'auto' or one of {sorted(LAYOUTS)}."
         )
+    if layout not in ("manifest", "folder") and Path(source).is_file():
+        raise ValueError(
+            f"{setting('layout', layout)} reads a data set's folder, but "
+            f"'{source}' is a file; give the folder, or "
+            f"{setting('layout', 'manifest')} for a CSV manifest."
+        )
     if layout == "folder":
         folder = load_audio_folder(source)
         data = Bunch(

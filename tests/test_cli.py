@@ -630,3 +630,13 @@ def test_sample_rate_help_says_how_a_tie_of_rates_is_broken(tmp_path, capsys):
         sf.write(tmp_path / label / "x.wav", np.zeros(rate // 10), rate)
     assert main(["describe", "--data", str(tmp_path)]) == 0
     assert "loading at 16000 Hz" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("layout", ["esc50", "audiomnist"])
+def test_a_folder_layout_given_a_manifest_says_so(esc_manifest, capsys, layout):
+    assert main(["describe", "--data", str(esc_manifest), "--layout", layout]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: --layout {layout} reads a data set's folder, but "
+        f"'{esc_manifest}' is a file; give the folder, or --layout manifest for a "
+        "CSV manifest.\n"
+    )

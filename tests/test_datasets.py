@@ -399,6 +399,13 @@ def test_audio_dataset_folder_and_errors(tmp_path):
         load_audio_dataset(tmp_path / "data", layout="esc99")
     with pytest.raises(ValueError, match="layout='folder' applies to a folder"):
         load_audio_dataset("fsdd", layout="folder")
+    (tmp_path / "clips.csv").write_text("path,label\ndata/cat/a.wav,cat\n")
+    with pytest.raises(ValueError) as error:
+        load_audio_dataset(tmp_path / "clips.csv", layout="esc50")
+    assert str(error.value) == (
+        f"layout='esc50' reads a data set's folder, but '{tmp_path / 'clips.csv'}' "
+        "is a file; give the folder, or layout='manifest' for a CSV manifest."
+    )
     # A folder named fsdd beside the data set's name: say which is meant.
     (tmp_path / "fsdd").mkdir()
     with pytest.MonkeyPatch.context() as patch:
