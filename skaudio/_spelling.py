@@ -40,7 +40,10 @@ def setting(name, value=None):
     """
     if _COMMAND_LINE.get():
         option = "--" + name.replace("_", "-")
-        return option if value is None else f"{option} {shlex.quote(str(value))}"
+        if value is None:
+            return option
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{option} {shlex.quote(text)}"
     return name if value is None else f"{name}={value!r}"
 
 

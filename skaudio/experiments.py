@@ -1177,7 +1177,7 @@ def dask_client(scheduler, progress=print):
         from .cluster import connect
     except ImportError as exc:
         raise ValueError(
-            f"--scheduler needs Dask ({exc}); install skaudio[dask]."
+            f"{setting('scheduler')} needs Dask ({exc}); install skaudio[dask]."
         ) from None
     with connect(scheduler) as client:
         progress(f"folds run on the Dask cluster at {client.scheduler.address}")

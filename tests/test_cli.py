@@ -640,3 +640,19 @@ def test_a_folder_layout_given_a_manifest_says_so(esc_manifest, capsys, layout):
         f"'{esc_manifest}' is a file; give the folder, or --layout manifest for a "
         "CSV manifest.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "scheduler, message",
+    [
+        ("nohost", "--scheduler nohost: cannot connect (missing port number in "),
+        ("local:0", "--scheduler local:0: 'local:N' needs a number of worker "),
+    ],
+)
+def test_scheduler_errors_name_the_option(
+    audio_folder, tmp_path, capsys, scheduler, message
+):
+    pytest.importorskip("distributed", reason="needs the 'dask' extra")
+    argv = ["cv", "simple", "--data", str(audio_folder), "--epochs", "1"]
+    assert main([*argv, "--scheduler", scheduler, "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(f"skaudio: error: {message}")

@@ -359,3 +359,28 @@ def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
     err = process.stderr.read().decode()
     assert process.wait() == 1
     assert err == ""
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--window", "0.00001"],
+            "--window 1e-05 s and --hop 5e-06 s must each be at least one sample "
+            "at 8000 Hz.",
+        ),
+        (
+            ["--window", "0.1", "--hop", "0.2"],
+            "--hop 0.2 s is longer than --window 0.1 s, which would skip audio "
+            "between windows; use --hop <= --window.",
+        ),
+    ],
+)
+def test_window_errors_name_the_options(
+    model_file, tone_folder, capsys, options, message
+):
+    wav = str(tone_folder / "tone" / "1.wav")
+    assert main(["predict", str(model_file), wav, *options]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"skaudio: error: {message}\n"
