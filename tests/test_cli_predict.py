@@ -80,7 +80,9 @@ def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
     wav = str(tone_folder / "tone" / "1.wav")
     capsys.readouterr()
     assert main(["predict", str(path), wav]) == 1
-    _one_line_error(capsys, str(path), "pickle", "--trust-pickle")
+    _one_line_error(
+        capsys, str(path), "give --trust-pickle to read it only if you trust its"
+    )
     assert main(["predict", str(path), wav, "--trust-pickle"]) == 0
     assert _rows(capsys.readouterr().out)[0]["file"] == wav
 
