@@ -251,7 +251,7 @@ def test_predict_option_errors(model_file, recording, capsys):
     assert main([*argv, "--window", "0.25", "--event", "siren"]) == 1
     _one_line_error(capsys, "--event 'siren' is not one of the model's classes")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
-    _one_line_error(capsys, "hop=1.0 s is longer than window=0.25 s")
+    _one_line_error(capsys, "--hop 1 s is longer than --window 0.25 s")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
     assert capsys.readouterr().out == ""  # refused before any CSV row
     assert main([*argv, "--window", "0.25", "--aggregate", "max", "--event", "tone"])
