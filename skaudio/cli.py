@@ -778,7 +778,8 @@ def _parser():
         "once on stderr. With --window, long recordings are cut into windows: "
         "a row per window, per file (--aggregate) or per event (--event). "
         "Unreadable files are reported on stderr, the others predicted, and "
-        "the exit status is then 1.",
+        "the exit status is then 1; when no file can be read, no CSV is "
+        "written, not even its header.",
     )
     predict.add_argument("model", help="model file saved by 'skaudio fit'")
     predict.add_argument("files", nargs="+", help="audio files (not folders)")
