@@ -273,7 +273,12 @@ def _download_fsdd(home, url, sha256):
             ):
                 shutil.copyfileobj(r, out)
         except OSError as exc:
-            raise OSError(f"Downloading FSDD from {url} failed: {exc}") from exc
+            raise OSError(
+                f"Downloading FSDD from {url} failed ({exc}); without a "
+                f"download, put its recordings/ folder in '{home / 'fsdd'}', or "
+                + either("pass data_home=", "set SKAUDIO_DATA to")
+                + " a folder that holds fsdd/recordings."
+            ) from exc
         try:
             _extract(archive, Path(tmp) / "unpacked")
         except (tarfile.TarError, zipfile.BadZipFile) as exc:

@@ -656,3 +656,22 @@ def test_scheduler_errors_name_the_option(
     argv = ["cv", "simple", "--data", str(audio_folder), "--epochs", "1"]
     assert main([*argv, "--scheduler", scheduler, "--out", str(tmp_path)]) == 1
     assert capsys.readouterr().err.startswith(f"skaudio: error: {message}")
+
+
+def test_fsdd_that_cannot_be_downloaded_says_where_to_put_it(
+    tmp_path, monkeypatch, capsys
+):
+    def no_network(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    monkeypatch.setenv("SKAUDIO_DATA", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["describe", "--data", "fsdd"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skaudio: error: downloading FSDD from ")
+    assert err.endswith(
+        f"failed (no network); without a download, put its recordings/ folder in "
+        f"'{tmp_path / 'fsdd'}', or set SKAUDIO_DATA to a folder that holds "
+        "fsdd/recordings.\n"
+    )

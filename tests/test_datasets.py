@@ -131,7 +131,12 @@ def test_fetch_fsdd_downloads_verifies_and_loads(tmp_path, fsdd_server):
     "name, sha256, match",
     [
         ("fsdd.tar.gz", "0" * 64, "do not match the expected SHA-256"),
-        ("missing.tar.gz", None, "Downloading FSDD from .* failed"),
+        (
+            "missing.tar.gz",
+            None,
+            r"Downloading FSDD from .* failed \(.*\); without a download, put its "
+            r"recordings/ folder in '.*fsdd', or pass data_home= a folder",
+        ),
         ("broken.tar.gz", None, "not a readable .tar.gz or .zip archive"),
     ],
 )
