@@ -16,7 +16,7 @@ from pathlib import Path
 # Only modules that do not import torch are imported here, so that arguments
 # are parsed (and --help answered) without it; each command imports what it
 # runs.
-from . import __version__, datasets, experiments
+from . import __version__, _spelling, datasets, experiments
 from ._memory import keep_freed_memory
 from .presets import PAPER_MODELS
 
@@ -148,15 +148,15 @@ def _check_output_file(path, example):
     path = Path(path)
     if folder or path.is_dir():
         raise ValueError(
-            f"Output '{path}' is a folder; give a file name, e.g. '{path / example}'."
+            f"output '{path}' is a folder; give a file name, e.g. '{path / example}'."
         )
     existing = next(parent for parent in path.parents if parent.exists())
     if not existing.is_dir():
         raise ValueError(
-            f"Cannot create the folder of output '{path}': '{existing}' is a file."
+            f"cannot create the folder of output '{path}': '{existing}' is a file."
         )
     if not os.access(existing, os.W_OK):
-        raise ValueError(f"Cannot write output '{path}': '{existing}' is read-only.")
+        raise ValueError(f"cannot write output '{path}': '{existing}' is read-only.")
 
 
 def _create_folder_of(path):
@@ -165,7 +165,7 @@ def _create_folder_of(path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(
-            f"Cannot create the folder of output '{path}': {exc.strerror}."
+            f"cannot create the folder of output '{path}': {exc.strerror}."
         ) from None
 
 
@@ -298,8 +298,16 @@ def _predict(args):
         event = _check_windows(args, classes, rate, n_times)
     problems = scan_audio_files(args.files)
     for path, reason in problems.items():
+        if os.path.isdir(path):
+            reason += f"; give the audio files in it, e.g. '{Path(path) / '*.wav'}'"
         print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
     good = [f for f in args.files if str(f) not in problems]
+    if not good:  # no rows: no header either, and --out is left as it was
+        raise ValueError(
+            ("the file could not" if len(args.files) == 1 else "no file could")
+            + " be read (listed above): nothing was predicted"
+            + (f", '{args.out}' not written." if args.out else ".")
+        )
     with _output_stream(args.out) as out:
         writer = csv.writer(out)
         if args.window is None:
@@ -307,10 +315,9 @@ def _predict(args):
         else:
             _predict_recordings(writer, args, model, event, good, rate, n_times)
     if problems:
-        predicted = "the others were predicted" if good else "nothing was predicted"
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
-            f"(listed above); {predicted}."
+            "(listed above); the others were predicted."
         )
 
 
@@ -355,8 +362,6 @@ def _probabilities(values):
 def _predict_clips(writer, loader, model, paths, rate, n_times):
     classes = model.classes_
     writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
-    if not paths:
-        return
     _report_clip_changes(paths, rate, n_times, loader.mono)
     proba = model.predict_proba(loader.transform(paths))
     for path, p in zip(paths, proba, strict=True):
@@ -406,9 +411,8 @@ def _predict_recordings(writer, args, model, event, paths, rate, n_times):
         writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
     else:
         writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
-    if paths:
-        _report_clip_changes(paths, rate, None)
-    if paths and n_times is not None and round(args.window * rate) != n_times:
+    _report_clip_changes(paths, rate, None)
+    if n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros to the model's "
             f"{n_times / rate:g} s clips."
@@ -620,8 +624,11 @@ def _add_data_options(parser):
     parser.add_argument(
         "--sample-rate",
         type=_at_least(1000, int),
-        help="Hz to resample every file to (default: the files' most common "
-        f"rate, at most {experiments.MAX_SAMPLE_RATE})",
+        help="Hz to resample every file to (default: the rate most files "
+        f"have, lowered to {experiments.MAX_SAMPLE_RATE} when above it; of "
+        "rates equally common, the first file's, in the order of a manifest's "
+        "rows or of a folder's class folders and file names, sorted; files at "
+        "other rates are resampled)",
     )
     parser.add_argument(
         "--duration",
@@ -771,7 +778,8 @@ def _parser():
         "once on stderr. With --window, long recordings are cut into windows: "
         "a row per window, per file (--aggregate) or per event (--event). "
         "Unreadable files are reported on stderr, the others predicted, and "
-        "the exit status is then 1.",
+        "the exit status is then 1; when no file can be read, no CSV is "
+        "written, not even its header.",
     )
     predict.add_argument("model", help="model file saved by 'skaudio fit'")
     predict.add_argument("files", nargs="+", help="audio files (not folders)")
@@ -882,6 +890,19 @@ def _parser():
     return parser
 
 
+def _error_line(exc):
+    """Return the message of ``exc`` as one line that starts in lower case.
+
+    As argparse's errors and the other ``skaudio:`` lines do; a name that
+    starts the message (``FSDD``, ``MelTransformer``) keeps its capitals.
+    """
+    line = " ".join(str(exc).split("\n"))
+    first = line.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower():
+        line = line[0].lower() + line[1:]
+    return line
+
+
 def main(argv=None):
     """Run the ``skaudio`` command line; return its exit status.
 
@@ -903,7 +924,8 @@ def main(argv=None):
     if not {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"} & set(os.environ):
         keep_freed_memory()  # faster CPU training; the user's own settings win
     try:
-        args.run(args)
+        with _spelling.command_line():  # messages name --options, not parameters
+            args.run(args)
     except BrokenPipeError:
         # The reader of standard output (e.g. `head`) stopped: not worth a
         # message. Later writes (Python's own flush at exit) go nowhere.
@@ -915,7 +937,7 @@ def main(argv=None):
         ValueError,  # AudioLoadError among them
         experiments.FoldsFailedError,
     ) as exc:
-        print(f"skaudio: error: {exc}", file=sys.stderr)
+        print(f"skaudio: error: {_error_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("skaudio: interrupted; finished folds are saved.", file=sys.stderr)

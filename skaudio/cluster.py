@@ -13,6 +13,8 @@ import dask
 import torch
 from distributed import Client, LocalCluster, WorkerPlugin
 
+from ._spelling import setting
+
 __all__ = ["TorchThreads", "connect", "worker_environ"]
 
 
@@ -67,14 +69,20 @@ def connect(scheduler):
     ...     records = run_cv(model, X, y, splits, client=client, ...)
     """
     if not scheduler.startswith("local:"):
-        with Client(scheduler, timeout="20s") as client:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, ValueError) as exc:  # a bad address, or no answer
+            raise ValueError(
+                f"{setting('scheduler', scheduler)}: cannot connect ({exc})."
+            ) from None
+        with client:
             client.register_plugin(TorchThreads())
             yield client
         return
     n_workers = scheduler.removeprefix("local:")
     if not n_workers.isdigit() or int(n_workers) < 1:
         raise ValueError(
-            f"scheduler {scheduler!r}: 'local:N' needs a number of worker "
+            f"{setting('scheduler', scheduler)}: 'local:N' needs a number of worker "
             "processes N >= 1, e.g. 'local:2'."
         )
     # Kept for the whole block: a worker the nanny restarts reads it again.

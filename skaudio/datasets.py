@@ -23,6 +23,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_random_state
 
+from ._spelling import either, setting
+
 __all__ = [
     "get_data_home",
     "load_fsdd",
@@ -271,7 +273,12 @@ def _download_fsdd(home, url, sha256):
             ):
                 shutil.copyfileobj(r, out)
         except OSError as exc:
-            raise OSError(f"Downloading FSDD from {url} failed: {exc}") from exc
+            raise OSError(
+                f"Downloading FSDD from {url} failed ({exc}); without a "
+                f"download, put its recordings/ folder in '{home / 'fsdd'}', or "
+                + either("pass data_home=", "set SKAUDIO_DATA to")
+                + " a folder that holds fsdd/recordings."
+            ) from exc
         try:
             _extract(archive, Path(tmp) / "unpacked")
         except (tarfile.TarError, zipfile.BadZipFile) as exc:
@@ -368,8 +375,8 @@ def load_audio_folder(
         raise ValueError(
             f"Files with endings not in {sorted(extensions)} in the class "
             f"folders: {unknown}. Move them out, list the clips in a CSV "
-            "manifest instead of a folder, or (in Python) pass extensions= to "
-            "accept their endings."
+            "manifest instead of a folder"
+            + either(", or pass extensions= to accept their endings.", ".")
         )
     return Bunch(
         filenames=np.array(filenames, dtype=object),
@@ -819,7 +826,7 @@ def _pick_column(header, given, kind, csv_path, required):
         raise ValueError(
             f"{csv_path}: no {kind} column; name one "
             f"{' or '.join(repr(c) for c in MANIFEST_COLUMNS[kind])}, or name "
-            f"another with --{kind}-column (in Python, {kind}_column=) (columns: "
+            f"another with {setting(f'{kind}_column')} (columns: "
             f"{', '.join(header)})."
         )
     return found
@@ -1225,7 +1232,8 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
             )
         if layout != "auto":
             raise ValueError(
-                f"layout={layout!r} applies to a folder or manifest, not to 'fsdd'."
+                f"{setting('layout', layout)} applies to a folder or manifest, "
+                "not to 'fsdd'."
             )
         data = fetch_fsdd()
         data.layout = "fsdd"
@@ -1245,6 +1253,12 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
         raise ValueError(
             f"Unknown layout {layout!r}; choose 'auto' or one of {sorted(LAYOUTS)}."
         )
+    if layout not in ("manifest", "folder") and Path(source).is_file():
+        raise ValueError(
+            f"{setting('layout', layout)} reads a data set's folder, but "
+            f"'{source}' is a file; give the folder, or "
+            f"{setting('layout', 'manifest')} for a CSV manifest."
+        )
     if layout == "folder":
         folder = load_audio_folder(source)
         data = Bunch(
@@ -1259,7 +1273,8 @@ def load_audio_dataset(source, *, layout="auto", columns=None):
         data = LAYOUTS[layout](source)
     if columns and layout != "manifest":
         raise ValueError(
-            f"Column names ({', '.join(columns)}) apply to a CSV manifest, but "
+            f"{', '.join(setting(c) for c in columns)} "
+            f"{'applies' if len(columns) == 1 else 'apply'} to a CSV manifest, but "
             f"'{source}' is read as the {layout!r} layout."
         )
     data.setdefault("subset", None)

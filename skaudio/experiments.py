@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from . import datasets
+from ._spelling import either, setting
 
 # The estimators, networks and audio readers import torch: they are imported
 # where a model is built or files are read, so that the command line parses
@@ -55,6 +56,9 @@ __all__ = [
     "training_recipe",
     "untrained_classes",
 ]
+
+#: How a Python caller names a data set's group column.
+_GROUP_COLUMN = "columns={'group_column': ...}"
 
 #: Evaluation protocols of :func:`make_splits`; ``"loso"`` (leave one speaker
 #: out) is ``"group"`` under the name the paper uses.
@@ -119,17 +123,18 @@ def make_splits(
     if protocol in ("group", "loso"):
         if groups is None:
             raise ValueError(
-                f"protocol {protocol!r} needs groups (speakers, folds), and this "
-                "data has none: give a manifest with a group, fold or speaker "
-                "column (or name another with --group-column; in Python, "
-                "columns={'group_column': ...}), or use protocol 'kfold'."
+                f"{setting('protocol', protocol)} needs groups (speakers, folds), "
+                "and this data has none: give a manifest with a group, fold or "
+                "speaker column (or name another with "
+                f"{either(_GROUP_COLUMN, '--group-column')}), or use "
+                f"{setting('protocol', 'kfold')}."
             )
         groups = np.asarray(groups)
         n_groups = len(np.unique(groups))
         if n_groups < 2:
             raise ValueError(
-                f"protocol {protocol!r} needs at least 2 groups, the data has "
-                f"{n_groups}; use protocol 'kfold'."
+                f"{setting('protocol', protocol)} needs at least 2 groups, the "
+                f"data has {n_groups}; use {setting('protocol', 'kfold')}."
             )
         if n_splits is None:
             return [
@@ -138,8 +143,8 @@ def make_splits(
             ]
         if n_splits > n_groups:
             raise ValueError(
-                f"n_splits={n_splits} folds of whole groups need at least "
-                f"{n_splits} groups, the data has {n_groups}."
+                f"{setting('n_splits', n_splits)} folds of whole groups need at "
+                f"least {n_splits} groups, the data has {n_groups}."
             )
         cv = StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state)
         return [
@@ -147,12 +152,25 @@ def make_splits(
             for i, (train, test) in enumerate(cv.split(y, y, groups))
         ]
     if protocol == "kfold":
-        n_splits = n_splits or 5
-        if n_splits > len(y):
-            raise ValueError(
-                f"n_splits={n_splits} folds need at least {n_splits} examples, the "
-                f"data has {len(y)}."
+        folds = 5 if n_splits is None else n_splits
+        largest = int(np.unique(y, return_counts=True)[1].max())
+        if folds > largest:
+            # Stratified folds need a class with an example in every fold.
+            named = (
+                "kfold's default of 5 folds"
+                if n_splits is None
+                else setting("n_splits", n_splits)
             )
+            fix = (
+                f"give {setting('n_splits', largest)} or fewer"
+                if largest >= 2
+                else "too few to cross-validate"
+            )
+            raise ValueError(
+                f"{named}: stratified folds need a class with at least {folds} "
+                f"examples, the largest class of this data has {largest}; {fix}."
+            )
+        n_splits = n_splits or 5
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
         with warnings.catch_warnings():
             # A class rarer than n_splits: run_experiment names the folds
@@ -165,9 +183,10 @@ def make_splits(
     if protocol == "official":
         if subset is None:
             raise ValueError(
-                "protocol 'official' needs the data set's own test split, and "
-                "this data has none (FSDD and Speech Commands have one); use "
-                "protocol 'group' or 'kfold'."
+                f"{setting('protocol', 'official')} needs the data set's own test "
+                "split, and this data has none (FSDD and Speech Commands have "
+                f"one); use {setting('protocol', 'group')} or "
+                f"{setting('protocol', 'kfold')}."
             )
         test = np.asarray(subset) == "test"
         return [("official", np.flatnonzero(~test), np.flatnonzero(test))]
@@ -215,7 +234,8 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
 
     Reads the files' headers only, and reports every file whose header
     cannot be read at once. The rate is the most common rate of the
-    files, at most ``MAX_SAMPLE_RATE`` (22,050 Hz); files at other rates are
+    files, at most ``MAX_SAMPLE_RATE`` (22,050 Hz); of rates equally common,
+    the rate of the first file in ``filenames``. Files at other rates are
     resampled to it. The clip length keeps 99 % of the clips whole
     (:func:`skaudio.io.auto_duration`).
 
@@ -248,7 +268,7 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         try:
             infos.append(audio_info(f))
         except AudioLoadError as exc:
-            problems.append((exc.path, exc.reason))
+            problems.append((_shown(exc.path), exc.reason))
     if problems:
         raise ValueError(
             f"{len(problems)} of {len(filenames)} files cannot be read"
@@ -268,6 +288,16 @@ def data_settings(filenames, *, sample_rate=None, duration=None):
         "n_cropped": n_longer(durations, duration, sample_rate),
         "n_multichannel": sum(i.channels > 1 for i in infos),
     }
+
+
+def _shown(path):
+    """``path`` relative to the working folder when it lies within it.
+
+    A manifest's files are absolute paths; named from the working folder
+    they read as the user wrote them next to the CSV.
+    """
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def read_results(path, **settings):
@@ -624,7 +654,8 @@ def make_model(name, *, sample_rate, **params):
     Raises
     ------
     ValueError
-        For an unknown name, or a parameter the classifier does not have.
+        For an unknown name, a parameter the classifier does not have, or a
+        ``sample_rate`` too low for the model's features (under 1,415 Hz).
     """
     from sklearn.pipeline import Pipeline
 
@@ -685,7 +716,42 @@ def make_model(name, *, sample_rate, **params):
         raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
     # set_params names a misspelt parameter now, not at fit.
     steps[-1][1].set_params(**params)
-    return Pipeline(steps)
+    pipeline = Pipeline(steps)
+    _check_feature_rate(name, pipeline)
+    return pipeline
+
+
+def _check_feature_rate(name, model):
+    """Refuse a sample rate too low for the Mel filters of a feature model.
+
+    Below about 1.4 kHz the window of :func:`feature_window` has too few FFT
+    bins for 64 Mel filters; the message names the lowest rate that works.
+    """
+    from sklearn.base import clone
+
+    front = _front_end(model)
+    if front is None:
+        return
+    rate = front.sample_rate
+    try:
+        front._check_settings()
+    except ValueError:
+        for higher in range(rate + 1, MAX_SAMPLE_RATE + 1):
+            candidate = clone(front).set_params(
+                sample_rate=higher, n_fft=feature_window(higher)
+            )
+            try:
+                candidate._check_settings()
+            except ValueError:
+                continue
+            raise ValueError(
+                f"{rate} Hz is too low a sample rate for {name}: its "
+                f"{front.n_mels} Mel bands do not fit the {front.n_fft // 2 + 1} "
+                f"frequency bins of its {front.n_fft}-sample window at that rate; "
+                f"use {setting('sample_rate', higher)} or higher, or a model on "
+                "waveforms."
+            ) from None
+        raise
 
 
 def model_names():
@@ -854,14 +920,6 @@ def prepare_data(
             f"form (composed or decomposed accents) stay apart: {pairs}; rename "
             "them in the data if they are the same class"
         )
-    unread = bunch.get("other_columns") if bunch.groups is None else None
-    if unread:
-        progress(
-            "no group column: folds may put clips of one speaker or session on "
-            "both sides; if one of the columns "
-            f"{', '.join(map(repr, unread))} holds them, name it with "
-            "--group-column (in Python, columns={'group_column': ...})"
-        )
     rates = ", ".join(
         f"{r} Hz ({_count(n, 'file')})" for r, n in chosen["native_rates"].items()
     )
@@ -916,10 +974,9 @@ def prepare_data(
     n_bytes = len(seconds) * round(clip * rate) * np.dtype(np.float32).itemsize
     if n_bytes > 1e9:
         notes.append(f"the clips take {n_bytes / 1e9:.1f} GB of memory")
-    # The command line's options; a caller in Python passes the same names.
     hint = ""
     if sample_rate is None or duration is None:
-        hint = " (--sample-rate and --duration change them)"
+        hint = f" ({setting('sample_rate')} and {setting('duration')} change them)"
     progress(f"loading at {rate} Hz, {clip} s per clip: {'; '.join(notes)}{hint}")
     return bunch, chosen
 
@@ -1019,7 +1076,8 @@ def check_clip_length(name, model, settings):
             f"Clips of {duration:g} s ({n_times} samples at {rate} Hz) are too "
             f"short for {name}: its {type(front).__name__} window of "
             f"{front.n_fft} samples needs at least {needed} samples "
-            f"({np.ceil(1000 * needed / rate) / 1000:g} s); choose a longer duration."
+            f"({np.ceil(1000 * needed / rate) / 1000:g} s); choose a longer "
+            f"{setting('duration')}."
         )
 
 
@@ -1119,7 +1177,7 @@ def dask_client(scheduler, progress=print):
         from .cluster import connect
     except ImportError as exc:
         raise ValueError(
-            f"--scheduler needs Dask ({exc}); install skaudio[dask]."
+            f"{setting('scheduler')} needs Dask ({exc}); install skaudio[dask]."
         ) from None
     with connect(scheduler) as client:
         progress(f"folds run on the Dask cluster at {client.scheduler.address}")
@@ -1214,6 +1272,13 @@ def run_experiment(
     if features:
         progress(features)
     protocol = protocol or default_protocol(bunch.groups)
+    unread = bunch.get("other_columns")
+    if protocol == "kfold" and bunch.groups is None and unread:
+        progress(
+            "no group column: the folds may put clips of one speaker or session "
+            f"on both sides; if one of the columns {', '.join(map(repr, unread))} "
+            f"holds them, name it with {either(_GROUP_COLUMN, '--group-column')}"
+        )
     splits = make_splits(
         protocol,
         bunch.target,

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._compat import Interval, StrOptions, validate_params
+from ._spelling import setting
 from ._waveforms import expected_sample_rate, with_sample_rate
 from .io import WaveformLoader
 from .preprocessing import fix_length
@@ -80,15 +81,16 @@ class Event(NamedTuple):
 def _window_samples(window, hop, sample_rate):
     if hop > window:
         raise ValueError(
-            f"hop={hop} s is longer than window={window} s, which would skip "
-            "audio between windows; use hop <= window."
+            f"{setting('hop', hop)} s is longer than {setting('window', window)} "
+            "s, which would skip audio between windows; use "
+            f"{setting('hop')} <= {setting('window')}."
         )
     n_window = round(window * sample_rate)
     n_hop = round(hop * sample_rate)
     if n_window < 1 or n_hop < 1:
         raise ValueError(
-            f"window={window} s and hop={hop} s must each be at least one sample "
-            f"at {sample_rate} Hz."
+            f"{setting('window', window)} s and {setting('hop', hop)} s must each "
+            f"be at least one sample at {sample_rate} Hz."
         )
     return n_window, n_hop
 

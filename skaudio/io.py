@@ -68,6 +68,11 @@ class AudioLoadError(ValueError):
         return type(self), (self.path, self.reason)
 
 
+def _decoder_reason(exc):
+    """Return libsndfile's reason for ``exc``, without the path it repeats."""
+    return (getattr(exc, "error_string", None) or str(exc)).rstrip(".")
+
+
 def _diagnose(path):
     """Raise :class:`AudioLoadError` when ``path`` is not a readable file."""
     if not os.path.exists(path):
@@ -216,7 +221,9 @@ def _read_with_soundfile(path, offset, duration):
         f = sf.SoundFile(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
         _diagnose(path)
-        raise AudioLoadError(path, f"not a readable audio file ({exc})") from None
+        raise AudioLoadError(
+            path, f"not a readable audio file ({_decoder_reason(exc)})"
+        ) from None
     with f:
         native_rate = f.samplerate
         _check_not_truncated(path, f.extra_info)
@@ -386,7 +393,9 @@ def audio_info(path):
         header = sf.info(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
         _diagnose(path)
-        raise AudioLoadError(path, f"not a readable audio file ({exc})") from None
+        raise AudioLoadError(
+            path, f"not a readable audio file ({_decoder_reason(exc)})"
+        ) from None
     if header.frames <= 0:
         raise AudioLoadError(path, "file contains no samples")
     return AudioInfo(header.samplerate, header.frames, header.channels)

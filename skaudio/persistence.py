@@ -46,6 +46,7 @@ from sklearn.base import BaseEstimator
 from skorch.history import History
 
 from . import augment
+from ._spelling import either
 
 __all__ = ["ALLOWED_CLASSES", "FORMAT_VERSION", "ModelFileError", "load", "save"]
 
@@ -407,8 +408,9 @@ def _describe_foreign(head, path):
     if head[:1] == b"\x80" or head[:2] in (b"(d", b"(l"):
         return (
             "it is a pickle (e.g. a joblib file), which skaudio.load never "
-            "reads; load it with joblib only if you trust its source "
-            "(--trust-pickle on the command line)"
+            "reads; "
+            + either("load it with joblib", "give --trust-pickle to read it")
+            + " only if you trust its source"
         )
     if head[:4] == b"PK\x03\x04":
         return "it is a zip archive, not a skaudio model file"

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
 import skaudio
-from skaudio import datasets
+from skaudio import cli, datasets
 from skaudio.cli import main
 from skaudio.datasets import load_fsdd
 from skaudio.experiments import model_names
@@ -195,7 +195,7 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
         )
     # Not a model file: one line, no traceback.
     assert main(["export", str(audio_folder / "low" / "0.wav"), "x.onnx"]) == 1
-    assert "Cannot load model file" in capsys.readouterr().err
+    assert "cannot load model file" in capsys.readouterr().err
     assert main(["predict", str(tmp_path / "m.onnx"), files[0]]) == 1
     assert "it is named as an ONNX graph (skaudio export writes those for ONNX" in (
         capsys.readouterr().err
@@ -207,7 +207,7 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     joblib.dump(pipe, tmp_path / "m.joblib")
     argv = ["export", str(tmp_path / "m.joblib"), str(tmp_path / "p.onnx")]
     assert main(argv) == 1
-    assert "--trust-pickle on the command line" in capsys.readouterr().err
+    assert "give --trust-pickle to read it only if you trust" in capsys.readouterr().err
     assert main([*argv, "--trust-pickle"]) == 0
     # A pipeline fitted in Python records no clip length: --n-times gives it.
     skaudio.save(Pipeline(pipe.steps[1:]), tmp_path / "arrays.skaudio")
@@ -225,7 +225,7 @@ def test_cv_refuses_an_output_folder_that_is_a_file(audio_folder, tmp_path, caps
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
     assert captured.err == (
-        f"skaudio: error: Output folder '{tmp_path / 'results'}' is a file; give a "
+        f"skaudio: error: output folder '{tmp_path / 'results'}' is a file; give a "
         "folder for the results (it is created when missing).\n"
     )
 
@@ -252,19 +252,19 @@ def test_fit_refuses_an_unwritable_output_before_training(
     argv = ["fit", "simple", "--data", str(audio_folder), "--epochs", "1"]
     assert main([*argv[:2], str(tmp_path), *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        f"skaudio: error: Output '{tmp_path}' is a folder; give a file name, e.g. "
+        f"skaudio: error: output '{tmp_path}' is a folder; give a file name, e.g. "
         f"'{tmp_path / 'model.skaudio'}'.\n"
     )
     # A folder that does not exist yet, named with a trailing slash.
     assert main([*argv[:2], f"{tmp_path / 'out'}/", *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        f"skaudio: error: Output '{tmp_path / 'out'}' is a folder; give a file "
+        f"skaudio: error: output '{tmp_path / 'out'}' is a folder; give a file "
         f"name, e.g. '{tmp_path / 'out' / 'model.skaudio'}'.\n"
     )
     (tmp_path / "file").write_text("")
     assert main([*argv[:2], str(tmp_path / "file" / "m.skaudio"), *argv[2:]]) == 1
     assert capsys.readouterr().err == (
-        "skaudio: error: Cannot create the folder of output "
+        "skaudio: error: cannot create the folder of output "
         f"'{tmp_path / 'file' / 'm.skaudio'}': '{tmp_path / 'file'}' is a file.\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "file"]
@@ -284,9 +284,9 @@ def test_too_short_duration_refused_before_loading(
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
     assert captured.err == (
-        "skaudio: error: Clips of 0.01 s (80 samples at 8000 Hz) are too short "
+        "skaudio: error: clips of 0.01 s (80 samples at 8000 Hz) are too short "
         "for mel-cnn: its MelTransformer window of 512 samples needs at least "
-        "257 samples (0.033 s); choose a longer duration.\n"
+        "257 samples (0.033 s); choose a longer --duration.\n"
     )
     # The rounded-up duration it names is long enough.
     argv[argv.index("0.01")] = "0.033"
@@ -331,13 +331,17 @@ def test_reproduce_resumes_and_reports(small_fsdd, tmp_path, capsys):
 
 def test_user_errors_exit_without_traceback(tmp_path, audio_folder, capsys):
     assert main(["describe", "--data", str(tmp_path / "missing")]) == 1
-    assert "skaudio: error: Data" in capsys.readouterr().err
+    assert "skaudio: error: data" in capsys.readouterr().err
     assert main(["cv", "no-such-model", "--data", str(audio_folder)]) == 1
-    assert "Unknown model 'no-such-model'" in capsys.readouterr().err
+    assert "unknown model 'no-such-model'" in capsys.readouterr().err
     argv = ["cv", "simple", "--data", str(audio_folder), "--protocol", "group"]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "protocol 'group' needs groups" in err and "use protocol 'kfold'" in err
+    assert err == (
+        "skaudio: error: --protocol group needs groups (speakers, folds), and this "
+        "data has none: give a manifest with a group, fold or speaker column (or "
+        "name another with --group-column), or use --protocol kfold.\n"
+    )
     (audio_folder / "low" / "0.wav").write_text("garbage")
     assert main(["describe", "--data", str(audio_folder)]) == 1
     assert "0.wav" in capsys.readouterr().err
@@ -422,7 +426,7 @@ def test_data_errors_name_the_problem(tmp_path, audio_folder, capsys):
     assert main(["cv", "simple", "--data", str(one_class)]) == 1
     assert "has one class ('dog')" in capsys.readouterr().err
     assert main(["cv", "nope", "--data", "/nowhere"]) == 1  # the model first
-    assert "Unknown model 'nope'" in capsys.readouterr().err
+    assert "unknown model 'nope'" in capsys.readouterr().err
 
 
 def test_manifest_columns_named_on_the_command_line(
@@ -438,7 +442,7 @@ def test_manifest_columns_named_on_the_command_line(
     assert main(argv) == 0
     assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
     assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
-    assert "apply to a CSV manifest" in capsys.readouterr().err
+    assert "--label-column applies to a CSV manifest" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -494,3 +498,180 @@ def test_fit_reports_progress_without_colour_codes(audio_folder, tmp_path, capsy
     assert "\x1b[" not in captured.out + captured.err
     assert "Loading audio" not in captured.err
     assert skaudio.load(model).named_steps["load"].verbose == 0
+
+
+@pytest.fixture
+def session_manifest(tmp_path):
+    """16 and 44.1 kHz clips of two classes named with spaces, and a session column."""
+    rng = np.random.default_rng(0)
+    rows = ["file,label,session"]
+    for i in range(6):
+        for label, freq in [("dog bark", 300), ("car horn", 2000)]:
+            rate = 16000 if i % 2 else 44100
+            t = np.arange(rate // 2) / rate
+            x = 0.5 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(len(t))
+            name = f"{label} {i}.wav"
+            sf.write(tmp_path / name, x, rate)
+            rows.append(f"{name},{label},s{i % 3}")
+    (tmp_path / "clips.csv").write_text("\n".join(rows) + "\n")
+    return tmp_path / "clips.csv"
+
+
+def test_only_cv_says_its_folds_may_mix_sessions(session_manifest, tmp_path, capsys):
+    data = ["--data", str(session_manifest)]
+    assert main(["describe", *data]) == 0
+    assert (
+        main(["fit", "simple", str(tmp_path / "m.skaudio"), *data, "--epochs", "1"])
+        == 0
+    )
+    assert "group column" not in capsys.readouterr().out
+    # Too many folds: cv says the note, then fails before training.
+    assert main(["cv", "simple", *data, "--n-splits", "9", "--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "no group column: the folds may put clips of one speaker or session on "
+        "both sides; if one of the columns 'session' holds them, name it with "
+        "--group-column\n"
+    ) in captured.out
+    assert captured.err == (
+        "skaudio: error: --n-splits 9: stratified folds need a class with at "
+        "least 9 examples, the largest class of this data has 6; give "
+        "--n-splits 6 or fewer.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--protocol", "group", "--n-splits", "4"],
+            "--n-splits 4 folds of whole groups need at least 4 groups, the data "
+            "has 3.",
+        ),
+        (
+            ["--protocol", "official"],
+            "--protocol official needs the data set's own test split, and this "
+            "data has none (FSDD and Speech Commands have one); use --protocol "
+            "group or --protocol kfold.",
+        ),
+    ],
+)
+def test_fold_errors_name_the_options(
+    session_manifest, tmp_path, capsys, options, message
+):
+    argv = ["cv", "simple", "--data", str(session_manifest), "--group-column"]
+    assert main([*argv, "session", *options, "--out", str(tmp_path / "r")]) == 1
+    assert capsys.readouterr().err == f"skaudio: error: {message}\n"
+
+
+@pytest.mark.parametrize("command", ["cv", "fit"])
+def test_a_sample_rate_too_low_for_the_features_names_the_lowest(
+    command, audio_folder, tmp_path, capsys
+):
+    argv = [command, "mel-cnn", "--data", str(audio_folder), "--epochs", "1"]
+    argv += (
+        ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
+    )
+    assert main([*argv, "--sample-rate", "1414"]) == 1
+    captured = capsys.readouterr()
+    assert "Loading" not in captured.out
+    assert captured.err == (
+        "skaudio: error: 1414 Hz is too low a sample rate for mel-cnn: its 64 Mel "
+        "bands do not fit the 33 frequency bins of its 64-sample window at that "
+        "rate; use --sample-rate 1415 or higher, or a model on waveforms.\n"
+    )
+    # The rate it names works.
+    assert main([*argv, "--sample-rate", "1415"]) == 0
+
+
+def test_errors_are_one_lower_case_line_with_paths_as_given(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clips").mkdir()
+    sf.write(tmp_path / "clips" / "a.wav", np.zeros(800), 8000)
+    (tmp_path / "clips" / "bad.wav").write_text("not audio")
+    (tmp_path / "clips" / "m.csv").write_text("path,label\na.wav,dog\nbad.wav,cat\n")
+    # The manifest's files are named from the working folder, not absolutely,
+    # and libsndfile's reason does not repeat the path.
+    assert main(["describe", "--data", "clips/m.csv"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: 1 of 2 files cannot be read: 'clips/bad.wav': not a "
+        "readable audio file (Format not recognised)\n"
+    )
+    assert main(["describe", "--data", "nowhere"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: data 'nowhere' not found: give 'fsdd', a CSV manifest or "
+        "a folder.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "message, line",
+    [
+        ("Unknown model 'x'.", "unknown model 'x'."),
+        ("FSDD not found.", "FSDD not found."),  # names keep their capitals
+        ("MelTransformer has sample_rate=8000", "MelTransformer has sample_rate=8000"),
+        ("two\nlines", "two lines"),
+    ],
+)
+def test_error_line(message, line):
+    assert cli._error_line(ValueError(message)) == line
+
+
+def test_sample_rate_help_says_how_a_tie_of_rates_is_broken(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["describe", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "of rates equally common, the first file's, in the order of" in help_text
+    # As it says: the sorted first class folder's file sets the rate.
+    for label, rate in [("b", 44100), ("a", 16000)]:
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "x.wav", np.zeros(rate // 10), rate)
+    assert main(["describe", "--data", str(tmp_path)]) == 0
+    assert "loading at 16000 Hz" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("layout", ["esc50", "audiomnist"])
+def test_a_folder_layout_given_a_manifest_says_so(esc_manifest, capsys, layout):
+    assert main(["describe", "--data", str(esc_manifest), "--layout", layout]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: --layout {layout} reads a data set's folder, but "
+        f"'{esc_manifest}' is a file; give the folder, or --layout manifest for a "
+        "CSV manifest.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "scheduler, message",
+    [
+        ("nohost", "--scheduler nohost: cannot connect (missing port number in "),
+        ("local:0", "--scheduler local:0: 'local:N' needs a number of worker "),
+    ],
+)
+def test_scheduler_errors_name_the_option(
+    audio_folder, tmp_path, capsys, scheduler, message
+):
+    pytest.importorskip("distributed", reason="needs the 'dask' extra")
+    argv = ["cv", "simple", "--data", str(audio_folder), "--epochs", "1"]
+    assert main([*argv, "--scheduler", scheduler, "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(f"skaudio: error: {message}")
+
+
+def test_fsdd_that_cannot_be_downloaded_says_where_to_put_it(
+    tmp_path, monkeypatch, capsys
+):
+    def no_network(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    monkeypatch.setenv("SKAUDIO_DATA", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["describe", "--data", "fsdd"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skaudio: error: downloading FSDD from ")
+    assert err.endswith(
+        f"failed (no network); without a download, put its recordings/ folder in "
+        f"'{tmp_path / 'fsdd'}', or set SKAUDIO_DATA to a folder that holds "
+        "fsdd/recordings.\n"
+    )

@@ -80,7 +80,9 @@ def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
     wav = str(tone_folder / "tone" / "1.wav")
     capsys.readouterr()
     assert main(["predict", str(path), wav]) == 1
-    _one_line_error(capsys, str(path), "pickle", "--trust-pickle")
+    _one_line_error(
+        capsys, str(path), "give --trust-pickle to read it only if you trust its"
+    )
     assert main(["predict", str(path), wav, "--trust-pickle"]) == 0
     assert _rows(capsys.readouterr().out)[0]["file"] == wav
 
@@ -91,11 +93,30 @@ def test_trust_pickle_still_reads_the_safe_format(model_file, tone_folder, capsy
     assert _rows(capsys.readouterr().out)[0]["label"] == "tone"
 
 
-def test_no_file_read_says_nothing_was_predicted(model_file, tone_folder, capsys):
+def test_no_file_read_says_nothing_was_predicted(
+    model_file, tone_folder, tmp_path, capsys
+):
     assert main(["predict", str(model_file), str(tone_folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no rows, no header
+    assert captured.err == (
+        f"skaudio: cannot read '{tone_folder}': is a directory, not a file; give "
+        f"the audio files in it, e.g. '{tone_folder / '*.wav'}'\n"
+        "skaudio: error: the file could not be read (listed above): nothing was "
+        "predicted.\n"
+    )
+    # With --out, an earlier CSV stays as it was.
+    (tmp_path / "bad.wav").write_text("not audio")
+    out = tmp_path / "p.csv"
+    out.write_text("earlier\n")
+    argv = ["predict", str(model_file), str(tmp_path / "bad.wav"), str(tmp_path / "x")]
+    assert main([*argv, "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "is a directory" in err
-    assert "1 of 1 files could not be read (listed above); nothing was predicted" in err
+    assert err.endswith(
+        "skaudio: error: no file could be read (listed above): nothing was "
+        f"predicted, '{out}' not written.\n"
+    )
+    assert out.read_text() == "earlier\n"
 
 
 @pytest.mark.parametrize("trust", [False, True])
@@ -110,11 +131,11 @@ def test_unreadable_model_files_give_one_line(model_file, tmp_path, capsys, trus
     cut_pickle.write_bytes(b"\x80\x04\x95")
     for bad in ["notamodel.joblib", "truncated.skaudio", "cut.joblib", "missing"]:
         assert main(["predict", str(tmp_path / bad), wav, *option]) == 1
-        _one_line_error(capsys, "skaudio: error: Cannot load model file", bad)
+        _one_line_error(capsys, "skaudio: error: cannot load model file", bad)
     # The folder of --out is made only when the CSV is written.
     out = tmp_path / "new" / "p.csv"
     assert main(["predict", str(tmp_path / "missing"), wav, "--out", str(out)]) == 1
-    _one_line_error(capsys, "Cannot load model file")
+    _one_line_error(capsys, "cannot load model file")
     assert not out.parent.exists()
 
 
@@ -230,7 +251,7 @@ def test_predict_option_errors(model_file, recording, capsys):
     assert main([*argv, "--window", "0.25", "--event", "siren"]) == 1
     _one_line_error(capsys, "--event 'siren' is not one of the model's classes")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
-    _one_line_error(capsys, "hop=1.0 s is longer than window=0.25 s")
+    _one_line_error(capsys, "--hop 1 s is longer than --window 0.25 s")
     assert main([*argv, "--window", "0.25", "--hop", "1"]) == 1
     assert capsys.readouterr().out == ""  # refused before any CSV row
     assert main([*argv, "--window", "0.25", "--aggregate", "max", "--event", "tone"])
@@ -340,3 +361,28 @@ def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
     err = process.stderr.read().decode()
     assert process.wait() == 1
     assert err == ""
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--window", "0.00001"],
+            "--window 1e-05 s and --hop 5e-06 s must each be at least one sample "
+            "at 8000 Hz.",
+        ),
+        (
+            ["--window", "0.1", "--hop", "0.2"],
+            "--hop 0.2 s is longer than --window 0.1 s, which would skip audio "
+            "between windows; use --hop <= --window.",
+        ),
+    ],
+)
+def test_window_errors_name_the_options(
+    model_file, tone_folder, capsys, options, message
+):
+    wav = str(tone_folder / "tone" / "1.wav")
+    assert main(["predict", str(model_file), wav, *options]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"skaudio: error: {message}\n"

@@ -131,7 +131,12 @@ def test_fetch_fsdd_downloads_verifies_and_loads(tmp_path, fsdd_server):
     "name, sha256, match",
     [
         ("fsdd.tar.gz", "0" * 64, "do not match the expected SHA-256"),
-        ("missing.tar.gz", None, "Downloading FSDD from .* failed"),
+        (
+            "missing.tar.gz",
+            None,
+            r"Downloading FSDD from .* failed \(.*\); without a download, put its "
+            r"recordings/ folder in '.*fsdd', or pass data_home= a folder",
+        ),
         ("broken.tar.gz", None, "not a readable .tar.gz or .zip archive"),
     ],
 )
@@ -180,8 +185,8 @@ def test_load_audio_folder_errors(tmp_path):
     assert str(error.value) == (
         "Files with endings not in ['.aif', '.aiff', '.flac', '.mp3', '.ogg', "
         f"'.wav'] in the class folders: ['{tmp_path / 'dog' / 'notes.txt'}']. Move "
-        "them out, list the clips in a CSV manifest instead of a folder, or (in "
-        "Python) pass extensions= to accept their endings."
+        "them out, list the clips in a CSV manifest instead of a folder, or pass "
+        "extensions= to accept their endings."
     )
     assert len(load_audio_folder(tmp_path, extensions=(".wav", ".txt")).filenames) == 2
     (tmp_path / "dog" / "notes.txt").unlink()
@@ -399,6 +404,13 @@ def test_audio_dataset_folder_and_errors(tmp_path):
         load_audio_dataset(tmp_path / "data", layout="esc99")
     with pytest.raises(ValueError, match="layout='folder' applies to a folder"):
         load_audio_dataset("fsdd", layout="folder")
+    (tmp_path / "clips.csv").write_text("path,label\ndata/cat/a.wav,cat\n")
+    with pytest.raises(ValueError) as error:
+        load_audio_dataset(tmp_path / "clips.csv", layout="esc50")
+    assert str(error.value) == (
+        f"layout='esc50' reads a data set's folder, but '{tmp_path / 'clips.csv'}' "
+        "is a file; give the folder, or layout='manifest' for a CSV manifest."
+    )
     # A folder named fsdd beside the data set's name: say which is meant.
     (tmp_path / "fsdd").mkdir()
     with pytest.MonkeyPatch.context() as patch:

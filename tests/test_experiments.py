@@ -78,8 +78,7 @@ def test_make_splits(data):
     needs_groups = (
         "needs groups (speakers, folds), and this data has none: give a manifest "
         "with a group, fold or speaker column (or name another with "
-        "--group-column; in Python, columns={'group_column': ...}), or use "
-        "protocol 'kfold'."
+        "columns={'group_column': ...}), or use protocol='kfold'."
     )
     with pytest.raises(ValueError, match=re.escape(needs_groups)):
         make_splits("group", y)
@@ -108,6 +107,21 @@ def test_group_splits_keep_groups_apart(data):
         assert not set(groups[train]) & set(groups[test])
     with pytest.raises(ValueError, match="n_splits=4 folds of whole groups"):
         make_splits("group", y, groups=groups, n_splits=4)
+
+
+def test_kfold_names_the_most_folds_the_classes_allow():
+    y = ["a"] * 3 + ["b"] * 2
+    assert len(make_splits("kfold", y, n_splits=3)) == 3
+    with pytest.raises(ValueError) as error:
+        make_splits("kfold", y, n_splits=4)
+    assert str(error.value) == (
+        "n_splits=4: stratified folds need a class with at least 4 examples, the "
+        "largest class of this data has 3; give n_splits=3 or fewer."
+    )
+    with pytest.raises(ValueError, match="^kfold's default of 5 folds: .* has 3;"):
+        make_splits("kfold", y)
+    with pytest.raises(ValueError, match="has 1; too few to cross-validate.$"):
+        make_splits("kfold", ["a", "b"], n_splits=2)
 
 
 def test_data_settings_follow_the_files(tmp_path):
@@ -563,14 +577,14 @@ def test_make_splits_defaults_and_limits(data):
         make_splits("group", labels, groups=many, n_splits=2, random_state=0)
     ]:
         assert [t.tolist() for _, _, t in again] == [t.tolist() for _, _, t in first]
-    with pytest.raises(ValueError, match=f"the data has {len(y)}"):
+    with pytest.raises(ValueError, match="the largest class of this data has 30"):
         make_splits("kfold", y, n_splits=len(y) + 1)
     with pytest.raises(ValueError) as error:
         make_splits("official", y)
     assert str(error.value) == (
-        "protocol 'official' needs the data set's own test split, and this data "
-        "has none (FSDD and Speech Commands have one); use protocol 'group' or "
-        "'kfold'."
+        "protocol='official' needs the data set's own test split, and this data "
+        "has none (FSDD and Speech Commands have one); use protocol='group' or "
+        "protocol='kfold'."
     )
 
 
@@ -620,7 +634,7 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         "resampled, losing content above 8000 Hz; 1 clip (20.0%) longer than "
         "0.7 s is cropped"
     )
-    hint = " (--sample-rate and --duration change them)"
+    hint = " (sample_rate and duration change them)"
     lines = []
     # The layout is found ("auto" by default): a folder of class folders.
     bunch, chosen = prepare_data(tmp_path, duration=0.7, progress=lines.append)
@@ -673,39 +687,51 @@ def test_prepare_data_says_when_a_few_long_files_set_the_length(tmp_path):
     assert lines[-1] == (
         "loading at 1000 Hz, 10.0 s per clip: every clip is whole; the length is "
         f"set by the longest file ('{long}', 10.0 s), over 3 times the "
-        "median 1.00 s: the other clips are padded to it (--sample-rate and "
-        "--duration change them)"
+        "median 1.00 s: the other clips are padded to it (sample_rate and "
+        "duration change them)"
     )
     lines.clear()
     prepare_data(tmp_path, duration=10.0, progress=lines.append)
     assert "set by the longest" not in lines[-1]  # chosen by the caller
 
 
-def test_prepare_data_names_the_columns_that_could_hold_groups(tmp_path):
+def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
     for i in range(3):
         sf.write(tmp_path / f"{i}.wav", np.zeros(800), 8000)
     rows = "".join(f"{i}.wav,{label},s{i % 2},x\n" for i, label in enumerate("drd"))
     manifest = tmp_path / "m.csv"
     manifest.write_text("path,label,session,note\n" + rows)
+
+    def cross_validate_lines(**kwargs):
+        # Too many folds: fails once the note is said, before any training.
+        lines = []
+        with pytest.raises(ValueError, match="stratified folds need"):
+            run_experiment(
+                "simple",
+                manifest,
+                n_splits=9,
+                out=tmp_path / "run",
+                progress=lines.append,
+                **kwargs,
+            )
+        return lines
+
+    note = (
+        "no group column: the folds may put clips of one speaker or session on "
+        "both sides; if one of the columns 'session', 'note' holds them, name it "
+        "with columns={'group_column': ...}"
+    )
+    assert note in cross_validate_lines()
+    # Only folds mix groups: describing the data or fitting it says nothing.
     lines = []
     bunch, _ = prepare_data(manifest, progress=lines.append)
     assert bunch.groups is None
-    assert lines[1] == (
-        "no group column: folds may put clips of one speaker or session on both "
-        "sides; if one of the columns 'session', 'note' holds them, name it with "
-        "--group-column (in Python, columns={'group_column': ...})"
-    )
-    lines.clear()
-    bunch, _ = prepare_data(
-        manifest, columns={"group_column": "session"}, progress=lines.append
-    )
-    assert bunch.groups.tolist() == ["s0", "s1", "s0"]
+    assert not any("group column" in line for line in lines)
+    lines = cross_validate_lines(columns={"group_column": "session"}, protocol="kfold")
     assert not any("group column" in line for line in lines)
     # A manifest of paths and labels alone has nothing to suggest.
-    manifest.write_text("path,label\n0.wav,d\n1.wav,r\n")
-    lines.clear()
-    prepare_data(manifest, progress=lines.append)
-    assert not any("group column" in line for line in lines)
+    manifest.write_text("path,label\n0.wav,d\n1.wav,r\n2.wav,d\n")
+    assert not any("group column" in line for line in cross_validate_lines())
 
 
 def test_prepare_data_names_classes_that_differ_only_in_case_or_spaces(tmp_path):
@@ -863,3 +889,26 @@ def test_run_cv_loads_the_data_only_when_a_fold_is_missing(tmp_path):
         )
         assert [r["fold"] for r in records] == ["a", "b", "c"]
     assert calls == ["load"]
+
+
+@pytest.mark.parametrize("name", ["mel-cnn", "mfcc-seq", "mfcc-seq-aug"])
+def test_make_model_refuses_a_rate_too_low_for_its_mel_filters(name):
+    with pytest.raises(ValueError) as error:
+        make_model(name, sample_rate=1000)
+    assert str(error.value) == (
+        f"1000 Hz is too low a sample rate for {name}: its 64 Mel bands do not fit "
+        "the 33 frequency bins of its 64-sample window at that rate; use "
+        "sample_rate=1415 or higher, or a model on waveforms."
+    )
+    make_model(name, sample_rate=1415)
+    make_model("simple", sample_rate=1000)  # a model on waveforms takes any rate
+
+
+def test_data_settings_breaks_a_tie_of_rates_with_the_first_file(tmp_path):
+    files = []
+    for name, rate in [("a.wav", 16000), ("b.wav", 44100)]:
+        sf.write(tmp_path / name, np.zeros(rate // 10), rate)
+        files.append(str(tmp_path / name))
+    assert data_settings(files)["sample_rate"] == 16000
+    # 44.1 kHz first: its rate, lowered to MAX_SAMPLE_RATE.
+    assert data_settings(files[::-1])["sample_rate"] == 22050

@@ -277,7 +277,7 @@ def test_refuses_weights_of_wrong_shape_or_missing(model_file):
 
 def test_refuses_files_that_are_not_skaudio_models(fitted_mel_pipeline, tmp_path):
     joblib.dump(fitted_mel_pipeline, tmp_path / "m.joblib")
-    _refused(tmp_path / "m.joblib", "pickle.*--trust-pickle")
+    _refused(tmp_path / "m.joblib", "pickle.*load it with joblib only if you trust")
     (tmp_path / "text").write_text("hello")
     _refused(tmp_path / "text", "not a skaudio model file")
     (tmp_path / "empty").write_bytes(b"")
