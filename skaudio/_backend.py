@@ -45,7 +45,7 @@ class _ComplexPower(nn.Module):
 
     The same values as :class:`torchaudio.transforms.Spectrogram`'s
     ``abs().pow(power)`` to within float32 rounding, but torch's complex
-    ``abs`` runs a slow scalar path on the CPU: this is 2.7-5 times faster
+    ``abs`` runs a slow scalar path on the CPU: this is 5 to 8 times faster
     for that step and makes a Mel spectrogram of one 1-s clip 1.3 times
     faster (``benchmarks/results/features.md``).
     """

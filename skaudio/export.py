@@ -344,9 +344,9 @@ def export_onnx(
         Write the graph for one clip and run it on each clip of the batch
         in turn (an ONNX ``Scan``), instead of on the whole batch at once.
         On a CPU one clip's activations stay in the core's cache: ONNX
-        Runtime ran batches of 256 1.05 to 1.4 times as fast this way, and
-        single clips as fast (``benchmarks/results/latency.md``). Leave it
-        False for a GPU, which needs whole batches.
+        Runtime ran batches of 256 1.2 to 1.4 times as fast this way, and
+        single clips as fast or faster (``benchmarks/results/latency.md``).
+        Leave it False for a GPU, which needs whole batches.
     opset_version : int, default=18
         ONNX opset of the graph (18 is the first with ``STFT`` as written).
 

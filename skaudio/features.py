@@ -384,8 +384,9 @@ class _MelMixin:
 class MelTransformer(_MelMixin, _SpectralTransformer):
     """Log-Mel spectrograms of waveforms, computed with torchaudio.
 
-    Wraps :class:`torchaudio.transforms.MelSpectrogram` (STFT with a periodic
-    Hann window, then a triangular Mel filterbank), followed by decibels
+    Computes what :class:`torchaudio.transforms.MelSpectrogram` computes
+    (STFT with a periodic Hann window, then a triangular Mel filterbank),
+    from torchaudio's ``Spectrogram`` and ``MelScale``, followed by decibels
     ``10 * log10(max(P, amin))`` with ``top_db`` applied to each clip on its
     own, and an optional per-clip standardisation. Stateless: ``fit`` only
     checks the parameters against the input.
@@ -693,9 +694,9 @@ class MFCCTransformer(_MelMixin, _SpectralTransformer):
 class SpectrogramTransformer(_SpectralTransformer):
     """Linear-frequency spectrograms of waveforms, computed with torchaudio.
 
-    Wraps :class:`torchaudio.transforms.Spectrogram` (STFT with a periodic
-    Hann window, ``|X| ** power``), with optional decibels (``top_db`` per
-    clip) and per-clip standardisation. Stateless.
+    Uses :class:`torchaudio.transforms.Spectrogram` (STFT with a periodic
+    Hann window), then ``|X| ** power`` from ``X * conj(X)``, with optional
+    decibels (``top_db`` per clip) and per-clip standardisation. Stateless.
 
     The defaults suit 1 s clips at 16 kHz: 16,000 samples give 513 bins ×
     32 frames.
