@@ -900,9 +900,12 @@ def prepare_data(
     n_groups = (
         "no groups" if bunch.groups is None else f"{len(set(bunch.groups))} groups"
     )
+    source = f"{bunch.layout} layout"
+    if bunch.groups is None and bunch.get("other_columns"):
+        source += f"; unused columns: {', '.join(map(repr, bunch.other_columns))}"
     progress(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
-        f"{n_groups} ({bunch.layout} layout)"
+        f"{n_groups} ({source})"
     )
     similar = {}
     for label in classes:

@@ -722,11 +722,16 @@ def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
         "with columns={'group_column': ...}"
     )
     assert note in cross_validate_lines()
-    # Only folds mix groups: describing the data or fitting it says nothing.
+    # Only folds mix groups: describing the data or fitting it names the
+    # columns left unread, without the note.
     lines = []
     bunch, _ = prepare_data(manifest, progress=lines.append)
     assert bunch.groups is None
     assert not any("group column" in line for line in lines)
+    assert lines[0] == (
+        "data: 3 files, 2 classes, no groups (manifest layout; unused columns: "
+        "'session', 'note')"
+    )
     lines = cross_validate_lines(columns={"group_column": "session"}, protocol="kfold")
     assert not any("group column" in line for line in lines)
     # A manifest of paths and labels alone has nothing to suggest.
