@@ -898,11 +898,15 @@ def load_audio_manifest(
             f"{csv_path} is not a text file in UTF-8; a manifest is a CSV file "
             "with a header row (path,label,...)."
         ) from None
+    # Only the separator is guessed, from the header; quoting is the CSV
+    # standard's (a quote inside a quoted value doubled), which the sniffer
+    # cannot tell from a header without quotes.
     try:
-        dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+        sniffed = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+        delimiter = sniffed.delimiter
     except csv.Error:  # one column, or no separator in the header
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [c.strip() for c in (reader.fieldnames or []) if c is not None]
     if not header:
         raise ValueError(f"{csv_path} is empty: expected a header row.")

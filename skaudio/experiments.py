@@ -919,7 +919,7 @@ def prepare_data(
         # accents) differ.
         pairs = "; ".join(" and ".join(map(ascii, names)) for names in similar)
         progress(
-            "classes that differ only in case, spaces, leading zeros or Unicode "
+            "classes that differ only in case, inner spaces, leading zeros or Unicode "
             f"form (composed or decomposed accents) stay apart: {pairs}; rename "
             "them in the data if they are the same class"
         )

@@ -428,6 +428,12 @@ def test_manifest_separators_duplicates_and_encoding(tmp_path):
     manifest = _write(tmp_path / "m.csv", "path,label\na.wav,dog\nb.wav,cat\na.wav,x\n")
     with pytest.raises(ValueError, match="1 bad row: line 4: the same file as line 2"):
         load_audio_manifest(manifest)
+    # Quotes as the CSV standard has them, whatever the header looks like.
+    manifest = _write(
+        tmp_path / "m.csv",
+        'path;label\na.wav;"say ""hi"""\nb.wav;"a ""b"" c; d"\n',
+    )
+    assert load_audio_manifest(manifest).target.tolist() == ['say "hi"', 'a "b" c; d']
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ValueError, match="bin.csv is not a text file in UTF-8"):
         load_audio_manifest(tmp_path / "bin.csv")

@@ -752,7 +752,7 @@ def test_prepare_data_names_classes_that_differ_only_in_case_or_spaces(tmp_path)
     bunch, _ = prepare_data(tmp_path, progress=lines.append)
     assert len(set(bunch.target)) == 5  # kept apart: the data says so
     assert lines[1] == (
-        "classes that differ only in case, spaces, leading zeros or Unicode form "
+        "classes that differ only in case, inner spaces, leading zeros or Unicode form "
         "(composed or decomposed accents) stay apart: 'Dog bark' and 'dog  bark'; "
         "'Siren' and 'siren'; rename them in the data if they are the same class"
     )
