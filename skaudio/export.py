@@ -40,6 +40,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._spelling import setting
 from ._waveforms import expected_sample_rate
 from .classifiers._base import _AudioCNNClassifier
 from .features import (
@@ -296,6 +297,28 @@ def _clip_length(loader, n_times, steps):
     )
 
 
+def _check_network_input(step_modules, classifier, length, loader, steps):
+    """Refuse a clip length whose features do not fit the fitted network."""
+    with torch.no_grad():
+        x = torch.zeros(1, length)
+        for module in step_modules:
+            x = module.eval()(x)
+    fitted = tuple(classifier.input_shape_)
+    if x[0].numel() == math.prod(fitted):
+        return
+    try:
+        n_trained = _clip_length(loader, None, steps)
+        trained = f" (it was trained on clips of {n_trained} samples)"
+    except ValueError:  # not recorded: the shapes are all there is to go by
+        trained = ""
+    raise ValueError(
+        f"Cannot export with {setting('n_times', length)}: clips of {length} "
+        f"samples become inputs of shape {tuple(x.shape[1:])}, but the "
+        f"classifier was fitted on inputs of shape {fitted}; give the clip "
+        f"length the model takes{trained}."
+    )
+
+
 def _check_torch_exports(network):
     """Refuse a network this torch version exports wrongly."""
     if torch.torch_version.TorchVersion(torch.__version__) >= (2, 14):
@@ -413,6 +436,7 @@ def export_onnx(
         + [getattr(classifier, "frontend", None)]
     )
     length = _clip_length(loader, n_times, steps)
+    _check_network_input(modules[:-1], classifier, length, loader, steps)
     graph = nn.Sequential(*modules).cpu().eval()
     example = torch.zeros(1 if per_clip else 2, length)
     try:

@@ -188,6 +188,16 @@ def test_clip_length_from_the_classifier(tmp_path):
     clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL), **FAST).fit(X, y)
     metadata = export_onnx(clf, tmp_path / "f.onnx")
     assert (metadata["n_times"], metadata["sample_rate"]) == ("2000", "8000")
+    # Another length does not fit the network: refused before exporting.
+    with pytest.raises(ValueError) as error:
+        export_onnx(clf, tmp_path / "g.onnx", n_times=1500)
+    assert str(error.value) == (
+        "Cannot export with n_times=1500: clips of 1500 samples become inputs of "
+        "shape (1500,), but the classifier was fitted on inputs of shape (1, 2000); "
+        "give the clip length the model takes (it was trained on clips of 2000 "
+        "samples)."
+    )
+    assert not (tmp_path / "g.onnx").exists()
 
 
 def test_what_cannot_be_exported_fails_clearly(tmp_path):
