@@ -69,8 +69,16 @@ class AudioLoadError(ValueError):
 
 
 def _decoder_reason(exc):
-    """Return libsndfile's reason for ``exc``, without the path it repeats."""
-    return (getattr(exc, "error_string", None) or str(exc)).rstrip(".")
+    """Return libsndfile's reason for ``exc``, without the path it repeats.
+
+    Called for a file that exists. libsndfile's MPEG decoder reports a file
+    it cannot decode as one that "does not exist or is not a regular file":
+    that is said as what it means.
+    """
+    reason = (getattr(exc, "error_string", None) or str(exc)).rstrip(".")
+    if reason.startswith("File does not exist or is not a regular file"):
+        return "no audio stream the decoder can read"
+    return reason
 
 
 def _diagnose(path):

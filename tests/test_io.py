@@ -40,6 +40,7 @@ def _bad_files(tmp_path):
     data = (tmp_path / "ok.wav").read_bytes()
     (tmp_path / "empty.wav").write_bytes(b"")
     (tmp_path / "text.wav").write_text("this is not audio\n" * 10)
+    (tmp_path / "text.mp3").write_text("this is not audio either\n" * 20)
     (tmp_path / "cut.wav").write_bytes(data[: len(data) // 2])
     sf.write(tmp_path / "flac.flac", good, 8000)
     flac = (tmp_path / "flac.flac").read_bytes()
@@ -61,6 +62,10 @@ def _bad_files(tmp_path):
         "folder.wav": "is a directory, not a file",
         "empty.wav": r"file is empty \(0 bytes\)",
         "text.wav": r"not a readable audio file \(Format not recognised\)",
+        # libsndfile's MPEG decoder says such a file "does not exist"; without
+        # MPEG support the format is not recognised.
+        "text.mp3": r"not a readable audio file \((no audio stream the decoder "
+        r"can read|Format not recognised)\)",
         "cut.wav": "file is truncated: its header promises 8000 bytes of audio data "
         f"but only {present} are present",
         "cut.flac": r"decoding failed, the file is corrupt or truncated \(.+\)",
