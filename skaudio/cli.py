@@ -219,41 +219,54 @@ def _note(message):
     print(f"skaudio: note: {message}", file=sys.stderr)
 
 
+def _some_files(changed, paths, detail=None):
+    """Name the files of ``changed`` among ``paths``: the subject of a note.
+
+    ``'a.wav' (detail)``, ``2 of the 3 files (e.g. 'a.wav', detail)``, ``all
+    3 files (...)``; returns the subject and whether it is singular.
+    """
+    detail = "" if detail is None else f", {detail}"
+    if len(changed) == 1:
+        return f"'{changed[0]}'{f' ({detail[2:]})' if detail else ''}", True
+    some = "all" if len(changed) == len(paths) else f"{len(changed)} of the"
+    return f"{some} {len(paths)} files (e.g. '{changed[0]}'{detail})", False
+
+
 def _report_clip_changes(paths, rate, n_times, mono=True):
     """Say once how many files are mixed to mono, resampled, padded or cropped."""
     from .io import audio_info
 
-    infos = [audio_info(p) for p in paths]
-    resampled = [
-        (p, i) for p, i in zip(paths, infos, strict=True) if i.sample_rate != rate
-    ]
-    multichannel = [p for p, i in zip(paths, infos, strict=True) if i.channels > 1]
+    infos = [(p, audio_info(p)) for p in paths]
+    multichannel = [p for p, i in infos if i.channels > 1]
     if mono and multichannel:
+        files, one = _some_files(multichannel, paths)
         _note(
-            f"{len(multichannel)} of {len(paths)} files have two or more channels "
-            f"(e.g. '{multichannel[0]}') and were mixed to mono."
+            f"{files} {'has' if one else 'have'} two or more channels and "
+            f"{'was' if one else 'were'} mixed to mono."
         )
+    resampled = [(p, i) for p, i in infos if i.sample_rate != rate]
     if resampled:
-        path, info = resampled[0]
+        detail = f"{resampled[0][1].sample_rate} Hz"
+        files, one = _some_files([p for p, _ in resampled], paths, detail)
         _note(
-            f"{len(resampled)} of {len(paths)} files are not at the model's "
-            f"{rate} Hz (e.g. '{path}' at {info.sample_rate} Hz) and were "
-            "resampled to it."
+            f"{files} {'is' if one else 'are'} not at the model's {rate} Hz and "
+            f"{'was' if one else 'were'} resampled to it."
         )
     if n_times is not None:
         changed = [
             (p, i)
-            for p, i in zip(paths, infos, strict=True)
+            for p, i in infos
             if round(i.n_frames * rate / i.sample_rate) != n_times
         ]
         if changed:
             length = f"{n_times / rate:g} s"
-            path, info = changed[0]
+            detail = f"{changed[0][1].n_frames / changed[0][1].sample_rate:.3g} s"
+            files, one = _some_files([p for p, _ in changed], paths, detail)
             _note(
-                f"{len(changed)} of {len(paths)} files are not {length} long "
-                f"(e.g. '{path}', {info.n_frames / info.sample_rate:.3g} s) and were "
-                f"padded with zeros or cropped to the model's {length} clips; "
-                "use --window for recordings longer than a clip."
+                f"{files} {'is' if one else 'are'} not {length} long and "
+                f"{'was' if one else 'were'} padded with zeros or cropped to the "
+                f"model's {length} clips; use --window for recordings longer "
+                "than a clip."
             )
 
 
@@ -261,10 +274,13 @@ def _predict(args):
     from . import inference
     from .io import scan_audio_files
 
-    windowed = (args.hop, args.aggregate, args.event)
-    if args.window is None and any(v is not None for v in windowed):
+    windowed = {"--hop": args.hop, "--aggregate": args.aggregate}
+    windowed["--event"] = args.event
+    given = [option for option, value in windowed.items() if value is not None]
+    if args.window is None and given:
         raise ValueError(
-            "--hop, --aggregate and --event work on windows: add --window."
+            f"{' and '.join(given)} {'works' if len(given) == 1 else 'work'} on "
+            "windows: add --window."
         )
     if args.event is None and (args.threshold, args.min_duration) != (None, None):
         raise ValueError(
@@ -665,7 +681,7 @@ def _add_trust_pickle_option(parser):
         action="store_true",
         help="also read joblib/pickle model files (runs code from the file: "
         "only for files from a trusted source); files saved by 'skaudio fit' "
-        "are read either way",
+        "without --pickle are read either way",
     )
 
 

@@ -308,7 +308,10 @@ def load_audio_folder(
     Parameters
     ----------
     root : str or os.PathLike
-        ``root/<class name>/<file>``; hidden files and folders are ignored.
+        ``root/<class name>/<file>``; the files of sub-folders of a class
+        folder belong to that class. Hidden files and folders are ignored,
+        and so are files at the top of ``root`` (e.g. a README), except audio
+        files, which have no class there and are an error.
     extensions : tuple of str, default=(".wav", ".flac", ".ogg", ".mp3", \
 ".aif", ".aiff")
         Accepted file endings (case-insensitive). Any other file in a class
@@ -324,8 +327,9 @@ def load_audio_folder(
     Raises
     ------
     ValueError
-        When ``root`` holds no class folder, a class folder holds no audio, or
-        a file has an ending not in ``extensions`` (all such files listed).
+        When ``root`` holds no class folder or audio files outside them, a
+        class folder holds no audio, or a file has an ending not in
+        ``extensions`` (all such files listed).
 
     Examples
     --------
@@ -357,6 +361,17 @@ def load_audio_folder(
     if not classes:
         raise ValueError(f"'{root}' holds no class sub-folders.")
     extensions = {e.lower() for e in extensions}
+    outside = sorted(
+        p.name
+        for p in root.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in extensions
+    )
+    if outside:
+        raise ValueError(
+            f"Audio files at the top of '{root}', in no class folder: "
+            f"{outside[:10]}{' ...' if len(outside) > 10 else ''}. Move each into "
+            "the folder of its class, or list the clips in a CSV manifest."
+        )
     filenames, target, unknown = [], [], []
     for index, name in enumerate(classes):
         files = sorted(
@@ -374,9 +389,13 @@ def load_audio_folder(
     if unknown:
         raise ValueError(
             f"Files with endings not in {sorted(extensions)} in the class "
-            f"folders: {unknown}. Move them out, list the clips in a CSV "
-            "manifest instead of a folder"
-            + either(", or pass extensions= to accept their endings.", ".")
+            f"folders: {unknown}. "
+            + either(
+                "Move them out, list the clips in a CSV manifest instead of a "
+                "folder, or pass extensions= to accept their endings.",
+                "Move them out, or list the clips in a CSV manifest instead of "
+                "a folder.",
+            )
         )
     return Bunch(
         filenames=np.array(filenames, dtype=object),

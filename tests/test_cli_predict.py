@@ -155,11 +155,15 @@ def test_mismatched_rate_and_length_are_fixed_and_said_once(
     notes = captured.err.splitlines()
     assert len(notes) == 3, notes
     assert notes[0] == (
-        "skaudio: note: 1 of 3 files have two or more channels (e.g. "
-        f"'{files[2]}') and were mixed to mono."
+        f"skaudio: note: '{files[2]}' has two or more channels and was mixed to mono."
     )
-    assert "2 of 3 files are not at the model's 8000 Hz" in notes[1]
-    assert f"1 of 3 files are not 0.25 s long (e.g. '{files[2]}', 1 s)" in notes[2]
+    assert notes[1] == (
+        f"skaudio: note: 2 of the 3 files (e.g. '{files[0]}', 16000 Hz) are not "
+        "at the model's 8000 Hz and were resampled to it."
+    )
+    assert notes[2].startswith(
+        f"skaudio: note: '{files[2]}' (1 s) is not 0.25 s long and was padded"
+    )
     rows = _rows(captured.out)
     assert [r["label"] for r in rows] == ["tone", "tone", "noise"]
     # The same numbers as the pipeline given the resampled, cropped waveforms.
@@ -242,7 +246,9 @@ def test_predict_option_errors(model_file, recording, capsys):
     argv = ["predict", str(model_file), recording]
     for option in (["--event", "tone"], ["--hop", "1"], ["--aggregate", "max"]):
         assert main([*argv, *option]) == 1
-        _one_line_error(capsys, "--hop, --aggregate and --event work on windows")
+        _one_line_error(capsys, f"{option[0]} works on windows: add --window")
+    assert main([*argv, "--hop", "1", "--aggregate", "max"]) == 1
+    _one_line_error(capsys, "--hop and --aggregate work on windows: add --window")
     for option in (["--threshold", "0.3"], ["--min-duration", "1"]):
         assert main([*argv, "--window", "0.25", *option]) == 1
         _one_line_error(capsys, "set how --event finds events: add --event LABEL")
@@ -316,7 +322,10 @@ def test_windows_of_a_file_at_another_rate_are_resampled_and_said(
     assert main([*argv, "--hop", "0.125", "--event", "tone"]) == 0
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1
-    assert "1 of 1 files are not at the model's 8000 Hz" in captured.err
+    assert captured.err == (
+        f"skaudio: note: '{resampled}' (16000 Hz) is not at the model's 8000 Hz "
+        "and was resampled to it.\n"
+    )
     (event,) = _rows(captured.out)
     assert abs(float(event["onset"]) - 1.5) <= 0.25
 

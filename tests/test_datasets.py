@@ -192,6 +192,18 @@ def test_load_audio_folder_errors(tmp_path):
     (tmp_path / "dog" / "notes.txt").unlink()
     (tmp_path / "dog" / "b.AIFF").write_bytes(b"")
     assert len(load_audio_folder(tmp_path).filenames) == 2
+    # A README beside the class folders is not data; an audio file there has
+    # no class.
+    (tmp_path / "README.md").write_text("about the sounds")
+    assert len(load_audio_folder(tmp_path).filenames) == 2
+    (tmp_path / "stray.wav").write_bytes(b"")
+    with pytest.raises(ValueError) as error:
+        load_audio_folder(tmp_path)
+    assert str(error.value) == (
+        f"Audio files at the top of '{tmp_path}', in no class folder: "
+        "['stray.wav']. Move each into the folder of its class, or list the "
+        "clips in a CSV manifest."
+    )
 
 
 def test_make_tones_is_seeded_and_labelled_by_pitch():
