@@ -1282,6 +1282,12 @@ def run_experiment(
             f"on both sides; if one of the columns {', '.join(map(repr, unread))} "
             f"holds them, name it with {either(_GROUP_COLUMN, '--group-column')}"
         )
+    if protocol == "kfold" and bunch.groups is not None:
+        progress(
+            f"{setting('protocol', 'kfold')} ignores the data's "
+            f"{len(set(bunch.groups))} groups: the folds may put clips of one "
+            f"group on both sides ({setting('protocol', 'group')} keeps them whole)"
+        )
     splits = make_splits(
         protocol,
         bunch.target,

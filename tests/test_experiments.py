@@ -734,6 +734,10 @@ def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
     )
     lines = cross_validate_lines(columns={"group_column": "session"}, protocol="kfold")
     assert not any("group column" in line for line in lines)
+    assert (
+        "protocol='kfold' ignores the data's 2 groups: the folds may put clips of "
+        "one group on both sides (protocol='group' keeps them whole)"
+    ) in lines
     # A manifest of paths and labels alone has nothing to suggest.
     manifest.write_text("path,label\n0.wav,d\n1.wav,r\n2.wav,d\n")
     assert not any("group column" in line for line in cross_validate_lines())
