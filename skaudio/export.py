@@ -458,10 +458,10 @@ def export_onnx(
         classifier.module_.to(classifier.device)
     model = program.model_proto
     # ONNX Runtime's blocked (NCHWc) CPU kernels take 2-D convolutions and
-    # pooling only. As 2-D ones of height 1, the 1-D convolutions of SincNet
-    # ran 1.7 times as fast (its sinc layer 1.9 times), LV-18's 1.1 to 1.3
-    # times; 1-D pooling too helped a one-clip graph but slowed a whole
-    # batch's (benchmarks/results/latency.md).
+    # pooling only. With its 1-D convolutions as 2-D ones of height 1,
+    # SincNet's graph ran 1.7 times as fast (its sinc layer 1.9 times),
+    # LV-18's 1.15 to 1.2 times; 1-D pooling too helped one-clip graphs but
+    # slowed LV-18's whole-batch graph (benchmarks/results/latency.md).
     model = _one_d_as_two_d(model, ("Conv", "MaxPool") if per_clip else ("Conv",))
     if per_clip:
         model = _scan_over_clips(model, length, len(classifier.classes_))
