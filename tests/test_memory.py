@@ -44,7 +44,9 @@ def test_training_steps_stop_faulting_pages_in():
         )
         return float(run.stdout.split()[-1])
 
-    assert faults("keep") < 100
+    # With the call: 0 to about 150 faults a step in repeated runs here (a
+    # buffer refaulted now and then); without it, about 3,000 to 5,000.
+    assert faults("keep") < 1000
 
 
 def test_the_command_line_keeps_freed_memory_unless_told_otherwise(
