@@ -286,13 +286,19 @@ def test_fit_refuses_an_unwritable_output_before_training(
     assert (tmp_path / "new" / "m.skaudio").is_file()
 
 
+def _output_of(command, tmp_path):
+    """The output argument of ``cv`` (a results folder) or ``fit`` (a model)."""
+    return (
+        ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
+    )
+
+
 @pytest.mark.parametrize("command", ["cv", "fit"])
 def test_too_short_duration_refused_before_loading(
     command, audio_folder, tmp_path, capsys
 ):
     argv = [command, "mel-cnn", "--data", str(audio_folder), "--duration", "0.01"]
-    out = ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
-    argv += out
+    argv += _output_of(command, tmp_path)
     assert main(argv) == 1
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
@@ -582,9 +588,7 @@ def test_a_sample_rate_too_low_for_the_features_names_the_lowest(
     command, audio_folder, tmp_path, capsys
 ):
     argv = [command, "mel-cnn", "--data", str(audio_folder), "--epochs", "1"]
-    argv += (
-        ["--out", str(tmp_path / "run")] if command == "cv" else [str(tmp_path / "m")]
-    )
+    argv += _output_of(command, tmp_path)
     assert main([*argv, "--sample-rate", "1414"]) == 1
     captured = capsys.readouterr()
     assert "Loading" not in captured.out
