@@ -68,17 +68,19 @@ class AudioLoadError(ValueError):
         return type(self), (self.path, self.reason)
 
 
-def _decoder_reason(exc):
-    """Return libsndfile's reason for ``exc``, without the path it repeats.
+def _unreadable(path, exc):
+    """Return the error for a file libsndfile could not open (``exc``).
 
-    Called for a file that exists. libsndfile's MPEG decoder reports a file
-    it cannot decode as one that "does not exist or is not a regular file":
-    that is said as what it means.
+    Raises first when :func:`_diagnose` finds a plainer cause (missing, a
+    folder, empty). libsndfile's reason is kept without the path it repeats;
+    its MPEG decoder reports a file it cannot decode as one that "does not
+    exist or is not a regular file", which is said as what it means.
     """
+    _diagnose(path)
     reason = (getattr(exc, "error_string", None) or str(exc)).rstrip(".")
     if reason.startswith("File does not exist or is not a regular file"):
-        return "no audio stream the decoder can read"
-    return reason
+        reason = "no audio stream the decoder can read"
+    return AudioLoadError(path, f"not a readable audio file ({reason})")
 
 
 def _diagnose(path):
@@ -228,10 +230,7 @@ def _read_with_soundfile(path, offset, duration):
     try:
         f = sf.SoundFile(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
-        _diagnose(path)
-        raise AudioLoadError(
-            path, f"not a readable audio file ({_decoder_reason(exc)})"
-        ) from None
+        raise _unreadable(path, exc) from None
     with f:
         native_rate = f.samplerate
         _check_not_truncated(path, f.extra_info)
@@ -400,10 +399,7 @@ def audio_info(path):
     try:
         header = sf.info(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
-        _diagnose(path)
-        raise AudioLoadError(
-            path, f"not a readable audio file ({_decoder_reason(exc)})"
-        ) from None
+        raise _unreadable(path, exc) from None
     if header.frames <= 0:
         raise AudioLoadError(path, "file contains no samples")
     return AudioInfo(header.samplerate, header.frames, header.channels)
