@@ -225,11 +225,11 @@ def _some_files(changed, paths, detail=None):
     ``'a.wav' (detail)``, ``2 of the 3 files (e.g. 'a.wav', detail)``, ``all
     3 files (...)``; returns the subject and whether it is singular.
     """
-    detail = "" if detail is None else f", {detail}"
+    example = [f"'{changed[0]}'"] + ([] if detail is None else [detail])
     if len(changed) == 1:
-        return f"'{changed[0]}'{f' ({detail[2:]})' if detail else ''}", True
+        return " ".join([example[0], *(f"({d})" for d in example[1:])]), True
     some = "all" if len(changed) == len(paths) else f"{len(changed)} of the"
-    return f"{some} {len(paths)} files (e.g. '{changed[0]}'{detail})", False
+    return f"{some} {len(paths)} files (e.g. {', '.join(example)})", False
 
 
 def _report_clip_changes(paths, rate, n_times, mono=True):
@@ -274,8 +274,7 @@ def _predict(args):
     from . import inference
     from .io import scan_audio_files
 
-    windowed = {"--hop": args.hop, "--aggregate": args.aggregate}
-    windowed["--event"] = args.event
+    windowed = {"--hop": args.hop, "--aggregate": args.aggregate, "--event": args.event}
     given = [option for option, value in windowed.items() if value is not None]
     if args.window is None and given:
         raise ValueError(

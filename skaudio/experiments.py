@@ -1276,17 +1276,17 @@ def run_experiment(
         progress(features)
     protocol = protocol or default_protocol(bunch.groups)
     unread = bunch.get("other_columns")
-    if protocol == "kfold" and bunch.groups is None and unread:
-        progress(
-            "no group column: the folds may put clips of one speaker or session "
-            f"on both sides; if one of the columns {', '.join(map(repr, unread))} "
-            f"holds them, name it with {either(_GROUP_COLUMN, '--group-column')}"
-        )
     if protocol == "kfold" and bunch.groups is not None:
         progress(
             f"{setting('protocol', 'kfold')} ignores the data's "
             f"{len(set(bunch.groups))} groups: the folds may put clips of one "
             f"group on both sides ({setting('protocol', 'group')} keeps them whole)"
+        )
+    elif protocol == "kfold" and unread:
+        progress(
+            "no group column: the folds may put clips of one speaker or session "
+            f"on both sides; if one of the columns {', '.join(map(repr, unread))} "
+            f"holds them, name it with {either(_GROUP_COLUMN, '--group-column')}"
         )
     splits = make_splits(
         protocol,
