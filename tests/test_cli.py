@@ -286,6 +286,14 @@ def test_fit_refuses_an_unwritable_output_before_training(
     assert (tmp_path / "new" / "m.skaudio").is_file()
 
 
+def _refused_before_loading(argv, capsys, message):
+    """``main(argv)`` fails with ``message`` as its one error line, no file read."""
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Loading" not in captured.out
+    assert captured.err == f"skaudio: error: {message}\n"
+
+
 def _output_of(command, tmp_path):
     """The output argument of ``cv`` (a results folder) or ``fit`` (a model)."""
     return (
@@ -299,13 +307,12 @@ def test_too_short_duration_refused_before_loading(
 ):
     argv = [command, "mel-cnn", "--data", str(audio_folder), "--duration", "0.01"]
     argv += _output_of(command, tmp_path)
-    assert main(argv) == 1
-    captured = capsys.readouterr()
-    assert "Loading" not in captured.out
-    assert captured.err == (
-        "skaudio: error: clips of 0.01 s (80 samples at 8000 Hz) are too short "
-        "for mel-cnn: its MelTransformer window of 512 samples needs at least "
-        "257 samples (0.033 s); choose a longer --duration.\n"
+    _refused_before_loading(
+        argv,
+        capsys,
+        "clips of 0.01 s (80 samples at 8000 Hz) are too short for mel-cnn: its "
+        "MelTransformer window of 512 samples needs at least 257 samples "
+        "(0.033 s); choose a longer --duration.",
     )
     # The rounded-up duration it names is long enough.
     argv[argv.index("0.01")] = "0.033"
@@ -589,13 +596,12 @@ def test_a_sample_rate_too_low_for_the_features_names_the_lowest(
 ):
     argv = [command, "mel-cnn", "--data", str(audio_folder), "--epochs", "1"]
     argv += _output_of(command, tmp_path)
-    assert main([*argv, "--sample-rate", "1414"]) == 1
-    captured = capsys.readouterr()
-    assert "Loading" not in captured.out
-    assert captured.err == (
-        "skaudio: error: 1414 Hz is too low a sample rate for mel-cnn: its 64 Mel "
-        "bands do not fit the 33 frequency bins of its 64-sample window at that "
-        "rate; use --sample-rate 1415 or higher, or a model on waveforms.\n"
+    _refused_before_loading(
+        [*argv, "--sample-rate", "1414"],
+        capsys,
+        "1414 Hz is too low a sample rate for mel-cnn: its 64 Mel bands do not "
+        "fit the 33 frequency bins of its 64-sample window at that rate; use "
+        "--sample-rate 1415 or higher, or a model on waveforms.",
     )
     # The rate it names works.
     assert main([*argv, "--sample-rate", "1415"]) == 0
