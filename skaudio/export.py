@@ -278,10 +278,12 @@ def _step_module(name, step, stft):
     raise ValueError(f"Cannot export step {name!r} ({type(step).__name__}): {reason}.")
 
 
-def _clip_length(loader, n_times, steps):
-    """Return the graph's input length: the argument, loader or classifier's."""
-    if n_times is not None:
-        return int(n_times)
+def _recorded_length(loader, steps):
+    """Return the clip length the pipeline records (samples), or ``None``.
+
+    A leading loader's duration, or, for a pipeline of waveform steps only,
+    the length its classifier was fitted on.
+    """
     if loader is not None and loader.duration_ is not None:
         return round(loader.duration_ * loader.sample_rate_)
     changes_length = (FixedLength, _SpectralTransformer)
@@ -290,33 +292,42 @@ def _clip_length(loader, n_times, steps):
         isinstance(step, changes_length) for _, step in steps[:-1]
     ):
         return int(classifier.input_shape_[-1])
-    raise ValueError(
-        "Cannot tell the clip length the pipeline takes: pass n_times (samples "
-        "per clip; 'skaudio export --n-times N'), or start the pipeline with a "
-        "fitted WaveformLoader whose duration is not None."
-    )
+    return None
 
 
-def _check_network_input(step_modules, classifier, length, loader, steps):
+def _clip_length(loader, n_times, steps):
+    """Return the graph's input length: the one recorded, or ``n_times``."""
+    recorded = _recorded_length(loader, steps)
+    if n_times is None and recorded is None:
+        raise ValueError(
+            "Cannot tell the clip length the pipeline takes: pass n_times (samples "
+            "per clip; 'skaudio export --n-times N'), or start the pipeline with a "
+            "fitted WaveformLoader whose duration is not None."
+        )
+    if n_times is not None and recorded is not None and int(n_times) != recorded:
+        raise ValueError(
+            f"Cannot export with {setting('n_times', n_times)}: the model takes "
+            f"clips of {recorded} samples, as it was trained; leave "
+            f"{setting('n_times')} out, it is for models that do not record "
+            "their clip length."
+        )
+    return recorded if n_times is None else int(n_times)
+
+
+def _check_network_input(step_modules, classifier, length):
     """Refuse a clip length whose features do not fit the fitted network."""
     with torch.no_grad():
         x = torch.zeros(1, length)
         for module in step_modules:
             x = module.eval()(x)
     fitted = tuple(classifier.input_shape_)
-    if x[0].numel() == math.prod(fitted):
-        return
-    try:
-        n_trained = _clip_length(loader, None, steps)
-        trained = f" (it was trained on clips of {n_trained} samples)"
-    except ValueError:  # not recorded: the shapes are all there is to go by
-        trained = ""
-    raise ValueError(
-        f"Cannot export with {setting('n_times', length)}: clips of {length} "
-        f"samples become inputs of shape {tuple(x.shape[1:])}, but the "
-        f"classifier was fitted on inputs of shape {fitted}; give the clip "
-        f"length the model takes{trained}."
-    )
+    if x[0].numel() != math.prod(fitted):
+        raise ValueError(
+            f"Cannot export with {setting('n_times', length)}: clips of {length} "
+            f"samples become inputs of shape {tuple(x.shape[1:])}, but the "
+            f"classifier was fitted on inputs of shape {fitted}; give the clip "
+            "length the model was trained on."
+        )
 
 
 def _check_torch_exports(network):
@@ -354,9 +365,11 @@ def export_onnx(
     path : str or path-like
         The ``.onnx`` file to write.
     n_times : int, default=None
-        Samples per input clip. ``None`` takes it from the leading
-        ``WaveformLoader`` (``duration * sample_rate``) or, for pipelines of
-        waveform steps only, from the classifier's ``input_shape_``.
+        Samples per input clip, for a pipeline that does not record it.
+        ``None`` takes it from the leading ``WaveformLoader`` (``duration *
+        sample_rate``) or, for pipelines of waveform steps only, from the
+        classifier's ``input_shape_``; a value other than the one recorded
+        there is refused.
     stft : {"matmul", "onnx"}, default="matmul"
         How the graph computes a front end's STFT: ``"matmul"``, as matrix
         products (frames cut from hop-sized chunks, a two-stage DFT), which
@@ -386,7 +399,7 @@ def export_onnx(
     ------
     ValueError
         For a step that has no ONNX form (see the module's notes), or when
-        the clip length cannot be determined.
+        the clip length cannot be determined or does not fit the network.
     ImportError
         When the ``export`` extra is not installed.
 
@@ -436,7 +449,7 @@ def export_onnx(
         + [getattr(classifier, "frontend", None)]
     )
     length = _clip_length(loader, n_times, steps)
-    _check_network_input(modules[:-1], classifier, length, loader, steps)
+    _check_network_input(modules[:-1], classifier, length)
     graph = nn.Sequential(*modules).cpu().eval()
     example = torch.zeros(1 if per_clip else 2, length)
     try:

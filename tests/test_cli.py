@@ -217,17 +217,20 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     assert main([*argv, "--n-times", "4000"]) == 0
     assert "float32 (batch, 4000) at 8000 Hz" in capsys.readouterr().out
     # A length the network was not fitted on: one line naming what fits.
-    mismatch = (
-        "skaudio: error: cannot export with --n-times 3000: clips of 3000 samples "
-        "become inputs of shape (1, 64, 12), but the classifier was fitted on "
-        "inputs of shape (1, 64, 16); give the clip length the model takes"
-    )
-    assert main([*argv, "--n-times", "3000"]) == 1
-    assert capsys.readouterr().err == mismatch + ".\n"
-    argv[1] = str(tmp_path / "m.skaudio")  # with its loader's clip length
     assert main([*argv, "--n-times", "3000"]) == 1
     assert capsys.readouterr().err == (
-        mismatch + " (it was trained on clips of 4000 samples).\n"
+        "skaudio: error: cannot export with --n-times 3000: clips of 3000 samples "
+        "become inputs of shape (1, 64, 12), but the classifier was fitted on "
+        "inputs of shape (1, 64, 16); give the clip length the model was trained "
+        "on.\n"
+    )
+    # A model that records its length takes no other, even one that fits.
+    argv[1] = str(tmp_path / "m.skaudio")
+    assert main([*argv, "--n-times", "3900"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: cannot export with --n-times 3900: the model takes clips "
+        "of 4000 samples, as it was trained; leave --n-times out, it is for "
+        "models that do not record their clip length.\n"
     )
 
 

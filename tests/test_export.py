@@ -192,10 +192,9 @@ def test_clip_length_from_the_classifier(tmp_path):
     with pytest.raises(ValueError) as error:
         export_onnx(clf, tmp_path / "g.onnx", n_times=1500)
     assert str(error.value) == (
-        "Cannot export with n_times=1500: clips of 1500 samples become inputs of "
-        "shape (1500,), but the classifier was fitted on inputs of shape (1, 2000); "
-        "give the clip length the model takes (it was trained on clips of 2000 "
-        "samples)."
+        "Cannot export with n_times=1500: the model takes clips of 2000 samples, "
+        "as it was trained; leave n_times out, it is for models that do not "
+        "record their clip length."
     )
     assert not (tmp_path / "g.onnx").exists()
 
