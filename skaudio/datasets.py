@@ -929,6 +929,12 @@ def load_audio_manifest(
     header = [c.strip() for c in (reader.fieldnames or []) if c is not None]
     if not header:
         raise ValueError(f"{csv_path} is empty: expected a header row.")
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # csv.DictReader would keep the last of them
+        raise ValueError(
+            f"{csv_path}: columns named more than once: {twice}; rename them "
+            f"(columns: {', '.join(header)})."
+        )
     reader.fieldnames = header
     path_column = _pick_column(header, path_column, "path", csv_path, True)
     label_column = _pick_column(header, label_column, "label", csv_path, True)

@@ -446,6 +446,13 @@ def test_manifest_separators_duplicates_and_encoding(tmp_path):
         'path;label\na.wav;"say ""hi"""\nb.wav;"a ""b"" c; d"\n',
     )
     assert load_audio_manifest(manifest).target.tolist() == ['say "hi"', 'a "b" c; d']
+    manifest = _write(tmp_path / "m.csv", "path,label,label\na.wav,dog,cat\n")
+    with pytest.raises(ValueError) as error:
+        load_audio_manifest(manifest)
+    assert str(error.value) == (
+        f"{manifest}: columns named more than once: ['label']; rename them "
+        "(columns: path, label, label)."
+    )
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ValueError, match="bin.csv is not a text file in UTF-8"):
         load_audio_manifest(tmp_path / "bin.csv")
