@@ -977,9 +977,15 @@ def prepare_data(
     n_bytes = len(seconds) * round(clip * rate) * np.dtype(np.float32).itemsize
     if n_bytes > 1e9:
         notes.append(f"the clips take {n_bytes / 1e9:.1f} GB of memory")
+    chosen_here = [
+        setting(name)
+        for name, given in (("sample_rate", sample_rate), ("duration", duration))
+        if given is None
+    ]
     hint = ""
-    if sample_rate is None or duration is None:
-        hint = f" ({setting('sample_rate')} and {setting('duration')} change them)"
+    if chosen_here:
+        verb = "changes it" if len(chosen_here) == 1 else "change them"
+        hint = f" ({' and '.join(chosen_here)} {verb})"
     progress(f"loading at {rate} Hz, {clip} s per clip: {'; '.join(notes)}{hint}")
     return bunch, chosen
 

@@ -634,11 +634,11 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         "resampled, losing content above 8000 Hz; 1 clip (20.0%) longer than "
         "0.7 s is cropped"
     )
-    hint = " (sample_rate and duration change them)"
     lines = []
     # The layout is found ("auto" by default): a folder of class folders.
+    # The hint names only what was chosen here, not what was given.
     bunch, chosen = prepare_data(tmp_path, duration=0.7, progress=lines.append)
-    assert lines == [*described, loading + hint]
+    assert lines == [*described, loading + " (sample_rate changes it)"]
     assert bunch.layout == "folder" and len(bunch.filenames) == 5
     assert (chosen["sample_rate"], chosen["duration"]) == (16000, 0.7)
     # Both given: nothing left to change.
@@ -650,7 +650,8 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
     prepare_data(tmp_path, sample_rate=16000, progress=lines.append)
     assert lines[-1] == (
         "loading at 16000 Hz, 0.8 s per clip: files at 44100, 48000 Hz are "
-        "resampled, losing content above 8000 Hz; every clip is whole" + hint
+        "resampled, losing content above 8000 Hz; every clip is whole (duration "
+        "changes it)"
     )
     # A length that fills memory says how much (5 clips x 4 h at 16 kHz).
     lines.clear()
