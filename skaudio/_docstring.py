@@ -141,7 +141,8 @@ augment : list of augmentation objects or None, default=None
     Training-time augmentation from :mod:`skaudio.augment`, applied at every
     training step and never in ``predict``/``predict_proba``: waveform
     augmentations (``TimeShift``, ``RandomGain``, ``AddNoise``,
-    ``SpeedPerturbation``, ``RandomFilter``) before the ``frontend``,
+    ``SpeedPerturbation``, ``RandomFilter``, ``RandomTilt``) before the
+    ``frontend``,
     spectrogram augmentations (``SpecAugment``, ``FrequencyBandGain``) on
     the features the network receives, and ``Mixup`` on each training
     batch (soft targets). Seeded by ``random_state``.

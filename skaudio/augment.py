@@ -35,6 +35,7 @@ __all__ = [
     "Mixup",
     "RandomFilter",
     "RandomGain",
+    "RandomTilt",
     "SpecAugment",
     "SpeedPerturbation",
     "TimeShift",
@@ -369,6 +370,54 @@ class RandomFilter(_Augmentation):
         else:
             pick_low = torch.rand(shape, device=x.device) < 0.5
             response = torch.where(pick_low, lowpass, highpass)
+        return torch.fft.irfft(torch.fft.rfft(x) * response, n=n_times)
+
+
+class RandomTilt(_Augmentation):
+    """Tilt the spectrum of each waveform by a random slope in dB per octave.
+
+    The gain is linear in log-frequency, 0 dB at ``pivot``: a positive
+    slope brightens (lifts the highs, cuts the lows), a negative one darkens.
+    Microphones, rooms and voices differ in such broad tilts, which
+    :class:`RandomFilter` (one steep cut at one end) does not model.
+
+    Parameters
+    ----------
+    max_slope_db : float, default=3.0
+        Steepest tilt either way, in dB per octave, drawn uniformly.
+    pivot : float, default=0.25
+        Frequency of unit gain, as a fraction of the Nyquist frequency.
+    min_freq : float, default=0.01
+        Below this fraction of the Nyquist frequency the gain stays at its
+        value there, so that the lowest bins are not lifted without bound.
+
+    Examples
+    --------
+    >>> import torch
+    >>> RandomTilt()(torch.randn(2, 1, 512)).shape
+    torch.Size([2, 1, 512])
+    """
+
+    _parameter_constraints = {
+        "max_slope_db": [Interval(Real, 0, None, closed="left")],
+        "pivot": [Interval(Real, 0, 1, closed="right")],
+        "min_freq": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    def __init__(self, *, max_slope_db=3.0, pivot=0.25, min_freq=0.01):
+        self.max_slope_db = max_slope_db
+        self.pivot = pivot
+        self.min_freq = min_freq
+
+    def _check_ranges(self):
+        self._check_order("min_freq", "pivot")
+
+    def _apply(self, x):
+        n_times = x.shape[-1]
+        slope = _uniform(x.shape[0], -self.max_slope_db, self.max_slope_db, x)
+        freqs = torch.fft.rfftfreq(n_times, device=x.device) * 2  # 0..1 of Nyquist
+        octaves = torch.log2(freqs.clamp(min=self.min_freq) / self.pivot)
+        response = 10 ** (slope * octaves / 20)
         return torch.fft.irfft(torch.fft.rfft(x) * response, n=n_times)
 
 

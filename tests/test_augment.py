@@ -11,6 +11,7 @@ from skaudio.augment import (
     Mixup,
     RandomFilter,
     RandomGain,
+    RandomTilt,
     SpecAugment,
     SpeedPerturbation,
     TimeShift,
@@ -28,6 +29,7 @@ WAVEFORM_AUGMENTATIONS = [
     AddNoise(noise=np.random.default_rng(0).standard_normal((3, 50))),
     SpeedPerturbation(),
     RandomFilter(),
+    RandomTilt(),
 ]
 FEATURE_AUGMENTATIONS = [SpecAugment(), FrequencyBandGain()]
 
@@ -106,6 +108,8 @@ def test_add_noise_draws_from_the_given_clips():
         (SpeedPerturbation(min_rate=0), "min_rate"),
         (TimeShift(mode="wrap"), "mode"),
         (SpecAugment(freq_mask=2), "freq_mask"),
+        (RandomTilt(min_freq=0.5, pivot=0.1), "min_freq=0.5 must be <="),
+        (RandomTilt(pivot=0), "pivot"),
     ],
 )
 def test_invalid_parameters_are_named(augmentation, message):
@@ -132,6 +136,26 @@ def test_lowpass_filter_removes_high_frequencies():
     # 3.9 kHz one (0.975 of Nyquist) loses at least a quarter of its amplitude
     assert torch.all(spectrum[..., 50] > 0.99 * 2000)
     assert torch.all(spectrum[..., 1950] < 0.75 * 2000)
+
+
+def test_random_tilt_is_a_slope_in_decibels_per_octave():
+    n_times = 8000
+    t = torch.arange(n_times) / n_times
+    # tones at 0.05, 0.1, 0.2 and 0.4 of Nyquist: one octave apart
+    bins = [200, 400, 800, 1600]
+    x = sum(torch.sin(2 * torch.pi * k * t) for k in bins).view(1, 1, -1)
+    out = RandomTilt(max_slope_db=0, pivot=0.2)(x)
+    torch.testing.assert_close(out, x, atol=1e-4, rtol=0)
+    torch.manual_seed(0)
+    out = RandomTilt(max_slope_db=6, pivot=0.2)(x.expand(8, 1, -1))
+    level = 20 * torch.log10(torch.fft.rfft(out).abs()[:, 0, bins])  # (8, 4)
+    steps = torch.diff(level, dim=-1)
+    # the same slope between each pair of octaves, within +-6 dB, 0 dB at the pivot
+    torch.testing.assert_close(steps, steps[:, :1].expand(-1, 3), atol=1e-2, rtol=0)
+    assert torch.all(steps.abs() <= 6) and steps.std() > 1
+    torch.testing.assert_close(
+        level[:, 2], torch.full((8,), 20 * np.log10(n_times / 2)), atol=1e-2, rtol=0
+    )
 
 
 def test_spec_augment_masks_with_the_mean_within_the_fractions():

@@ -389,7 +389,7 @@ def test_wrong_augmentations_are_refused_in_full(tones):
         ValueError,
         match=r"but WaveformCNNClassifier's network reads waveforms: they would mask "
         r"samples, not frequency bands\. Use waveform augmentations \(TimeShift, "
-        r"RandomGain, AddNoise, SpeedPerturbation, RandomFilter\)\.$",
+        r"RandomGain, AddNoise, SpeedPerturbation, RandomFilter, RandomTilt\)\.$",
     ):
         WaveformCNNClassifier(
             architecture="simple", sample_rate=8000, augment=[SpecAugment()], **FAST

@@ -790,7 +790,8 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
                 f"augment holds spectrogram augmentations {features}, but "
                 f"{type(self).__name__}'s network reads waveforms: they would mask "
                 "samples, not frequency bands. Use waveform augmentations "
-                "(TimeShift, RandomGain, AddNoise, SpeedPerturbation, RandomFilter)."
+                "(TimeShift, RandomGain, AddNoise, SpeedPerturbation, RandomFilter, "
+                "RandomTilt)."
             )
         if not (self._takes_waveforms or self.frontend is not None) and waveform:
             raise ValueError(
