@@ -272,7 +272,6 @@ def _report_clip_changes(paths, rate, n_times, mono=True):
 
 def _predict(args):
     from . import inference
-    from .io import scan_audio_files
 
     windowed = {"--hop": args.hop, "--aggregate": args.aggregate, "--event": args.event}
     given = [option for option, value in windowed.items() if value is not None]
@@ -311,24 +310,13 @@ def _predict(args):
     event = None
     if args.window is not None:  # checked before any row is written
         event = _check_windows(args, classes, rate, n_times)
-    problems = scan_audio_files(args.files)
-    for path, reason in problems.items():
-        if os.path.isdir(path):
-            reason += f"; give the audio files in it, e.g. '{Path(path) / '*.wav'}'"
-        print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
-    good = [f for f in args.files if str(f) not in problems]
-    if not good:  # no rows: no header either, and --out is left as it was
-        raise ValueError(
-            ("the file could not" if len(args.files) == 1 else "no file could")
-            + " be read (listed above): nothing was predicted"
-            + (f", '{args.out}' not written." if args.out else ".")
-        )
+    # Each file is decoded once; a run that reads none writes no header, and
+    # leaves --out as it was.
     with _output_stream(args.out) as out:
-        writer = csv.writer(out)
         if args.window is None:
-            _predict_clips(writer, loader, model, good, rate, n_times)
+            problems = _predict_clips(out, args, loader, model, rate, n_times)
         else:
-            _predict_recordings(writer, args, model, event, good, rate, n_times)
+            problems = _predict_recordings(out, args, model, event, rate, n_times)
     if problems:
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
@@ -374,13 +362,43 @@ def _probabilities(values):
     return [f"{v:.6f}" for v in values]
 
 
-def _predict_clips(writer, loader, model, paths, rate, n_times):
-    classes = model.classes_
-    writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
+def _cannot_read(path, reason):
+    if os.path.isdir(path):
+        reason += f"; give the audio files in it, e.g. '{Path(path) / '*.wav'}'"
+    print(f"skaudio: cannot read '{path}': {reason}", file=sys.stderr)
+
+
+def _nothing_read(args):
+    return ValueError(
+        ("the file could not" if len(args.files) == 1 else "no file could")
+        + " be read (listed above): nothing was predicted"
+        + (f", '{args.out}' not written." if args.out else ".")
+    )
+
+
+def _predict_clips(out, args, loader, model, rate, n_times):
+    """Write a row per file; return the unreadable files and why."""
+    from .io import AudioLoadError, scan_audio_files
+
+    paths, problems = args.files, {}
+    try:
+        waveforms = loader.transform(paths)
+    except AudioLoadError:
+        # Only now is every file tried, to name all the unreadable ones.
+        problems = scan_audio_files(paths, n_jobs=loader.n_jobs)
+        for path, reason in problems.items():
+            _cannot_read(path, reason)
+        paths = [p for p in paths if p not in problems]
+        if not paths:
+            raise _nothing_read(args) from None
+        waveforms = loader.transform(paths)
     _report_clip_changes(paths, rate, n_times, loader.mono)
-    proba = model.predict_proba(loader.transform(paths))
-    for path, p in zip(paths, proba, strict=True):
+    classes = model.classes_
+    writer = csv.writer(out)
+    writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])
+    for path, p in zip(paths, model.predict_proba(waveforms), strict=True):
         writer.writerow([path, classes[p.argmax()], *_probabilities(p)])
+    return problems
 
 
 def _hop(args):
@@ -415,28 +433,37 @@ def _check_windows(args, classes, rate, n_times):
     return classes[labels.index(event)]
 
 
-def _predict_recordings(writer, args, model, event, paths, rate, n_times):
+def _predict_recordings(out, args, model, event, rate, n_times):
+    """Write rows per window or event, a file at a time; return the unreadable."""
+    from . import inference
+    from .io import AudioLoadError, load_audio
+
     hop = _hop(args)
     classes = model.classes_
     if event is not None:
         given = {"threshold": args.threshold, "min_duration": args.min_duration}
         event_options = {k: v for k, v in given.items() if v is not None}
-        writer.writerow(["file", "onset", "offset", "label", "score"])
+        header = ["file", "onset", "offset", "label", "score"]
     elif args.aggregate:
-        writer.writerow(["file", "label", *(f"{args.aggregate}_{c}" for c in classes)])
+        header = ["file", "label", *(f"{args.aggregate}_{c}" for c in classes)]
     else:
-        writer.writerow(["file", "start", "end", "label", *(f"p_{c}" for c in classes)])
-    _report_clip_changes(paths, rate, None)
+        header = ["file", "start", "end", "label", *(f"p_{c}" for c in classes)]
     if n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros to the model's "
             f"{n_times / rate:g} s clips."
         )
-    from . import inference
-    from .io import load_audio
-
-    for path in paths:
-        waveform, file_rate = load_audio(path, sample_rate=rate)
+    writer, problems, read = csv.writer(out), {}, []
+    for path in args.files:
+        try:
+            waveform, file_rate = load_audio(path, sample_rate=rate)
+        except AudioLoadError as exc:
+            problems[path] = exc.reason
+            _cannot_read(path, exc.reason)
+            continue
+        if not read:
+            writer.writerow(header)
+        read.append(path)
         predictions = inference.predict_windows(
             model,
             waveform,
@@ -474,6 +501,10 @@ def _predict_recordings(writer, args, model, event, paths, rate, n_times):
                         *_probabilities(p),
                     ]
                 )
+    if not read:
+        raise _nothing_read(args)
+    _report_clip_changes(read, rate, None)
+    return problems
 
 
 def _reproduce(args):

@@ -856,15 +856,19 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         ) as progress:
             if effective_n_jobs(self.n_jobs) == 1:
                 out = np.empty(shape, dtype=np.float32)
-                for start in range(0, len(paths), self._progress_step):
+                fix_length(first, n_times, align=self.align, out=out[0])
+                progress.update(1)
+                for start in range(1, len(paths), self._progress_step):
                     chunk = paths[start : start + self._progress_step]
                     _load_rows(out, start, chunk, load, reference, self.align)
                     progress.update(len(chunk))
             else:
-                out = self._load_parallel(paths, shape, load, reference, progress)
+                out = self._load_parallel(
+                    paths, first, shape, load, reference, progress
+                )
         return Waveforms(out, rate)
 
-    def _load_parallel(self, paths, shape, load, reference, progress):
+    def _load_parallel(self, paths, first, shape, load, reference, progress):
         # Workers write their rows straight into a memory-mapped array (joblib
         # passes np.memmap by reference), so no waveform is pickled back. The
         # files go out in a few chunks per worker, as one task per short clip
@@ -876,12 +880,15 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             out = np.lib.format.open_memmap(
                 path, mode="w+", dtype=np.float32, shape=shape
             )
-            chunk_size = -(-len(paths) // (4 * effective_n_jobs(self.n_jobs)))
+            fix_length(first, shape[-1], align=self.align, out=out[0])
+            progress.update(1)
+            n_chunks = 4 * effective_n_jobs(self.n_jobs)
+            chunk_size = max(1, -(-(len(paths) - 1) // n_chunks))
             for n in Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(_load_rows)(
                     out, i, paths[i : i + chunk_size], load, reference, self.align
                 )
-                for i in range(0, len(paths), chunk_size)
+                for i in range(1, len(paths), chunk_size)
             ):
                 progress.update(n)
             if os.name != "posix":  # a mapped file cannot be deleted there

@@ -354,6 +354,35 @@ def test_label_column_is_the_class_name_of_the_highest_score(
         assert row["label"] == _label_of_highest_column(row, prefix)
 
 
+@pytest.mark.parametrize("window", [[], ["--window", "0.25"]])
+def test_each_file_is_decoded_once(model_file, tone_folder, recording, window):
+    files = [recording] if window else [str(tone_folder / "tone" / "2.wav")] * 3
+    with mock.patch("skaudio.io.load_audio", wraps=skaudio.io.load_audio) as load:
+        assert main(["predict", str(model_file), *files, *window]) == 0
+    assert [c.args[0] for c in load.call_args_list] == files
+
+
+@pytest.mark.parametrize("window", [[], ["--window", "0.25", "--aggregate", "mean"]])
+def test_unreadable_files_are_named_and_the_others_predicted(
+    model_file, tone_folder, tmp_path, capsys, window
+):
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio")
+    good = [str(tone_folder / "tone" / "3.wav"), str(tone_folder / "noise" / "3.wav")]
+    files = [good[0], str(bad), good[1], str(tmp_path / "missing.wav")]
+    capsys.readouterr()
+    assert main(["predict", str(model_file), *files, *window]) == 1
+    captured = capsys.readouterr()
+    assert [r["file"] for r in _rows(captured.out)] == good  # one header
+    lines = captured.err.splitlines()
+    assert [line.split("'")[1] for line in lines[:2]] == files[1::2]
+    assert lines[2] == (
+        "skaudio: error: 2 of 4 files could not be read (listed above); the "
+        "others were predicted."
+    )
+    assert len(lines) == 3
+
+
 def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
     # `skaudio predict ... | head -1`: the pipe closes while rows are written.
     clip = tmp_path / "clip.wav"
