@@ -110,7 +110,11 @@ def _fit(args):
             f"'{Path(args.output).with_suffix('.skaudio')}', then run 'skaudio "
             f"export' on it to write '{args.output}'."
         )
+    _check_output_kind(args.output, "fit", "a model", ("skaudio", "pickle"))
     data, chosen = _prepare_data(args)
+    # (A manifest is a .csv file, which _check_output_kind refused.)
+    inputs = [("a file of the data set", f) for f in data.filenames]
+    _check_not_an_input(f"output '{args.output}'", args.output, inputs, "the model")
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
@@ -159,6 +163,30 @@ def _check_output_file(path, example):
         raise ValueError(f"cannot write output '{path}': '{existing}' is read-only.")
 
 
+# Suffixes of the files skaudio reads or writes, by kind.
+_FILE_KINDS = {
+    "audio": (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
+    + (".aifc", ".au", ".snd", ".caf", ".w64", ".rf64", ".m4a"),
+    "CSV": (".csv",),
+    "skaudio": (".skaudio",),
+    "pickle": (".joblib", ".pkl", ".pickle"),
+    "ONNX": (".onnx",),
+}
+
+
+def _check_output_kind(path, command, writes, kinds):
+    """Refuse an output named like a file of another kind than ``kinds``."""
+    suffix = Path(path).suffix.lower()
+    for kind, suffixes in _FILE_KINDS.items():
+        if suffix in suffixes and kind not in kinds:
+            good = _FILE_KINDS[kinds[0]][0]
+            raise ValueError(
+                f"output '{path}' is named like {'an' if kind[0] in 'aeiou' else 'a'} "
+                f"{kind} file, but 'skaudio {command}' writes {writes} there. Give "
+                f"another name, e.g. '{Path(path).with_suffix(good)}'."
+            )
+
+
 def _create_folder_of(path):
     """Make the missing folders of an output checked by _check_output_file."""
     try:
@@ -173,6 +201,10 @@ def _export(args):
     from .export import export_onnx
 
     _check_output_file(args.output, "model.onnx")
+    _check_output_kind(args.output, "export", "an ONNX model", ("ONNX",))
+    _check_not_an_input(
+        f"output '{args.output}'", args.output, [("the model", args.model)], "ONNX"
+    )
     pipe = _read_model(args.model, args.trust_pickle)
     _create_folder_of(args.output)
     try:
@@ -292,7 +324,9 @@ def _predict(args):
         )
     if args.out:
         _check_output_file(args.out, "predictions.csv")
-        _check_not_an_input(args.out, args.model, args.files)
+        _check_output_kind(args.out, "predict", "CSV", ("CSV",))
+        inputs = [("the model", args.model), *(("an input", f) for f in args.files)]
+        _check_not_an_input(f"--out '{args.out}'", args.out, inputs, "the CSV")
     pipe = _read_model(args.model, args.trust_pickle)
     loader, model = inference.split_loader(pipe)
     if loader is None:
@@ -324,17 +358,21 @@ def _predict(args):
         )
 
 
-def _check_not_an_input(out, model, files):
-    """Refuse an output path that is the model or one of the inputs."""
+def _check_not_an_input(name, out, inputs, what):
+    """Refuse an output that is one of the command's inputs.
+
+    ``inputs`` holds ``(role, path)`` pairs; ``name`` is how the message calls
+    the output, ``what`` what would be written there.
+    """
     if not os.path.exists(out):  # then writing it replaces nothing
         return
-    for role, path in [("the model", model), *(("an input", f) for f in files)]:
+    for role, path in inputs:
         # The same file, also through a link (a stat each: resolving every
         # path took a third of a second per 3,000 files).
         if os.path.exists(path) and os.path.samefile(path, out):
             raise ValueError(
-                f"--out '{out}' is {role}: writing the CSV there would replace it. "
-                "Give another file name."
+                f"{name} is {role}: writing {what} there would replace it. Give "
+                "another file name."
             )
 
 

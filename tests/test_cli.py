@@ -701,3 +701,63 @@ def test_fsdd_that_cannot_be_downloaded_says_where_to_put_it(
         f"'{tmp_path / 'fsdd'}', or set SKAUDIO_DATA to a folder that holds "
         "fsdd/recordings.\n"
     )
+
+
+def test_outputs_never_replace_an_input(audio_folder, tmp_path, capsys):
+    bare = tmp_path / "clip"  # a WAV file without a suffix
+    bare.write_bytes((audio_folder / "low" / "0.wav").read_bytes())
+    manifest = tmp_path / "clips.csv"
+    rows = [
+        f"data/{label}/{i}.wav,{label}" for label in ("low", "high") for i in (1, 2)
+    ]
+    manifest.write_text("path,label\n" + "\n".join([*rows, "clip,low"]) + "\n")
+    before = {p: p.read_bytes() for p in (bare, manifest)}
+    fit = ["fit", "simple", "--epochs", "1", "--data", str(manifest)]
+    _refused_before_loading(
+        [*fit, str(bare)],
+        capsys,
+        f"output '{bare}' is a file of the data set: writing the model there would "
+        "replace it. Give another file name.",
+    )
+    assert main([*fit, str(manifest)]) == 1  # named like a CSV file
+    assert "is named like a CSV file" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    model = tmp_path / "m.skaudio"
+    assert main([*fit, "--data", str(manifest), str(model)]) == 0
+    saved = model.read_bytes()
+    assert main(["export", str(model), str(model)]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: output '{model}' is named like a skaudio file, but "
+        "'skaudio export' writes an ONNX model there. Give another name, e.g. "
+        f"'{tmp_path / 'm.onnx'}'.\n"
+    )
+    link = tmp_path / "model.onnx"
+    link.symlink_to(model)
+    assert main(["export", str(model), str(link)]) == 1
+    assert capsys.readouterr().err == (
+        f"skaudio: error: output '{link}' is the model: writing ONNX there would "
+        "replace it. Give another file name.\n"
+    )
+    assert model.read_bytes() == saved
+
+
+@pytest.mark.parametrize(
+    "command, output, writes",
+    [
+        (["fit", "simple", "--data", "DATA"], "m.wav", "a model"),
+        (["fit", "simple", "--data", "DATA"], "m.csv", "a model"),
+        (["export", "MODEL"], "m.flac", "an ONNX model"),
+        (["predict", "MODEL", "CLIP", "--out"], "p.json.wav", "CSV"),
+        (["predict", "MODEL", "CLIP", "--out"], "p.skaudio", "CSV"),
+    ],
+)
+def test_outputs_named_like_another_kind_of_file_are_refused(
+    audio_folder, tmp_path, capsys, command, output, writes
+):
+    names = {"DATA": audio_folder, "MODEL": tmp_path / "m", "CLIP": "a.wav"}
+    argv = [str(names.get(a, a)) for a in command] + [str(tmp_path / output)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"skaudio: error: output '{tmp_path / output}' is named ")
+    assert f"but 'skaudio {command[0]}' writes {writes} there" in err
+    assert not (tmp_path / output).exists()

@@ -284,13 +284,16 @@ def test_event_label_matches_in_either_unicode_form():
 def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
     model_file, recording, tmp_path, capsys
 ):
-    copy = tmp_path / "copy.wav"
+    copy = tmp_path / "copy"  # a WAV file without a suffix
     copy.write_bytes(Path(recording).read_bytes())
-    for target, role in ((copy, "an input"), (model_file, "the model")):
+    link = tmp_path / "model.csv"
+    link.symlink_to(model_file)
+    for target, role in ((copy, "an input"), (link, "the model")):
         before = target.read_bytes()
         assert main(["predict", str(model_file), str(copy), "--out", str(target)]) == 1
         _one_line_error(capsys, f"is {role}: writing the CSV there would replace it")
         assert target.read_bytes() == before
+    link.unlink()
     out = tmp_path / "p.csv"
     assert main(["predict", str(model_file), str(copy), "--out", str(out)]) == 0
     written = out.read_text()
@@ -309,7 +312,7 @@ def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
                 ]
             )
     assert out.read_text() == written
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.wav", "p.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "p.csv"]
 
 
 def test_windows_of_a_file_at_another_rate_are_resampled_and_said(
