@@ -633,6 +633,11 @@ def split_by_domain(augment):
     parts = {"waveform": [], "features": [], "batch": []}
     for i, item in enumerate(augment or ()):
         domain = getattr(item, "domain", None)
+        if isinstance(item, type):
+            raise TypeError(
+                f"augment[{i}] is the class {item.__name__}, not an object of it: "
+                f"write {item.__name__}()."
+            )
         if domain not in parts or not callable(getattr(item, "check", None)):
             raise TypeError(
                 f"augment[{i}] is {item!r}, not an augmentation object of "

@@ -212,3 +212,12 @@ def test_augmented_network_augments_in_training_only():
     x = torch.ones(2, 1, 4)
     assert torch.allclose(net.train()(x), torch.full((2, 4), 10 ** (12 / 20)))
     assert torch.equal(net.eval()(x), x.flatten(1))
+
+
+def test_an_augmentation_class_instead_of_an_object_is_named():
+    with pytest.raises(
+        TypeError,
+        match=r"^augment\[1\] is the class RandomTilt, not an "
+        r"object of it: write RandomTilt\(\)\.$",
+    ):
+        split_by_domain([TimeShift(), RandomTilt])
