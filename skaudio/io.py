@@ -383,7 +383,8 @@ def audio_info(path):
     Raises
     ------
     AudioLoadError
-        When the file is missing, not audio or holds no samples.
+        When the file is missing, not audio, truncated (where its header
+        tells) or holds no samples.
 
     Examples
     --------
@@ -400,6 +401,7 @@ def audio_info(path):
         header = sf.info(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
         raise _unreadable(path, exc) from None
+    _check_not_truncated(path, header.extra_info)
     if header.frames <= 0:
         raise AudioLoadError(path, "file contains no samples")
     return AudioInfo(header.samplerate, header.frames, header.channels)
@@ -519,6 +521,33 @@ def scan_audio_files(paths, *, n_jobs=None):
         delayed(_problem)(p) for p in paths
     )
     return {p: r for p, r in zip(paths, reasons, strict=True) if r is not None}
+
+
+def _with_the_others(exc, problems, n_paths):
+    """``exc`` with the other unreadable files of ``problems`` listed in it."""
+    others = [(p, r) for p, r in problems.items() if p != exc.path]
+    if not others:
+        return exc
+    files = "file" if len(others) == 1 else "files"
+    return AudioLoadError(
+        exc.path,
+        f"{exc.reason}. {len(others)} other {files} of the {n_paths} cannot be "
+        f"read either{_list_problems(others)}",
+    )
+
+
+def _all_infos(paths):
+    """Read the headers of ``paths``; the error names every file that fails."""
+    infos, problems, first = [], {}, None
+    for path in paths:
+        try:
+            infos.append(audio_info(path))
+        except AudioLoadError as exc:
+            problems[path] = exc.reason
+            first = first or exc
+    if first is not None:
+        raise _with_the_others(first, problems, len(paths))
+    return infos
 
 
 def _check_paths(X):
@@ -740,7 +769,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         # Headers of every file for the automatic duration; otherwise the
         # first file's rate is enough, as transform checks every file.
         if self.duration == "auto":
-            infos = [audio_info(p) for p in paths]
+            infos = _all_infos(paths)
         elif self.sample_rate is None:
             infos = [audio_info(paths[0])]
         else:
@@ -816,19 +845,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         except AudioLoadError as exc:
             # Name every bad file at once, not one per run: the others are
             # decoded again to find them, only on this path.
-            others = {
-                p: r
-                for p, r in scan_audio_files(paths, n_jobs=self.n_jobs).items()
-                if p != exc.path
-            }
-            if not others:
-                raise
-            files = "file" if len(others) == 1 else "files"
-            raise AudioLoadError(
-                exc.path,
-                f"{exc.reason}. {len(others)} other {files} of the {len(paths)} "
-                f"cannot be read either{_list_problems(list(others.items()))}",
-            ) from None
+            problems = scan_audio_files(paths, n_jobs=self.n_jobs)
+            raise _with_the_others(exc, problems, len(paths)) from None
 
     def _load(self, paths):
         """Decode ``paths`` into one array (transform without ``lazy``)."""

@@ -268,7 +268,7 @@ def test_loader_names_every_bad_file(tmp_path, wav_files):
     with pytest.raises(AudioLoadError, match="broken.wav") as info:
         WaveformLoader(n_jobs=2).fit_transform([*paths, broken])
     assert info.value.path == broken and "other" not in str(info.value)
-    # A truncated file passes the header check of fit: found while loading.
+    # Given the rate and length, fit reads no header: found while loading.
     truncated = tmp_path / "truncated.wav"
     truncated.write_bytes(Path(paths[0]).read_bytes()[:-100])
     loader = WaveformLoader(sample_rate=8000, duration=0.5)
@@ -280,6 +280,20 @@ def test_loader_names_every_bad_file(tmp_path, wav_files):
         info.value
     )
     assert f"'{broken}': not a readable audio file" in str(info.value)
+
+
+def test_loader_fit_names_every_file_whose_header_fails(tmp_path, wav_files):
+    paths, _ = wav_files
+    bad = _bad_files(tmp_path)
+    names = ["empty.wav", "cut.wav", "missing.wav"]
+    assert set(names) <= set(bad)
+    with pytest.raises(AudioLoadError) as info:
+        WaveformLoader().fit([paths[0], *(str(tmp_path / n) for n in names)])
+    assert info.value.path == str(tmp_path / "empty.wav")
+    message = str(info.value)
+    assert f"2 other files of the {len(names) + 1} cannot be read either: " in message
+    for name in names[1:]:
+        assert re.search(f"'{re.escape(str(tmp_path / name))}': {bad[name]}", message)
 
 
 def test_loader_fixed_length_and_alignment(tmp_path):
