@@ -285,21 +285,29 @@ def _report_clip_changes(paths, rate, n_times, mono=True):
             f"{'was' if one else 'were'} resampled to it."
         )
     if n_times is not None:
-        changed = [
-            (p, i)
-            for p, i in infos
-            if round(i.n_frames * rate / i.sample_rate) != n_times
-        ]
-        if changed:
-            length = f"{n_times / rate:g} s"
-            detail = f"{changed[0][1].n_frames / changed[0][1].sample_rate:.3g} s"
-            files, one = _some_files([p for p, _ in changed], paths, detail)
-            _note(
-                f"{files} {'is' if one else 'are'} not {length} long and "
-                f"{'was' if one else 'were'} padded with zeros or cropped to the "
-                f"model's {length} clips; use --window for recordings longer "
-                "than a clip."
-            )
+        lengths = [(p, round(i.n_frames * rate / i.sample_rate)) for p, i in infos]
+        length = f"{n_times / rate:g} s"
+        shorter = [(p, n) for p, n in lengths if n < n_times]
+        # The longest first: the note's example loses the most.
+        longer = sorted(
+            ((p, n) for p, n in lengths if n > n_times), key=lambda x: -x[1]
+        )
+        for change, changed, done in (
+            ("shorter", shorter, "padded with zeros."),
+            (
+                "longer",
+                longer,
+                f"cropped to the first {length}; use --window for recordings "
+                "longer than a clip.",
+            ),
+        ):
+            if changed:
+                detail = f"{changed[0][1] / rate:.3g} s"
+                files, one = _some_files([p for p, _ in changed], paths, detail)
+                _note(
+                    f"{files} {'is' if one else 'are'} {change} than the model's "
+                    f"{length} clips and {'was' if one else 'were'} {done}"
+                )
 
 
 def _predict(args):
@@ -454,6 +462,13 @@ def _check_windows(args, classes, rate, n_times):
     from . import inference
 
     inference._window_samples(args.window, _hop(args), rate)
+    if _hop(args) < 0.001:  # the CSV's times have three decimals
+        given = "--hop" if args.hop is not None else "--hop (half of --window)"
+        raise ValueError(
+            f"{given} {_hop(args):g} s is shorter than 1 ms, the resolution of the "
+            "start and end times written: windows would share their times. Use "
+            "--hop 0.001 or longer."
+        )
     if n_times is not None and round(args.window * rate) > n_times:
         raise ValueError(
             f"--window {args.window:g} s is longer than the model's "

@@ -149,22 +149,25 @@ def test_mismatched_rate_and_length_are_fixed_and_said_once(
     sf.write(tmp_path / "b16k.wav", tone16, 16000)
     long = rng.normal(0, 0.2, (RATE, 2))  # 1 s of stereo noise: cropped, mixed
     sf.write(tmp_path / "long.wav", long, RATE)
-    files = [str(tmp_path / n) for n in ["a16k.wav", "b16k.wav", "long.wav"]]
+    sf.write(tmp_path / "longer.wav", rng.normal(0, 0.2, 2 * RATE), RATE)
+    sf.write(tmp_path / "short.wav", rng.normal(0, 0.2, RATE // 10), RATE)
+    names = ["a16k.wav", "b16k.wav", "long.wav", "longer.wav", "short.wav"]
+    files = [str(tmp_path / n) for n in names]
     assert main(["predict", str(model_file), *files]) == 0
     captured = capsys.readouterr()
-    notes = captured.err.splitlines()
-    assert len(notes) == 3, notes
-    assert notes[0] == (
-        f"skaudio: note: '{files[2]}' has two or more channels and was mixed to mono."
-    )
-    assert notes[1] == (
-        f"skaudio: note: 2 of the 3 files (e.g. '{files[0]}', 16000 Hz) are not "
-        "at the model's 8000 Hz and were resampled to it."
-    )
-    assert notes[2].startswith(
-        f"skaudio: note: '{files[2]}' (1 s) is not 0.25 s long and was padded"
-    )
-    rows = _rows(captured.out)
+    assert captured.err.splitlines() == [
+        f"skaudio: note: '{files[2]}' has two or more channels and was mixed to mono.",
+        f"skaudio: note: 2 of the 5 files (e.g. '{files[0]}', 16000 Hz) are not "
+        "at the model's 8000 Hz and were resampled to it.",
+        f"skaudio: note: '{files[4]}' (0.1 s) is shorter than the model's 0.25 s "
+        "clips and was padded with zeros.",
+        # The example is the file cropped the most.
+        f"skaudio: note: 2 of the 5 files (e.g. '{files[3]}', 2 s) are longer than "
+        "the model's 0.25 s clips and were cropped to the first 0.25 s; use "
+        "--window for recordings longer than a clip.",
+    ]
+    rows = _rows(captured.out)[:3]
+    files = files[:3]
     assert [r["label"] for r in rows] == ["tone", "tone", "noise"]
     # The same numbers as the pipeline given the resampled, cropped waveforms.
     pipe = load(model_file)
@@ -416,6 +419,12 @@ def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
             ["--window", "0.1", "--hop", "0.2"],
             "--hop 0.2 s is longer than --window 0.1 s, which would skip audio "
             "between windows; use --hop <= --window.",
+        ),
+        (
+            ["--window", "0.001"],
+            "--hop (half of --window) 0.0005 s is shorter than 1 ms, the "
+            "resolution of the start and end times written: windows would share "
+            "their times. Use --hop 0.001 or longer.",
         ),
     ],
 )
