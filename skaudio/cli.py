@@ -226,6 +226,39 @@ def _export(args):
     )
 
 
+def _info(args):
+    from . import inference
+
+    pipe = _read_model(args.model, args.trust_pickle)
+    steps = pipe.steps if hasattr(pipe, "steps") else [("", pipe)]
+    print(
+        f"{args.model}: "
+        + ", ".join(f"{name} {type(step).__name__}".strip() for name, step in steps)
+    )
+    loader, model = inference.split_loader(pipe)
+    if loader is not None:
+        rate = loader.sample_rate_
+        length = (
+            "each file's own length"
+            if loader.duration_ is None
+            else f"{loader.duration_:g} s clips ({round(loader.duration_ * rate)} "
+            "samples), padded with zeros or cropped"
+        )
+        channels = "mixed to mono" if loader.mono else "every channel kept"
+        print(f"input: audio files resampled to {rate} Hz, {channels}, {length}")
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        print(f"classes ({len(classes)}): {', '.join(repr(str(c)) for c in classes)}")
+    network = steps[-1][1]
+    if hasattr(network, "module_"):
+        n_params = sum(p.numel() for p in network.module_.parameters())
+        epochs = len(network.history_)
+        print(
+            f"network: {n_params:,} parameters, trained for {epochs} "
+            f"epoch{'' if epochs == 1 else 's'}"
+        )
+
+
 def _read_model(path, trust_pickle):
     """Load a model file; every unreadable file is one ModelFileError.
 
@@ -959,6 +992,16 @@ def _parser():
     )
     _add_trust_pickle_option(export)
     export.set_defaults(run=_export)
+
+    info = commands.add_parser(
+        "info",
+        help="show what a saved pipeline expects and predicts",
+        description="Print a model file's steps, the sample rate and clip length "
+        "its files are loaded at, its classes and the size of its network.",
+    )
+    info.add_argument("model", help="model file saved by 'skaudio fit'")
+    _add_trust_pickle_option(info)
+    info.set_defaults(run=_info)
 
     reproduce = commands.add_parser(
         "reproduce",

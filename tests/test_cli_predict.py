@@ -73,6 +73,23 @@ def test_fit_writes_the_safe_format_and_predict_reads_it(
     assert captured.err == ""  # nothing resampled, padded or cropped
 
 
+def test_info_shows_rate_length_and_classes(model_file, capsys):
+    capsys.readouterr()
+    assert main(["info", str(model_file)]) == 0
+    network = load(model_file)[-1].module_
+    n_params = sum(p.numel() for p in network.parameters())
+    assert capsys.readouterr().out.splitlines() == [
+        f"{model_file}: load WaveformLoader, norm PerSampleNormalizer, "
+        "cnn WaveformCNNClassifier",
+        "input: audio files resampled to 8000 Hz, mixed to mono, 0.25 s clips "
+        "(2000 samples), padded with zeros or cropped",
+        "classes (2): 'noise', 'tone'",
+        f"network: {n_params:,} parameters, trained for 15 epochs",
+    ]
+    assert main(["info", str(model_file) + ".missing"]) == 1
+    _one_line_error(capsys, "file does not exist")
+
+
 def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
     path = tmp_path / "m.joblib"
     argv = ["fit", "simple", str(path), "--data", str(tone_folder), "--pickle"]
