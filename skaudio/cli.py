@@ -381,10 +381,9 @@ def _predict(args):
         # Fitted at the files' own rate: resample new files to it.
         loader = copy.deepcopy(loader).set_params(sample_rate=rate)
     n_times = None if loader.duration_ is None else round(loader.duration_ * rate)
-    classes = model.classes_
     event = None
     if args.window is not None:  # checked before any row is written
-        event = _check_windows(args, classes, rate, n_times)
+        event = _check_windows(args, model, rate, n_times)
     # Each file is decoded once; a run that reads none writes no header, and
     # leaves --out as it was.
     with _output_stream(args.out) as out:
@@ -487,14 +486,23 @@ def _hop(args):
     return args.window / 2 if args.hop is None else args.hop
 
 
-def _check_windows(args, classes, rate, n_times):
+def _check_windows(args, model, rate, n_times):
     """Refuse window options that cannot work with this model, before any output.
 
     Returns the class of ``--event`` (``None`` without it).
     """
     from . import inference
 
-    inference._window_samples(args.window, _hop(args), rate)
+    n_window, _ = inference._window_samples(args.window, _hop(args), rate)
+    front = experiments._front_end(model)
+    if front is not None and n_window < front.n_fft:
+        shortest = math.ceil(1000 * front.n_fft / rate) / 1000
+        raise ValueError(
+            f"--window {args.window:g} s ({n_window} samples at {rate} Hz) is "
+            f"shorter than the model's {type(front).__name__} window of "
+            f"{front.n_fft} samples: its features would be mostly padding. Use "
+            f"--window {shortest:g} or longer."
+        )
     if _hop(args) < 0.001:  # the CSV's times have three decimals
         given = "--hop" if args.hop is not None else "--hop (half of --window)"
         raise ValueError(
@@ -513,6 +521,7 @@ def _check_windows(args, classes, rate, n_times):
         return None
     # Compared in Unicode's composed form: a label typed as "è" matches one
     # read from a macOS folder name, which stores "e" + a combining accent.
+    classes = model.classes_
     labels = [unicodedata.normalize("NFC", str(c)) for c in classes]
     event = unicodedata.normalize("NFC", args.event)
     if event not in labels:

@@ -1043,12 +1043,12 @@ def describe_features(model):
 
 
 def _front_end(model):
-    """Return the STFT front end of a :func:`make_model` pipeline, or ``None``.
+    """Return the STFT front end of a :func:`make_model` model, or ``None``.
 
-    The first step, or the classifier's ``frontend``; ``None`` for a model
-    on waveforms.
+    The first step (or ``model`` itself, when not a pipeline), or the
+    classifier's ``frontend``; ``None`` for a model on waveforms.
     """
-    front = model.steps[0][1]
+    front = model.steps[0][1] if hasattr(model, "steps") else model
     front = getattr(front, "frontend", None) or front
     return front if hasattr(front, "n_fft") else None
 
@@ -1079,7 +1079,8 @@ def check_clip_length(name, model, settings):
         return
     rate, duration = settings["sample_rate"], settings["duration"]
     n_times = round(duration * rate)
-    needed = front._min_n_times()
+    # A whole FFT window at least: shorter clips give features of padding.
+    needed = max(front._min_n_times(), front.n_fft)
     if n_times < needed:
         raise ValueError(
             f"Clips of {duration:g} s ({n_times} samples at {rate} Hz) are too "

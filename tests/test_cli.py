@@ -314,11 +314,11 @@ def test_too_short_duration_refused_before_loading(
         argv,
         capsys,
         "clips of 0.01 s (80 samples at 8000 Hz) are too short for mel-cnn: its "
-        "MelTransformer window of 512 samples needs at least 257 samples "
-        "(0.033 s); choose a longer --duration.",
+        "MelTransformer window of 512 samples needs at least 512 samples "
+        "(0.064 s); choose a longer --duration.",
     )
     # The rounded-up duration it names is long enough.
-    argv[argv.index("0.01")] = "0.033"
+    argv[argv.index("0.01")] = "0.064"
     assert main([*argv, "--epochs", "1"]) == 0
 
 

@@ -298,7 +298,8 @@ def test_event_label_matches_in_either_unicode_form():
     # A class read from a macOS folder name is decomposed ("e" + accent).
     classes = np.array(["Dog bark", unicodedata.normalize("NFD", "Sirène")])
     args = argparse.Namespace(window=0.25, hop=None, event="Sirène")
-    assert cli._check_windows(args, classes, RATE, 2000) == classes[1]
+    model = argparse.Namespace(classes_=classes)  # a model on waveforms
+    assert cli._check_windows(args, model, RATE, 2000) == classes[1]
 
 
 def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
@@ -438,10 +439,10 @@ def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
             "between windows; use --hop <= --window.",
         ),
         (
-            ["--window", "0.001"],
-            "--hop (half of --window) 0.0005 s is shorter than 1 ms, the "
-            "resolution of the start and end times written: windows would share "
-            "their times. Use --hop 0.001 or longer.",
+            ["--window", "0.25", "--hop", "0.0005"],
+            "--hop 0.0005 s is shorter than 1 ms, the resolution of the start and "
+            "end times written: windows would share their times. Use --hop 0.001 "
+            "or longer.",
         ),
     ],
 )
@@ -453,3 +454,20 @@ def test_window_errors_name_the_options(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"skaudio: error: {message}\n"
+
+
+def test_a_window_shorter_than_the_models_fft_window_is_refused(
+    tone_folder, tmp_path, capsys
+):
+    model = tmp_path / "mel.skaudio"
+    argv = ["fit", "mel-cnn", str(model), "--data", str(tone_folder)]
+    assert main([*argv, "--epochs", "1", "--duration", "0.25"]) == 0
+    wav = str(tone_folder / "tone" / "1.wav")
+    capsys.readouterr()
+    assert main(["predict", str(model), wav, "--window", "0.05"]) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: --window 0.05 s (400 samples at 8000 Hz) is shorter than "
+        "the model's MelTransformer window of 512 samples: its features would be "
+        "mostly padding. Use --window 0.064 or longer.\n"
+    )
+    assert main(["predict", str(model), wav, "--window", "0.064"]) == 0
