@@ -181,7 +181,8 @@ def _check_output_kind(path, command, writes, kinds):
         if suffix in suffixes and kind not in kinds:
             good = _FILE_KINDS[kinds[0]][0]
             raise ValueError(
-                f"output '{path}' is named like {'an' if kind[0] in 'aeiou' else 'a'} "
+                f"output '{path}' is named like "
+                f"{'an' if kind[0].lower() in 'aeiou' else 'a'} "
                 f"{kind} file, but 'skaudio {command}' writes {writes} there. Give "
                 f"another name, e.g. '{Path(path).with_suffix(good)}'."
             )
@@ -1092,6 +1093,13 @@ def main(argv=None):
         experiments.FoldsFailedError,
     ) as exc:
         print(f"skaudio: error: {_error_line(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError as exc:
+        print(
+            f"skaudio: error: not enough memory ({_error_line(exc)}): use a "
+            "shorter --duration, a lower --sample-rate or fewer files.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("skaudio: interrupted; finished folds are saved.", file=sys.stderr)

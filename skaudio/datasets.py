@@ -945,7 +945,15 @@ def load_audio_manifest(
     columns = [c for c in (path_column, label_column, group_column) if c]
     filenames, labels, groups, problems, seen = [], [], [], [], {}
     for line, row in rows:
-        values = {c: (row.get(c) or "").strip() for c in columns}
+        extra = row.get(None)  # csv.DictReader's place for fields past the header
+        missing = [c for c in header if row.get(c) is None]
+        if extra or missing:
+            n_fields = len(header) + len(extra or ()) - len(missing)
+            problems.append(
+                f"line {line}: {n_fields} fields, the header has {len(header)}"
+            )
+            continue
+        values = {c: row[c].strip() for c in columns}
         empty = [c for c in columns if not values[c]]
         if empty:
             problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")

@@ -977,16 +977,13 @@ def prepare_data(
     n_bytes = len(seconds) * round(clip * rate) * np.dtype(np.float32).itemsize
     if n_bytes > 1e9:
         notes.append(f"the clips take {n_bytes / 1e9:.1f} GB of memory")
-    chosen_here = [
-        setting(name)
-        for name, given in (("sample_rate", sample_rate), ("duration", duration))
-        if given is None
-    ]
-    hint = ""
-    if chosen_here:
-        verb = "changes it" if len(chosen_here) == 1 else "change them"
-        hint = f" ({' and '.join(chosen_here)} {verb})"
-    progress(f"loading at {rate} Hz, {clip} s per clip: {'; '.join(notes)}{hint}")
+    # Next to each value chosen for the user, the option that changes it.
+    rate_hint = "" if sample_rate else f" ({setting('sample_rate')} changes it)"
+    clip_hint = "" if duration else f" ({setting('duration')} changes it)"
+    progress(
+        f"loading at {rate} Hz{rate_hint}, {clip} s per clip{clip_hint}: "
+        + "; ".join(notes)
+    )
     return bunch, chosen
 
 

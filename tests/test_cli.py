@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 import warnings
+from unittest import mock
 
 import joblib
 import numpy as np
@@ -71,7 +72,10 @@ def test_describe_folder(audio_folder, capsys):
     out = capsys.readouterr().out
     assert "24 files, 2 classes, no groups (folder layout)" in out
     assert "high      12" in out and "8000 Hz (24 files); 0.50 s each" in out
-    assert "loading at 8000 Hz, 0.5 s per clip: every clip is whole" in out
+    assert (
+        "loading at 8000 Hz (--sample-rate changes it), 0.5 s per clip "
+        "(--duration changes it): every clip is whole"
+    ) in out
     assert "loaded into an array of shape (24, 4000)" in out
 
 
@@ -82,7 +86,7 @@ def test_describe_fsdd(fsdd_home, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "3000 files, 10 classes, 6 groups" in out and "george       500" in out
     # FSDD's defaults are the ones the paper and `make main` use.
-    assert "loading at 8000 Hz, 1.0 s per clip: 20 clips (0.7%)" in out
+    assert "1.0 s per clip (--duration changes it): 20 clips (0.7%)" in out
 
 
 def test_cv_kfold_writes_results_and_resumes(audio_folder, tmp_path, capsys):
@@ -387,13 +391,15 @@ def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, caps
     out = capsys.readouterr().out
     assert "12 files, 2 classes, 3 groups (manifest layout)" in out
     assert "44100 Hz (12 files); 5.00 s each" in out
-    assert "loading at 22050 Hz, 5.0 s per clip: files at 44100 Hz are resampled" in out
+    assert (
+        "5.0 s per clip (--duration changes it): files at 44100 Hz are resampled" in out
+    )
     assert "loaded into an array of shape (12, 110250)" in out
 
     argv = ["cv", "mel-cnn", *data, "--protocol", "group", "--epochs", "1"]
     assert main([*argv, "--out", str(tmp_path / "cv")]) == 0
     out = capsys.readouterr().out
-    assert out.count("loading at 22050 Hz, 5.0 s per clip") == 1
+    assert out.count("loading at 22050 Hz") == 1
     assert "window 1024 samples (46 ms), hop 512 (23 ms)" in out
     assert "mel-cnn, group, 3 folds" in out and "| 3 |" in out
     # Two folds of whole groups instead of one per group.
@@ -761,3 +767,14 @@ def test_outputs_named_like_another_kind_of_file_are_refused(
     assert err.startswith(f"skaudio: error: output '{tmp_path / output}' is named ")
     assert f"but 'skaudio {command[0]}' writes {writes} there" in err
     assert not (tmp_path / output).exists()
+
+
+def test_running_out_of_memory_is_one_line(audio_folder, capsys):
+    argv = ["describe", "--data", str(audio_folder), "--duration", "1e6"]
+    full = MemoryError("Unable to allocate")
+    with mock.patch.object(skaudio.WaveformLoader, "transform", side_effect=full):
+        assert main(argv) == 1
+    assert capsys.readouterr().err == (
+        "skaudio: error: not enough memory (unable to allocate): use a shorter "
+        "--duration, a lower --sample-rate or fewer files.\n"
+    )

@@ -294,6 +294,9 @@ def test_manifest_without_groups_and_explicit_columns(tmp_path):
         ("path,label\na.wav,dog\n.,dog\n", r"line 3: '\.' is a folder"),
         ("path,label\na.wav,\n", r"line 2: empty 'label'"),
         ("path,label,group\na.wav,dog, \n", r"line 2: empty 'group'"),
+        # A value past the header, or a missing one, is not dropped or guessed.
+        ("path,label,fold\na.wav,dog,1,x\n", r"line 2: 4 fields, the header has 3"),
+        ("path,label,fold\na.wav,dog\n", r"line 2: 2 fields, the header has 3"),
     ],
 )
 def test_manifest_errors_name_the_row_or_column(tmp_path, text, match):

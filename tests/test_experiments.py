@@ -630,7 +630,7 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
         "0.50-0.75 s, median 0.60 s",
     ]
     loading = (
-        "loading at 16000 Hz, 0.7 s per clip: files at 44100, 48000 Hz are "
+        "loading at 16000 Hz{}, 0.7 s per clip: files at 44100, 48000 Hz are "
         "resampled, losing content above 8000 Hz; 1 clip (20.0%) longer than "
         "0.7 s is cropped"
     )
@@ -638,25 +638,25 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
     # The layout is found ("auto" by default): a folder of class folders.
     # The hint names only what was chosen here, not what was given.
     bunch, chosen = prepare_data(tmp_path, duration=0.7, progress=lines.append)
-    assert lines == [*described, loading + " (sample_rate changes it)"]
+    assert lines == [*described, loading.format(" (sample_rate changes it)")]
     assert bunch.layout == "folder" and len(bunch.filenames) == 5
     assert (chosen["sample_rate"], chosen["duration"]) == (16000, 0.7)
     # Both given: nothing left to change.
     lines.clear()
     prepare_data(tmp_path, sample_rate=16000, duration=0.7, progress=lines.append)
-    assert lines == [*described, loading]
+    assert lines == [*described, loading.format("")]
     # The length still chosen: the longest clip, none cropped.
     lines.clear()
     prepare_data(tmp_path, sample_rate=16000, progress=lines.append)
     assert lines[-1] == (
-        "loading at 16000 Hz, 0.8 s per clip: files at 44100, 48000 Hz are "
-        "resampled, losing content above 8000 Hz; every clip is whole (duration "
-        "changes it)"
+        "loading at 16000 Hz, 0.8 s per clip (duration changes it): files at "
+        "44100, 48000 Hz are resampled, losing content above 8000 Hz; every clip "
+        "is whole"
     )
     # A length that fills memory says how much (5 clips x 4 h at 16 kHz).
     lines.clear()
     prepare_data(tmp_path, duration=4 * 3600, progress=lines.append)
-    assert "; every clip is whole; the clips take 4.6 GB of memory (" in lines[-1]
+    assert lines[-1].endswith("; every clip is whole; the clips take 4.6 GB of memory")
 
 
 def test_prepare_data_says_what_upsampling_and_mixing_to_mono_change(tmp_path):
@@ -686,10 +686,10 @@ def test_prepare_data_says_when_a_few_long_files_set_the_length(tmp_path):
     lines = []
     prepare_data(tmp_path, progress=lines.append)
     assert lines[-1] == (
-        "loading at 1000 Hz, 10.0 s per clip: every clip is whole; the length is "
-        f"set by the longest file ('{long}', 10.0 s), over 3 times the "
-        "median 1.00 s: the other clips are padded to it (sample_rate and "
-        "duration change them)"
+        "loading at 1000 Hz (sample_rate changes it), 10.0 s per clip (duration "
+        "changes it): every clip is whole; the length is set by the longest file "
+        f"('{long}', 10.0 s), over 3 times the median 1.00 s: the other clips "
+        "are padded to it"
     )
     lines.clear()
     prepare_data(tmp_path, duration=10.0, progress=lines.append)
