@@ -110,7 +110,11 @@ def _fit(args):
             f"'{Path(args.output).with_suffix('.skaudio')}', then run 'skaudio "
             f"export' on it to write '{args.output}'."
         )
-    _check_output_kind(args.output, "fit", "a model", ("skaudio", "pickle"))
+    if args.pickle:
+        _check_output_kind(args.output, "fit --pickle", "a pickle", ("pickle",))
+    else:
+        writes = "skaudio's format (--pickle writes a pickle)"
+        _check_output_kind(args.output, "fit", writes, ("skaudio",))
     data, chosen = _prepare_data(args)
     # (A manifest is a .csv file, which _check_output_kind refused.)
     inputs = [("a file of the data set", f) for f in data.filenames]

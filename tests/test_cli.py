@@ -147,7 +147,7 @@ def test_cv_kfold_writes_results_and_resumes(audio_folder, tmp_path, capsys):
 
 
 def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skaudio"
     argv = ["fit", "simple", str(model), "--data", str(audio_folder), "--epochs", "5"]
     assert main(argv) == 0
     files = [str(audio_folder / "high" / "0.wav"), str(audio_folder / "low" / "0.wav")]
@@ -406,7 +406,7 @@ def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, caps
     assert main([*argv, "--n-splits", "2", "--out", str(tmp_path / "cv2")]) == 0
     assert "mel-cnn, group, 2 folds" in capsys.readouterr().out
 
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skaudio"
     assert main(["fit", "mel-cnn", str(model), *data, "--epochs", "1"]) == 0
     assert "saved" in capsys.readouterr().out
     # A 16 kHz clip of 2 s is resampled and padded like the training clips.
@@ -750,8 +750,9 @@ def test_outputs_never_replace_an_input(audio_folder, tmp_path, capsys):
 @pytest.mark.parametrize(
     "command, output, writes",
     [
-        (["fit", "simple", "--data", "DATA"], "m.wav", "a model"),
-        (["fit", "simple", "--data", "DATA"], "m.csv", "a model"),
+        (["fit", "simple", "--data", "DATA"], "m.wav", "skaudio's format"),
+        (["fit", "simple", "--data", "DATA"], "m.pkl", "skaudio's format"),
+        (["fit", "simple", "--pickle", "--data", "DATA"], "m.skaudio", "a pickle"),
         (["export", "MODEL"], "m.flac", "an ONNX model"),
         (["predict", "MODEL", "CLIP", "--out"], "p.json.wav", "CSV"),
         (["predict", "MODEL", "CLIP", "--out"], "p.skaudio", "CSV"),
@@ -765,7 +766,7 @@ def test_outputs_named_like_another_kind_of_file_are_refused(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"skaudio: error: output '{tmp_path / output}' is named ")
-    assert f"but 'skaudio {command[0]}' writes {writes} there" in err
+    assert f"writes {writes}" in err and f"'skaudio {command[0]}" in err
     assert not (tmp_path / output).exists()
 
 
