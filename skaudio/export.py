@@ -32,6 +32,7 @@ import json
 import math
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -318,8 +319,16 @@ def _check_network_input(step_modules, classifier, length):
     """Refuse a clip length whose features do not fit the fitted network."""
     with torch.no_grad():
         x = torch.zeros(1, length)
-        for module in step_modules:
-            x = module.eval()(x)
+        try:
+            for module in step_modules:
+                x = module.eval()(x)
+        except RuntimeError as exc:  # e.g. a clip shorter than an STFT's padding
+            reason = str(exc).strip().splitlines()[0]
+            raise ValueError(
+                f"Cannot export with {setting('n_times', length)}: the pipeline's "
+                f"steps cannot transform clips of {length} samples ({reason}); give "
+                "the clip length the model was trained on."
+            ) from None
     fitted = tuple(classifier.input_shape_)
     if x[0].numel() != math.prod(fitted):
         raise ValueError(
@@ -398,8 +407,10 @@ def export_onnx(
     Raises
     ------
     ValueError
-        For a step that has no ONNX form (see the module's notes), or when
-        the clip length cannot be determined or does not fit the network.
+        For a step that has no ONNX form (see the module's notes), when the
+        clip length cannot be determined or does not fit the network, or
+        when ``path`` is a model saved by :func:`skaudio.save` (which the
+        graph would replace).
     ImportError
         When the ``export`` extra is not installed.
 
@@ -422,7 +433,14 @@ def export_onnx(
             "export_onnx needs the 'export' extra: pip install 'skaudio[export]'."
         ) from exc
     from . import __version__
+    from .persistence import _is_skaudio_file
 
+    if _is_skaudio_file(path):
+        raise ValueError(
+            f"'{os.fspath(path)}' is a model saved by skaudio.save: writing the "
+            "ONNX graph there would replace it. Give another path, e.g. "
+            f"'{Path(path).with_suffix('.onnx')}'."
+        )
     steps = pipeline.steps if isinstance(pipeline, Pipeline) else [("model", pipeline)]
     loader = None
     if isinstance(steps[0][1], WaveformLoader):

@@ -228,6 +228,14 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
         "inputs of shape (1, 64, 16); give the clip length the model was trained "
         "on.\n"
     )
+    # One too short for the front end's STFT: one line, not torch's traceback.
+    assert main([*argv, "--n-times", "100"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "skaudio: error: cannot export with --n-times 100: the pipeline's steps "
+        "cannot transform clips of 100 samples ("
+    )
+    assert err.count("\n") == 1
     # A model that records its length takes no other, even one that fits.
     argv[1] = str(tmp_path / "m.skaudio")
     assert main([*argv, "--n-times", "3900"]) == 1

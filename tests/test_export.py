@@ -199,6 +199,21 @@ def test_clip_length_from_the_classifier(tmp_path):
     assert not (tmp_path / "g.onnx").exists()
 
 
+def test_a_saved_model_is_never_replaced_by_its_graph(tmp_path):
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
+    path = tmp_path / "m.skaudio"
+    save(clf.fit(X, y), path)
+    saved = path.read_bytes()
+    with pytest.raises(ValueError) as error:
+        export_onnx(clf, path)
+    assert str(error.value) == (
+        f"'{path}' is a model saved by skaudio.save: writing the ONNX graph there "
+        f"would replace it. Give another path, e.g. '{tmp_path / 'm.onnx'}'."
+    )
+    assert path.read_bytes() == saved
+
+
 def test_what_cannot_be_exported_fails_clearly(tmp_path):
     X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
     clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
