@@ -464,6 +464,8 @@ def _nothing_read(args):
 
 def _predict_clips(out, args, loader, model, rate, n_times):
     """Write a row per file; return the unreadable files and why."""
+    import numpy as np
+
     from .io import AudioLoadError, scan_audio_files
 
     paths, problems = args.files, {}
@@ -479,6 +481,15 @@ def _predict_clips(out, args, loader, model, rate, n_times):
             raise _nothing_read(args) from None
         waveforms = loader.transform(paths)
     _report_clip_changes(paths, rate, n_times, loader.mono)
+    peaks = np.abs(waveforms).reshape(len(paths), -1).max(axis=1)
+    silent = [p for p, peak in zip(paths, peaks, strict=True) if peak == 0]
+    if silent:
+        files, one = _some_files(silent, paths)
+        _note(
+            f"{files} {'is' if one else 'are'} silent (every sample zero): "
+            f"{'its label says' if one else 'their labels say'} nothing about "
+            "the audio."
+        )
     classes = model.classes_
     writer = csv.writer(out)
     writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])

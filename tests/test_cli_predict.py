@@ -90,6 +90,20 @@ def test_info_shows_rate_length_and_classes(model_file, capsys):
     _one_line_error(capsys, "file does not exist")
 
 
+def test_a_silent_file_is_said(model_file, tone_folder, tmp_path, capsys):
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(2000), RATE)
+    wav = str(tone_folder / "tone" / "4.wav")
+    capsys.readouterr()
+    assert main(["predict", str(model_file), wav, str(silent)]) == 0
+    captured = capsys.readouterr()
+    assert [r["file"] for r in _rows(captured.out)] == [wav, str(silent)]
+    assert captured.err == (
+        f"skaudio: note: '{silent}' is silent (every sample zero): its label says "
+        "nothing about the audio.\n"
+    )
+
+
 def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
     path = tmp_path / "m.joblib"
     argv = ["fit", "simple", str(path), "--data", str(tone_folder), "--pickle"]
@@ -410,7 +424,7 @@ def test_unreadable_files_are_named_and_the_others_predicted(
 def test_a_reader_that_stops_early_gets_no_error_message(model_file, tmp_path):
     # `skaudio predict ... | head -1`: the pipe closes while rows are written.
     clip = tmp_path / "clip.wav"
-    sf.write(clip, np.zeros(RATE // 4), RATE)
+    sf.write(clip, np.random.default_rng(0).normal(0, 0.2, RATE // 4), RATE)
     argv = [sys.executable, "-m", "skaudio", "predict", str(model_file)]
     argv += [str(clip)] * 1000  # about 100 kB of rows, more than a pipe holds
     paths = [str(Path(skaudio.__file__).parents[1]), os.environ.get("PYTHONPATH")]
