@@ -257,11 +257,8 @@ def _info(args):
     network = steps[-1][1]
     if hasattr(network, "module_"):
         n_params = sum(p.numel() for p in network.module_.parameters())
-        epochs = len(network.history_)
-        print(
-            f"network: {n_params:,} parameters, trained for {epochs} "
-            f"epoch{'' if epochs == 1 else 's'}"
-        )
+        epochs = experiments._count(len(network.history_), "epoch")
+        print(f"network: {n_params:,} parameters, trained for {epochs}")
 
 
 def _read_model(path, trust_pickle):
@@ -289,17 +286,33 @@ def _note(message):
     print(f"skaudio: note: {message}", file=sys.stderr)
 
 
-def _some_files(changed, paths, detail=None):
-    """Name the files of ``changed`` among ``paths``: the subject of a note.
+# The words of a note that agree with its subject: one file, or several.
+_AGREEING = {
+    "is": ("is", "are"),
+    "was": ("was", "were"),
+    "has": ("has", "have"),
+    "its": ("its", "their"),
+    "label": ("label", "labels"),
+    "says": ("says", "say"),
+}
 
-    ``'a.wav' (detail)``, ``2 of the 3 files (e.g. 'a.wav', detail)``, ``all
-    3 files (...)``; returns the subject and whether it is singular.
+
+def _note_files(changed, paths, message, detail=None):
+    """Note ``message`` once about the files of ``changed`` among ``paths``.
+
+    The subject is ``'a.wav' (detail)``, ``2 of the 3 files (e.g. 'a.wav',
+    detail)`` or ``all 3 files (...)``; ``{is}``, ``{was}`` and the other
+    words of ``_AGREEING`` in ``message`` agree with it.
     """
-    example = [f"'{changed[0]}'"] + ([] if detail is None else [detail])
+    example = f"'{changed[0]}'"
     if len(changed) == 1:
-        return " ".join([example[0], *(f"({d})" for d in example[1:])]), True
-    some = "all" if len(changed) == len(paths) else f"{len(changed)} of the"
-    return f"{some} {len(paths)} files (e.g. {', '.join(example)})", False
+        subject = example + ("" if detail is None else f" ({detail})")
+    else:
+        some = "all" if len(changed) == len(paths) else f"{len(changed)} of the"
+        example += "" if detail is None else f", {detail}"
+        subject = f"{some} {len(paths)} files (e.g. {example})"
+    words = {word: forms[len(changed) > 1] for word, forms in _AGREEING.items()}
+    _note(f"{subject} {message.format(**words)}")
 
 
 def _report_clip_changes(paths, rate, n_times, mono=True):
@@ -309,43 +322,40 @@ def _report_clip_changes(paths, rate, n_times, mono=True):
     infos = [(p, audio_info(p)) for p in paths]
     multichannel = [p for p, i in infos if i.channels > 1]
     if mono and multichannel:
-        files, one = _some_files(multichannel, paths)
-        _note(
-            f"{files} {'has' if one else 'have'} two or more channels and "
-            f"{'was' if one else 'were'} mixed to mono."
+        _note_files(
+            multichannel, paths, "{has} two or more channels and {was} mixed to mono."
         )
     resampled = [(p, i) for p, i in infos if i.sample_rate != rate]
     if resampled:
-        detail = f"{resampled[0][1].sample_rate} Hz"
-        files, one = _some_files([p for p, _ in resampled], paths, detail)
-        _note(
-            f"{files} {'is' if one else 'are'} not at the model's {rate} Hz and "
-            f"{'was' if one else 'were'} resampled to it."
+        _note_files(
+            [p for p, _ in resampled],
+            paths,
+            f"{{is}} not at the model's {rate} Hz and {{was}} resampled to it.",
+            f"{resampled[0][1].sample_rate} Hz",
         )
-    if n_times is not None:
-        lengths = [(p, round(i.n_frames * rate / i.sample_rate)) for p, i in infos]
-        length = f"{n_times / rate:g} s"
-        shorter = [(p, n) for p, n in lengths if n < n_times]
-        # The longest first: the note's example loses the most.
-        longer = sorted(
-            ((p, n) for p, n in lengths if n > n_times), key=lambda x: -x[1]
-        )
-        for change, changed, done in (
-            ("shorter", shorter, "padded with zeros."),
-            (
-                "longer",
-                longer,
-                f"cropped to the first {length}; use --window for recordings "
-                "longer than a clip.",
-            ),
-        ):
-            if changed:
-                detail = f"{changed[0][1] / rate:.3g} s"
-                files, one = _some_files([p for p, _ in changed], paths, detail)
-                _note(
-                    f"{files} {'is' if one else 'are'} {change} than the model's "
-                    f"{length} clips and {'was' if one else 'were'} {done}"
-                )
+    if n_times is None:
+        return
+    lengths = [(p, round(i.n_frames * rate / i.sample_rate)) for p, i in infos]
+    length = f"{n_times / rate:g} s"
+    shorter = [(p, n) for p, n in lengths if n < n_times]
+    # The longest first: the note's example loses the most.
+    longer = sorted(((p, n) for p, n in lengths if n > n_times), key=lambda x: -x[1])
+    for changed, message in (
+        (
+            shorter,
+            f"{{is}} shorter than the model's {length} clips and {{was}} "
+            "padded with zeros.",
+        ),
+        (
+            longer,
+            f"{{is}} longer than the model's {length} clips and {{was}} "
+            f"cropped to the first {length}; use --window for recordings longer "
+            "than a clip.",
+        ),
+    ):
+        if changed:
+            detail = f"{changed[0][1] / rate:.3g} s"
+            _note_files([p for p, _ in changed], paths, message, detail)
 
 
 def _predict(args):
@@ -484,11 +494,11 @@ def _predict_clips(out, args, loader, model, rate, n_times):
     peaks = np.abs(waveforms).reshape(len(paths), -1).max(axis=1)
     silent = [p for p, peak in zip(paths, peaks, strict=True) if peak == 0]
     if silent:
-        files, one = _some_files(silent, paths)
-        _note(
-            f"{files} {'is' if one else 'are'} silent (every sample zero): "
-            f"{'its label says' if one else 'their labels say'} nothing about "
-            "the audio."
+        _note_files(
+            silent,
+            paths,
+            "{is} silent (every sample zero): {its} {label} {says} nothing about "
+            "the audio.",
         )
     classes = model.classes_
     writer = csv.writer(out)

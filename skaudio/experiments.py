@@ -1076,8 +1076,9 @@ def check_clip_length(name, model, settings):
         return
     rate, duration = settings["sample_rate"], settings["duration"]
     n_times = round(duration * rate)
-    # A whole FFT window at least: shorter clips give features of padding.
-    needed = max(front._min_n_times(), front.n_fft)
+    # A whole FFT window (more than the STFT accepts): shorter clips give
+    # features of padding.
+    needed = front.n_fft
     if n_times < needed:
         raise ValueError(
             f"Clips of {duration:g} s ({n_times} samples at {rate} Hz) are too "
