@@ -476,14 +476,14 @@ def _predict_clips(out, args, loader, model, rate, n_times):
     """Write a row per file; return the unreadable files and why."""
     import numpy as np
 
-    from .io import AudioLoadError, scan_audio_files
+    from .io import AudioLoadError
 
     paths, problems = args.files, {}
     try:
         waveforms = loader.transform(paths)
-    except AudioLoadError:
-        # Only now is every file tried, to name all the unreadable ones.
-        problems = scan_audio_files(paths, n_jobs=loader.n_jobs)
+    except AudioLoadError as exc:
+        # The loader tried every file then, and names them all.
+        problems = exc.problems
         for path, reason in problems.items():
             _cannot_read(path, reason)
         paths = [p for p in paths if p not in problems]

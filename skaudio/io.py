@@ -56,16 +56,20 @@ class AudioLoadError(ValueError):
         The file that failed.
     reason : str
         What was wrong with it.
+    problems : dict of str to str, default=None
+        Every unreadable file found, mapped to its own reason; ``None`` means
+        ``{path: reason}``. :class:`WaveformLoader` lists them all.
     """
 
-    def __init__(self, path, reason):
+    def __init__(self, path, reason, problems=None):
         self.path = str(path)
         self.reason = reason
+        self.problems = {self.path: reason} if problems is None else dict(problems)
         super().__init__(f"Cannot load audio file '{self.path}': {reason}")
 
     def __reduce__(self):
-        # joblib workers send exceptions back pickled; keep both fields.
-        return type(self), (self.path, self.reason)
+        # joblib workers send exceptions back pickled; keep every field.
+        return type(self), (self.path, self.reason, self.problems)
 
 
 def _unreadable(path, exc):
@@ -533,6 +537,7 @@ def _with_the_others(exc, problems, n_paths):
         exc.path,
         f"{exc.reason}. {len(others)} other {files} of the {n_paths} cannot be "
         f"read either{_list_problems(others)}",
+        {**problems, exc.path: exc.reason},  # in the order of ``problems``
     )
 
 

@@ -146,6 +146,8 @@ def test_audio_load_error_pickles_with_its_fields():
     assert isinstance(error, AudioLoadError)
     assert (error.path, error.reason) == ("a.wav", "file is empty")
     assert str(error) == "Cannot load audio file 'a.wav': file is empty"
+    listed = AudioLoadError("a.wav", "empty. 1 other ...", {"a.wav": "e", "b": "m"})
+    assert pickle.loads(pickle.dumps(listed)).problems == {"a.wav": "e", "b": "m"}
 
 
 def test_n_longer_counts_clips_more_than_half_a_sample_longer():
@@ -294,6 +296,9 @@ def test_loader_fit_names_every_file_whose_header_fails(tmp_path, wav_files):
     assert f"2 other files of the {len(names) + 1} cannot be read either: " in message
     for name in names[1:]:
         assert re.search(f"'{re.escape(str(tmp_path / name))}': {bad[name]}", message)
+    # Each file with its own reason, in the order given.
+    assert list(info.value.problems) == [str(tmp_path / n) for n in names]
+    assert info.value.problems[str(tmp_path / "cut.wav")].startswith("file is trunc")
 
 
 def test_loader_fixed_length_and_alignment(tmp_path):
