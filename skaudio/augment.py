@@ -93,6 +93,16 @@ def _uniform(n, low, high, x):
     return low + (high - low) * torch.rand(shape, device=x.device)
 
 
+def _nyquist_fractions(x):
+    """Frequencies of the bins of ``rfft(x)`` as fractions of Nyquist, 0..1."""
+    return torch.fft.rfftfreq(x.shape[-1], device=x.device) * 2
+
+
+def _filtered(x, response):
+    """``x`` with its spectrum multiplied by ``response`` (zero phase)."""
+    return torch.fft.irfft(torch.fft.rfft(x) * response, n=x.shape[-1])
+
+
 class TimeShift(_Augmentation):
     """Shift each waveform in time by a random offset.
 
@@ -352,13 +362,12 @@ class RandomFilter(_Augmentation):
         self._check_order("min_cutoff", "max_cutoff")
 
     def _apply(self, x):
-        n, n_times = x.shape[0], x.shape[-1]
-        shape = (n,) + (1,) * (x.ndim - 1)
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)
         unit = torch.rand(shape, device=x.device)
         low_cut = self.max_cutoff ** (1 - unit)  # log-uniform in (max_cutoff, 1)
         high_lo, high_hi = np.log(self.min_cutoff), np.log(self.max_cutoff / 4)
         high_cut = torch.exp(high_lo + (high_hi - high_lo) * unit)
-        freqs = torch.fft.rfftfreq(n_times, device=x.device) * 2  # 0..1 of Nyquist
+        freqs = _nyquist_fractions(x)
         lowpass = 1 / (1 + (freqs / low_cut) ** (2 * self.order)).sqrt()
         highpass = (
             1 / (1 + (high_cut / freqs.clamp(min=1e-6)) ** (2 * self.order)).sqrt()
@@ -370,7 +379,7 @@ class RandomFilter(_Augmentation):
         else:
             pick_low = torch.rand(shape, device=x.device) < 0.5
             response = torch.where(pick_low, lowpass, highpass)
-        return torch.fft.irfft(torch.fft.rfft(x) * response, n=n_times)
+        return _filtered(x, response)
 
 
 class RandomTilt(_Augmentation):
@@ -413,12 +422,11 @@ class RandomTilt(_Augmentation):
         self._check_order("min_freq", "pivot")
 
     def _apply(self, x):
-        n_times = x.shape[-1]
         slope = _uniform(x.shape[0], -self.max_slope_db, self.max_slope_db, x)
-        freqs = torch.fft.rfftfreq(n_times, device=x.device) * 2  # 0..1 of Nyquist
+        freqs = _nyquist_fractions(x)
         octaves = torch.log2(freqs.clamp(min=self.min_freq) / self.pivot)
         response = 10 ** (slope * octaves / 20)
-        return torch.fft.irfft(torch.fft.rfft(x) * response, n=n_times)
+        return _filtered(x, response)
 
 
 class SpecAugment(_Augmentation):
