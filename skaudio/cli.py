@@ -115,6 +115,7 @@ def _fit(args):
     else:
         writes = "skaudio's format (--pickle writes a pickle)"
         _check_output_kind(args.output, "fit", writes, ("skaudio",))
+    experiments._check_output_outside_data(args.output, args.data, "output")
     data, chosen = _prepare_data(args)
     # (A manifest is a .csv file, which _check_output_kind refused.)
     inputs = [("a file of the data set", f) for f in data.filenames]
@@ -183,12 +184,14 @@ def _check_output_kind(path, command, writes, kinds):
     suffix = Path(path).suffix.lower()
     for kind, suffixes in _FILE_KINDS.items():
         if suffix in suffixes and kind not in kinds:
-            good = _FILE_KINDS[kinds[0]][0]
+            good = Path(path).with_suffix("")  # out.onnx.wav: out.onnx
+            if good.suffix.lower() not in _FILE_KINDS[kinds[0]]:
+                good = Path(path).with_suffix(_FILE_KINDS[kinds[0]][0])
             raise ValueError(
                 f"output '{path}' is named like "
                 f"{'an' if kind[0].lower() in 'aeiou' else 'a'} "
                 f"{kind} file, but 'skaudio {command}' writes {writes} there. Give "
-                f"another name, e.g. '{Path(path).with_suffix(good)}'."
+                f"another name, e.g. '{good}'."
             )
 
 

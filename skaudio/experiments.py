@@ -1050,6 +1050,25 @@ def _front_end(model):
     return front if hasattr(front, "n_fft") else None
 
 
+def _check_output_outside_data(output, data, name):
+    """Refuse an output in the folder of a data set read from a folder.
+
+    A data set found by its layout (class folders, ESC-50's, ...) takes every
+    file under its folder: results, plots or a model written there would be
+    read as part of it by the next run, which then fails or trains on them.
+    ``name`` is how the message calls the output, e.g. ``"--out"``.
+    """
+    if not os.path.isdir(data):  # a manifest, or a named data set
+        return
+    folder, target = Path(data).resolve(), Path(output).resolve()
+    if target == folder or folder in target.parents:
+        raise ValueError(
+            f"{name} '{output}' is inside the data folder '{data}': the next run "
+            "would read what is written there as part of the data set. Give a "
+            "path outside it."
+        )
+
+
 def check_clip_length(name, model, settings):
     """Refuse, before any file is loaded, clips too short for a model's features.
 
@@ -1259,6 +1278,7 @@ def run_experiment(
         When folds failed on the cluster (the finished ones are saved).
     """
     check_model_name(model)
+    _check_output_outside_data(out, data, setting("out"))
     bunch, chosen = prepare_data(
         data,
         layout=layout,

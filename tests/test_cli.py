@@ -756,18 +756,48 @@ def test_outputs_never_replace_an_input(audio_folder, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "command, output, writes",
+    "command, output, name",
     [
-        (["fit", "simple", "--data", "DATA"], "m.wav", "skaudio's format"),
-        (["fit", "simple", "--data", "DATA"], "m.pkl", "skaudio's format"),
-        (["fit", "simple", "--pickle", "--data", "DATA"], "m.skaudio", "a pickle"),
-        (["export", "MODEL"], "m.flac", "an ONNX model"),
-        (["predict", "MODEL", "CLIP", "--out"], "p.json.wav", "CSV"),
-        (["predict", "MODEL", "CLIP", "--out"], "p.skaudio", "CSV"),
+        (["cv", "simple", "--out"], "low", "--out"),
+        (["cv", "simple", "--out"], ".", "--out"),
+        (["fit", "simple"], "low/m.skaudio", "output"),
+    ],
+)
+def test_outputs_inside_the_data_folder_are_refused(
+    audio_folder, capsys, command, output, name
+):
+    # The next run would read them as part of the data set (a class folder
+    # holding results.jsonl fails the layout check; a model there is trained on).
+    before = sorted(audio_folder.rglob("*"))
+    _refused_before_loading(
+        [*command, str(audio_folder / output), "--data", str(audio_folder)],
+        capsys,
+        f"{name} '{audio_folder / output}' is inside the data folder "
+        f"'{audio_folder}': the next run would read what is written there as "
+        "part of the data set. Give a path outside it.",
+    )
+    assert sorted(audio_folder.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    "command, output, writes, suggested",
+    [
+        (["fit", "simple", "--data", "DATA"], "m.wav", "skaudio's format", "m.skaudio"),
+        (["fit", "simple", "--data", "DATA"], "m.pkl", "skaudio's format", "m.skaudio"),
+        (
+            ["fit", "simple", "--pickle", "--data", "DATA"],
+            "m.skaudio",
+            "a pickle",
+            "m.joblib",
+        ),
+        (["export", "MODEL"], "m.flac", "an ONNX model", "m.onnx"),
+        (["export", "MODEL"], "m.onnx.wav", "an ONNX model", "m.onnx"),
+        (["predict", "MODEL", "CLIP", "--out"], "p.json.wav", "CSV", "p.json.csv"),
+        (["predict", "MODEL", "CLIP", "--out"], "p.skaudio", "CSV", "p.csv"),
     ],
 )
 def test_outputs_named_like_another_kind_of_file_are_refused(
-    audio_folder, tmp_path, capsys, command, output, writes
+    audio_folder, tmp_path, capsys, command, output, writes, suggested
 ):
     names = {"DATA": audio_folder, "MODEL": tmp_path / "m", "CLIP": "a.wav"}
     argv = [str(names.get(a, a)) for a in command] + [str(tmp_path / output)]
@@ -775,6 +805,7 @@ def test_outputs_named_like_another_kind_of_file_are_refused(
     err = capsys.readouterr().err
     assert err.startswith(f"skaudio: error: output '{tmp_path / output}' is named ")
     assert f"writes {writes}" in err and f"'skaudio {command[0]}" in err
+    assert err.endswith(f"Give another name, e.g. '{tmp_path / suggested}'.\n")
     assert not (tmp_path / output).exists()
 
 
