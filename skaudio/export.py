@@ -458,6 +458,9 @@ def export_onnx(
         )
     if stft not in ("matmul", "onnx"):
         raise ValueError(f"stft must be 'matmul' or 'onnx', got {stft!r}.")
+    for step in (loader, steps[-1][1]):
+        if step is not None:
+            check_is_fitted(step)
     _check_torch_exports(steps[-1][1].module_)
     modules = [_step_module(name, step, stft) for name, step in steps]
     classifier = steps[-1][1]

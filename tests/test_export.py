@@ -144,6 +144,18 @@ def test_unknown_stft_form_is_refused(tmp_path):
     assert not (tmp_path / "l.onnx").exists()
 
 
+def test_unfitted_pipeline_is_refused_as_not_fitted(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    for pipe in (
+        make_pipeline(MelTransformer(**MEL), SpectrogramCNNClassifier(**FAST)),
+        make_pipeline(WaveformLoader(), SpectrogramCNNClassifier(**FAST)),
+    ):
+        with pytest.raises(NotFittedError, match="is not fitted yet"):
+            export_onnx(pipe, tmp_path / "u.onnx", n_times=4000)
+    assert not (tmp_path / "u.onnx").exists()
+
+
 @pytest.mark.fsdd
 def test_export_of_a_saved_pipeline_that_starts_from_files(fsdd_clips, tmp_path):
     files, y = fsdd_clips
