@@ -386,6 +386,7 @@ def _predict(args):
         _check_output_kind(args.out, "predict", "CSV", ("CSV",))
         inputs = [("the model", args.model), *(("an input", f) for f in args.files)]
         _check_not_an_input(f"--out '{args.out}'", args.out, inputs, "the CSV")
+        _check_replaces_only_predictions(args.out)
     pipe = _read_model(args.model, args.trust_pickle)
     loader, model = inference.split_loader(pipe)
     if loader is None:
@@ -413,6 +414,25 @@ def _predict(args):
         raise _SomeFilesFailedError(
             f"{len(problems)} of {len(args.files)} files could not be read "
             "(listed above); the others were predicted."
+        )
+
+
+def _check_replaces_only_predictions(path):
+    """Refuse to replace a non-empty file that ``predict`` did not write.
+
+    A CSV of predictions starts with a ``file`` column; any other file there
+    (a manifest, say) would be lost.
+    """
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return
+    with open(path, encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline().strip()
+    if not header.startswith("file,"):
+        shown = header if len(header) <= 60 else header[:57] + "..."
+        raise ValueError(
+            f"--out '{path}' exists and is not a CSV of 'skaudio predict' (its "
+            f"first line is '{shown}'): writing there would replace it. Remove "
+            "it first, or give another file name."
         )
 
 
@@ -578,7 +598,8 @@ def _predict_recordings(out, args, model, event, rate, n_times):
     if n_times is not None and round(args.window * rate) != n_times:
         _note(
             f"windows of {args.window:g} s are padded with zeros to the model's "
-            f"{n_times / rate:g} s clips."
+            f"{n_times / rate:g} s clips, which it never saw padded so much; for "
+            f"windows this short, fit a model with --duration {args.window:g}."
         )
     writer, problems, read = csv.writer(out), {}, []
     for path in args.files:
@@ -956,13 +977,18 @@ def _parser():
     )
     predict.add_argument("model", help="model file saved by 'skaudio fit'")
     predict.add_argument("files", nargs="+", help="audio files (not folders)")
-    predict.add_argument("--out", help="CSV file (default: standard output)")
+    predict.add_argument(
+        "--out",
+        help="CSV file (default: standard output); an existing file is replaced "
+        "only if it is a CSV of 'skaudio predict'",
+    )
     predict.add_argument(
         "--window",
         type=_positive(float),
         help="window length in seconds, at most the model's clip length "
         "(shorter windows, the last window of a file and a window longer than "
-        "the file are padded with zeros)",
+        "the file are padded with zeros; a model fitted with --duration equal "
+        "to the window suits it best)",
     )
     predict.add_argument(
         "--hop",

@@ -139,7 +139,7 @@ def test_no_file_read_says_nothing_was_predicted(
     # With --out, an earlier CSV stays as it was.
     (tmp_path / "bad.wav").write_text("not audio")
     out = tmp_path / "p.csv"
-    out.write_text("earlier\n")
+    out.write_text("file,label\nearlier.wav,low\n")
     argv = ["predict", str(model_file), str(tmp_path / "bad.wav"), str(tmp_path / "x")]
     assert main([*argv, "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -147,7 +147,7 @@ def test_no_file_read_says_nothing_was_predicted(
         "skaudio: error: no file could be read (listed above): nothing was "
         f"predicted, '{out}' not written.\n"
     )
-    assert out.read_text() == "earlier\n"
+    assert out.read_text() == "file,label\nearlier.wav,low\n"
 
 
 @pytest.mark.parametrize("trust", [False, True])
@@ -248,7 +248,8 @@ def test_window_shorter_than_the_clip_length_is_said(model_file, recording, caps
     assert len(_rows(captured.out)) == 63
     assert captured.err == (
         "skaudio: note: windows of 0.125 s are padded with zeros to the model's "
-        "0.25 s clips.\n"
+        "0.25 s clips, which it never saw padded so much; for windows this "
+        "short, fit a model with --duration 0.125.\n"
     )
 
 
@@ -329,7 +330,18 @@ def test_out_never_replaces_an_input_or_an_earlier_csv_on_failure(
         _one_line_error(capsys, f"is {role}: writing the CSV there would replace it")
         assert target.read_bytes() == before
     link.unlink()
+    # Nor a CSV that predict did not write, such as the data's manifest.
     out = tmp_path / "p.csv"
+    out.write_text("path,label,group\ncopy,low,a\n")
+    assert main(["predict", str(model_file), str(copy), "--out", str(out)]) == 1
+    _one_line_error(
+        capsys,
+        f"--out '{out}' exists and is not a CSV of 'skaudio predict' (its first "
+        "line is 'path,label,group'): writing there would replace it. Remove it "
+        "first, or give another file name.",
+    )
+    assert out.read_text() == "path,label,group\ncopy,low,a\n"
+    out.write_text("")  # an empty file holds nothing to lose
     assert main(["predict", str(model_file), str(copy), "--out", str(out)]) == 0
     written = out.read_text()
     # A run that fails part-way leaves the earlier CSV whole, and no partial file.
