@@ -329,9 +329,11 @@ def detect_events(predictions, event_label, *, threshold=0.5, min_duration=0.0):
 
     The recording is divided into segments of ``hop`` seconds; a segment's
     score is the mean probability of ``event_label`` over the windows that
-    cover it (so overlapping windows smooth the score and locate the event to
-    within about a hop). Runs of segments scoring at least ``threshold``
-    become events.
+    cover it (so overlapping windows smooth the score). Runs of segments
+    scoring at least ``threshold`` become events. A window that holds only
+    part of an event may already score it, so onsets and offsets can be off
+    by up to about a window: use windows about as short as the events (with
+    a model trained on clips of that length) to locate them more closely.
 
     Parameters
     ----------

@@ -799,9 +799,10 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
                 warnings.warn(
                     f"WaveformLoader(duration='auto') chose {self.duration_} s, "
                     f"which keeps {1 - n_cropped / len(paths):.1%} of the "
-                    f"{len(paths)} clips whole; the {n_cropped} longer ones are "
-                    f"cropped. Pass duration={np.ceil(durations.max() * 10) / 10} "
-                    "to keep every clip whole.",
+                    f"{len(paths)} clips whole; the {n_cropped} longer "
+                    f"{'one is' if n_cropped == 1 else 'ones are'} cropped. Pass "
+                    f"duration={np.ceil(durations.max() * 10) / 10} to keep every "
+                    "clip whole.",
                     UserWarning,
                     stacklevel=2,
                 )

@@ -730,7 +730,7 @@ def test_loader_defaults_resample_and_learn_the_duration(tmp_path):
         X = loader.fit_transform(paths[-10:] + paths[:190])
     assert str(record[0].message) == (
         "WaveformLoader(duration='auto') chose 5.0 s, which keeps 99.5% of the 200 "
-        "clips whole; the 1 longer ones are cropped. Pass duration=6.0 to keep "
+        "clips whole; the 1 longer one is cropped. Pass duration=6.0 to keep "
         "every clip whole."
     )
     assert (loader.sample_rate_, loader.duration_) == (16000, 5.0)
