@@ -9,6 +9,7 @@ __version__ = "0.1.0.dev0"
 # import torch; `from skaudio import X` works as before.
 _EXPORTS = {
     "AudioLoadError": "io",
+    "CroppedAudioWarning": "io",
     "FixedLength": "preprocessing",
     "MelTransformer": "features",
     "MFCCTransformer": "features",

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 import unicodedata
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -1133,7 +1134,10 @@ def main(argv=None):
     if not {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"} & set(os.environ):
         keep_freed_memory()  # faster CPU training; the user's own settings win
     try:
-        with _spelling.command_line():  # messages name --options, not parameters
+        with _spelling.command_line(), warnings.catch_warnings():
+            # The commands note the cropped files themselves, once, as
+            # 'skaudio: note:' lines (the loader's CroppedAudioWarning).
+            warnings.filterwarnings("ignore", "WaveformLoader cropped", UserWarning)
             args.run(args)
     except BrokenPipeError:
         # The reader of standard output (e.g. `head`) stopped: not worth a

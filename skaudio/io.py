@@ -1,5 +1,6 @@
 """Reading audio files: :func:`load_audio` and the :class:`WaveformLoader`."""
 
+import contextlib
 import copy
 import functools
 import os
@@ -28,6 +29,7 @@ from .preprocessing import fix_length
 __all__ = [
     "AudioInfo",
     "AudioLoadError",
+    "CroppedAudioWarning",
     "Waveforms",
     "audio_info",
     "auto_duration",
@@ -70,6 +72,15 @@ class AudioLoadError(ValueError):
     def __reduce__(self):
         # joblib workers send exceptions back pickled; keep every field.
         return type(self), (self.path, self.reason, self.problems)
+
+
+class CroppedAudioWarning(UserWarning):
+    """Files longer than a :class:`WaveformLoader`'s clips were cropped.
+
+    Only the part of each file that fits the clip length reached the model.
+    Filter it out with ``warnings.filterwarnings("ignore",
+    category=CroppedAudioWarning)`` where cropping is intended.
+    """
 
 
 def _unreadable(path, exc):
@@ -541,6 +552,14 @@ def _with_the_others(exc, problems, n_paths):
     )
 
 
+def _header_duration(path):
+    """Return a file's duration in seconds from its header, NaN if unreadable."""
+    try:
+        return audio_info(path).duration
+    except AudioLoadError:  # reported when its batch is decoded
+        return np.nan
+
+
 def _all_infos(paths):
     """Read the headers of ``paths``; the error names every file that fails."""
     infos, problems, first = [], {}, None
@@ -603,14 +622,38 @@ class _Reference(NamedTuple):
     same_length: bool
 
 
+@contextlib.contextmanager
+def _rows_array(shape, *, shared):
+    """Yield the float32 array that the loader's rows are written into.
+
+    ``shared``: for worker processes, which write their rows straight into a
+    memory-mapped array (joblib passes np.memmap by reference), so that no
+    waveform is pickled back. On POSIX the mapping outlives the file's name,
+    removed on exit, and its memory is freed with the array: no copy, no
+    second peak.
+    """
+    if not shared:
+        yield np.empty(shape, dtype=np.float32)
+        return
+    nbytes = np.prod(shape) * np.dtype(np.float32).itemsize
+    folder = tempfile.mkdtemp(dir=_memmap_folder(nbytes))
+    path = os.path.join(folder, "waveforms.npy")
+    try:
+        yield np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
+    finally:
+        os.remove(path)
+        os.rmdir(folder)
+
+
 def _load_rows(out, start, paths, load, reference, align):
     """Load ``paths`` into ``out[start:]`` as fixed-length rows, checking each.
 
-    Returns the number of rows written.
+    Returns the files' lengths in samples before padding or cropping.
     """
-    n_times = out.shape[-1]
+    n_times, lengths = out.shape[-1], []
     for i, path in enumerate(paths, start):
         waveform, rate = load(path)
+        lengths.append(waveform.shape[-1])
         if rate != reference.rate:
             raise ValueError(
                 f"Files have different sample rates: '{reference.path}' is "
@@ -626,7 +669,7 @@ def _load_rows(out, start, paths, load, reference, align):
                 "duration to pad/crop them to one length, or mono=True."
             )
         fix_length(waveform, n_times, align=align, out=out[i])
-    return len(paths)
+    return lengths
 
 
 class WaveformLoader(TransformerMixin, BaseEstimator):
@@ -656,9 +699,10 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
     duration : float, "auto" or None, default="auto"
         Length of each output waveform in seconds: shorter files are padded
         with zeros, longer ones cropped (see ``align``). ``"auto"`` learns it
-        in ``fit`` from the training files' lengths (:func:`~skaudio.io.auto_duration`)
-        and warns when that crops some training clips. ``None`` keeps the
-        files' lengths, which must then all be equal.
+        in ``fit`` from the training files' lengths (:func:`~skaudio.io.auto_duration`).
+        ``transform`` warns (:class:`CroppedAudioWarning`) when it crops
+        files. ``None`` keeps the files' lengths, which must then all be
+        equal.
     align : {"start", "center"}, default="start"
         Keep the start of long files and pad short ones at the end, or keep
         the middle and pad both sides equally.
@@ -743,6 +787,9 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
 
     # Files loaded between two updates of the progress bar without workers.
     _progress_step = 128
+    # False in the copy that decodes a LazyAudio's batches: transform warned
+    # about the cropped files once, from their headers.
+    _warns_when_cropping = True
 
     def fit(self, X, y=None):
         """Learn the output rate and clip length from the files' headers.
@@ -794,18 +841,6 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         if self.duration == "auto":
             durations = np.array([info.duration for info in infos])
             self.duration_ = auto_duration(durations)
-            n_cropped = n_longer(durations, self.duration_, self.sample_rate_)
-            if n_cropped:
-                warnings.warn(
-                    f"WaveformLoader(duration='auto') chose {self.duration_} s, "
-                    f"which keeps {1 - n_cropped / len(paths):.1%} of the "
-                    f"{len(paths)} clips whole; the {n_cropped} longer "
-                    f"{'one is' if n_cropped == 1 else 'ones are'} cropped. Pass "
-                    f"duration={np.ceil(durations.max() * 10) / 10} to keep every "
-                    "clip whole.",
-                    UserWarning,
-                    stacklevel=2,
-                )
         else:
             self.duration_ = self.duration
         return self
@@ -843,8 +878,15 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             # The batches are decoded inside DataLoader workers: one process
             # each, no progress bar.
             reader = copy.copy(self).set_params(lazy=False, n_jobs=None, verbose=0)
+            reader._warns_when_cropping = False
             lazy = LazyAudio(paths, reader)
             lazy.peek()
+            if self.duration_ is not None:
+                durations = np.array([_header_duration(path) for path in paths])
+                threshold = self.duration_ + 0.5 / self.sample_rate_
+                self._warn_cropped(
+                    paths, durations, np.flatnonzero(durations > threshold)
+                )
             return lazy
         try:
             return self._load(paths)
@@ -872,57 +914,69 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         )
         reference = _Reference(paths[0], rate, first.shape, self.duration_ is None)
         shape = (len(paths), *first.shape[:-1], n_times)
-        with tqdm(
-            total=len(paths),
-            desc="Loading audio",
-            unit="file",
-            disable=not self.verbose,
-        ) as progress:
-            if effective_n_jobs(self.n_jobs) == 1:
-                out = np.empty(shape, dtype=np.float32)
-                fix_length(first, n_times, align=self.align, out=out[0])
-                progress.update(1)
-                for start in range(1, len(paths), self._progress_step):
-                    chunk = paths[start : start + self._progress_step]
-                    _load_rows(out, start, chunk, load, reference, self.align)
-                    progress.update(len(chunk))
-            else:
-                out = self._load_parallel(
-                    paths, first, shape, load, reference, progress
-                )
-        return Waveforms(out, rate)
-
-    def _load_parallel(self, paths, first, shape, load, reference, progress):
-        # Workers write their rows straight into a memory-mapped array (joblib
-        # passes np.memmap by reference), so no waveform is pickled back. The
-        # files go out in a few chunks per worker, as one task per short clip
-        # costs more than decoding it.
-        nbytes = np.prod(shape) * np.dtype(np.float32).itemsize
-        folder = tempfile.mkdtemp(dir=_memmap_folder(nbytes))
-        path = os.path.join(folder, "waveforms.npy")
-        try:
-            out = np.lib.format.open_memmap(
-                path, mode="w+", dtype=np.float32, shape=shape
-            )
-            fix_length(first, shape[-1], align=self.align, out=out[0])
+        parallel = effective_n_jobs(self.n_jobs) > 1
+        # Files loaded per task: a progress step without workers; with them, a
+        # few chunks per worker, as one task per short clip costs more than
+        # decoding it.
+        step = (
+            max(1, -(-(len(paths) - 1) // (4 * effective_n_jobs(self.n_jobs))))
+            if parallel
+            else self._progress_step
+        )
+        starts = range(1, len(paths), step)
+        lengths = [first.shape[-1]]
+        with (
+            tqdm(
+                total=len(paths),
+                desc="Loading audio",
+                unit="file",
+                disable=not self.verbose,
+            ) as progress,
+            _rows_array(shape, shared=parallel) as out,
+        ):
+            fix_length(first, n_times, align=self.align, out=out[0])
             progress.update(1)
-            n_chunks = 4 * effective_n_jobs(self.n_jobs)
-            chunk_size = max(1, -(-(len(paths) - 1) // n_chunks))
-            for n in Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(_load_rows)(
-                    out, i, paths[i : i + chunk_size], load, reference, self.align
+            load_rows = functools.partial(
+                _load_rows, out, load=load, reference=reference, align=self.align
+            )
+            if parallel:
+                done = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                    delayed(load_rows)(i, paths[i : i + step]) for i in starts
                 )
-                for i in range(1, len(paths), chunk_size)
-            ):
-                progress.update(n)
-            if os.name != "posix":  # a mapped file cannot be deleted there
+            else:
+                done = (load_rows(i, paths[i : i + step]) for i in starts)
+            for chunk_lengths in done:
+                lengths += chunk_lengths
+                progress.update(len(chunk_lengths))
+            if parallel and os.name != "posix":  # a mapped file cannot be deleted
                 out = np.array(out)
-        finally:
-            # On POSIX the mapping outlives the file's name, and its memory is
-            # freed with the returned array: no copy, no second peak.
-            os.remove(path)
-            os.rmdir(folder)
-        return np.asarray(out)
+        if self.duration_ is not None:
+            lengths = np.array(lengths)
+            self._warn_cropped(paths, lengths / rate, np.flatnonzero(lengths > n_times))
+        return Waveforms(np.asarray(out), rate)
+
+    def _warn_cropped(self, paths, durations, cropped):
+        """Warn that the files ``paths[cropped]`` were cut to the clip length.
+
+        ``durations`` are the files' lengths in seconds.
+        """
+        if not len(cropped) or not self._warns_when_cropping:
+            return
+        longest = cropped[np.argmax(durations[cropped])]
+        example = f"'{paths[longest]}' ({durations[longest]:.3g} s)"
+        what = f"{len(cropped)} of {len(paths)} files" if len(cropped) > 1 else example
+        chosen = " (chosen by duration='auto')" if self.duration == "auto" else ""
+        kept = "first" if self.align == "start" else "middle"
+        each = f" of each, the longest {example}" if len(cropped) > 1 else ""
+        warnings.warn(
+            f"WaveformLoader cropped {what} to its {self.duration_:g} s "
+            f"clips{chosen}, keeping the {kept} {self.duration_:g} s{each}. Fit "
+            f"with duration={np.ceil(durations.max() * 10) / 10:g} to keep "
+            f"{'them' if len(cropped) > 1 else 'it'} whole, or predict long "
+            "recordings window by window (skaudio.inference.predict_windows).",
+            CroppedAudioWarning,
+            stacklevel=3,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,6 +2,7 @@ import os
 import pickle
 import re
 import struct
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,6 +18,7 @@ from skaudio import FixedLength, PerSampleNormalizer, RandomRoll, io
 from skaudio.datasets import load_fsdd
 from skaudio.io import (
     AudioLoadError,
+    CroppedAudioWarning,
     WaveformLoader,
     Waveforms,
     audio_info,
@@ -726,16 +728,43 @@ def test_loader_defaults_resample_and_learn_the_duration(tmp_path):
         paths.append(tmp_path / f"{i}.wav")
         sf.write(paths[-1], np.full(int(seconds * 44100), 0.1), 44100)
     loader = WaveformLoader()
-    with pytest.warns(UserWarning) as record:
+    with pytest.warns(CroppedAudioWarning) as record:
         X = loader.fit_transform(paths[-10:] + paths[:190])
-    assert str(record[0].message) == (
-        "WaveformLoader(duration='auto') chose 5.0 s, which keeps 99.5% of the 200 "
-        "clips whole; the 1 longer one is cropped. Pass duration=6.0 to keep "
-        "every clip whole."
+    assert len(record) == 1 and str(record[0].message) == (
+        f"WaveformLoader cropped '{paths[-1]}' (6 s) to its 5 s clips (chosen by "
+        "duration='auto'), keeping the first 5 s. Fit with duration=6 to keep it "
+        "whole, or predict long recordings window by window "
+        "(skaudio.inference.predict_windows)."
     )
     assert (loader.sample_rate_, loader.duration_) == (16000, 5.0)
     assert X.shape == (200, 80000) and X.sample_rate == 16000
     assert np.allclose(X[1:, 1000:79000], 0.1, atol=1e-3)
+
+
+@pytest.mark.parametrize("n_jobs, lazy", [(None, False), (2, False), (None, True)])
+def test_loader_warns_once_naming_the_cropped_files(tmp_path, n_jobs, lazy):
+    # Three 1-s clips to learn the clip length, then a 30-s recording and a
+    # 1.5-s clip among short ones: the recording is the example.
+    paths = [tmp_path / f"{name}.wav" for name in ("a", "b", "c", "long", "d")]
+    for path, seconds in zip(paths, [1, 1, 1, 30, 1.5], strict=True):
+        sf.write(path, np.full(int(seconds * 8000), 0.1), 8000)
+    loader = WaveformLoader(sample_rate=8000, n_jobs=n_jobs, lazy=lazy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing cropped: no warning
+        loader.fit(paths[:3])
+        loader.transform(paths[:3])
+    with pytest.warns(CroppedAudioWarning) as record:
+        X = loader.transform(paths)
+    assert len(record) == 1 and str(record[0].message).startswith(
+        "WaveformLoader cropped 2 of 5 files to its 1 s clips (chosen by "
+        "duration='auto'), keeping the first 1 s of each, the longest "
+        f"'{paths[3]}' (30 s). Fit with duration=30 to keep them whole"
+    )
+    if lazy:  # the batches decoded later do not warn again
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            X = X.load()
+    assert X.shape == (5, 8000)
 
 
 def test_loader_fitted_at_native_rate_refuses_other_rates(tmp_path):
