@@ -36,6 +36,7 @@ __all__ = [
     "FoldsFailedError",
     "MAX_SAMPLE_RATE",
     "PROTOCOLS",
+    "balanced_accuracy",
     "check_clip_length",
     "check_model_name",
     "dask_client",
@@ -539,8 +540,29 @@ def _append(path, record):
         os.fsync(f.fileno())
 
 
+def balanced_accuracy(record):
+    """Mean recall over the classes in a fold's test set.
+
+    :func:`sklearn.metrics.balanced_accuracy_score` of the fold, from its
+    confusion matrix: each class weighs the same however many test clips it
+    has, so a model that ignores a rare class cannot hide behind the others.
+
+    Parameters
+    ----------
+    record : dict
+        A fold record of :func:`run_cv`, with its ``confusion`` matrix.
+
+    Returns
+    -------
+    score : float
+    """
+    confusion = np.asarray(record["confusion"], dtype=float)
+    support = confusion.sum(axis=1)
+    return float(np.mean(np.diag(confusion)[support > 0] / support[support > 0]))
+
+
 def summarize(records):
-    """Mean and standard deviation of accuracy, and total training time.
+    """Mean and standard deviation of the folds' scores, and total training time.
 
     Parameters
     ----------
@@ -550,13 +572,17 @@ def summarize(records):
     Returns
     -------
     summary : dict
-        ``mean``, ``std`` (population, as over folds), ``train_seconds``
-        (sum) and ``n_folds``.
+        ``mean`` and ``std`` of accuracy (population, as over folds),
+        ``balanced_mean`` and ``balanced_std`` of :func:`balanced_accuracy`,
+        ``train_seconds`` (sum) and ``n_folds``.
     """
     accuracy = np.array([r["accuracy"] for r in records])
+    balanced = np.array([balanced_accuracy(r) for r in records])
     return {
         "mean": float(accuracy.mean()),
         "std": float(accuracy.std()),
+        "balanced_mean": float(balanced.mean()),
+        "balanced_std": float(balanced.std()),
         "train_seconds": float(sum(r["train_seconds"] for r in records)),
         "n_folds": len(records),
     }
@@ -781,21 +807,25 @@ def fold_table(records, summary=None):
     table : str
     """
     summary = summary or summarize(records)
-    lines = ["| fold | accuracy | n_test | train s |", "|---|---|---|---|"]
+    lines = [
+        "| fold | accuracy | balanced accuracy | n_test | train s |",
+        "|---|---|---|---|---|",
+    ]
     lines += [
-        f"| {r['fold']} | {r['accuracy']:.1%} | {r['n_test']} | "
-        f"{r['train_seconds']:.0f} |"
+        f"| {r['fold']} | {r['accuracy']:.1%} | {balanced_accuracy(r):.1%} | "
+        f"{r['n_test']} | {r['train_seconds']:.0f} |"
         for r in records
     ]
     lines.append(
         f"| **mean ± std** | **{summary['mean']:.1%} ± {summary['std']:.1%}** | "
+        f"{summary['balanced_mean']:.1%} ± {summary['balanced_std']:.1%} | "
         f"{sum(r['n_test'] for r in records)} | {summary['train_seconds']:.0f} |"
     )
     return "\n".join(lines)
 
 
 def write_fold_csv(records, path, *, test_groups=None):
-    """Write one CSV row per fold: fold, accuracy, n_train, n_test, train_seconds.
+    """Write one CSV row per fold: fold, accuracy, balanced accuracy, sizes, time.
 
     Parameters
     ----------
@@ -807,13 +837,15 @@ def write_fold_csv(records, path, *, test_groups=None):
         Fold name to the groups of its test set; given, a last column
         ``test_groups`` lists them, separated by spaces.
     """
-    columns = ["fold", "accuracy", "n_train", "n_test", "train_seconds"]
+    columns = ["fold", "accuracy", "balanced_accuracy", "n_train", "n_test"]
+    columns.append("train_seconds")
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns + ["test_groups"] * (test_groups is not None))
         for r in records:
             extra = [] if test_groups is None else [" ".join(test_groups[r["fold"]])]
-            writer.writerow([r[c] for c in columns] + extra)
+            row = {**r, "balanced_accuracy": round(balanced_accuracy(r), 6)}
+            writer.writerow([row[c] for c in columns] + extra)
 
 
 def save_confusion_figure(records, path, *, title=None):

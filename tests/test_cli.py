@@ -124,25 +124,30 @@ def test_cv_kfold_writes_results_and_resumes(audio_folder, tmp_path, capsys):
     # The table and folds.csv report the saved numbers: give the folds known
     # ones (population std over folds: 0.25 * sqrt(2/3) = 20.4 %).
     known = [(0.5, 8, 16, 1.4), (0.75, 8, 16, 2.6), (1.0, 8, 16, 3.0)]
-    for record, (accuracy, n_test, n_train, seconds) in zip(
-        records, known, strict=True
+    confusions = [[[4, 0], [4, 0]], [[4, 0], [2, 2]], [[4, 0], [0, 4]]]
+    for record, (accuracy, n_test, n_train, seconds), confusion in zip(
+        records, known, confusions, strict=True
     ):
         record.update(
-            accuracy=accuracy, n_test=n_test, n_train=n_train, train_seconds=seconds
+            accuracy=accuracy,
+            n_test=n_test,
+            n_train=n_train,
+            train_seconds=seconds,
+            confusion=confusion,
         )
     (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "[1/3] fold-0: 50.0% (saved)" in text and "[3/3] fold-2: 100.0%" in text
-    assert "| fold-1 | 75.0% | 8 | 3 |" in text
-    assert "| **mean ± std** | **75.0% ± 20.4%** | 24 | 7 |" in text
+    assert "| fold-1 | 75.0% | 75.0% | 8 | 3 |" in text
+    assert "| **mean ± std** | **75.0% ± 20.4%** | 75.0% ± 20.4% | 24 | 7 |" in text
     with open(out / "folds.csv") as f:
         rows = list(csv.reader(f))
     assert rows == [
-        ["fold", "accuracy", "n_train", "n_test", "train_seconds"],
-        ["fold-0", "0.5", "16", "8", "1.4"],
-        ["fold-1", "0.75", "16", "8", "2.6"],
-        ["fold-2", "1.0", "16", "8", "3.0"],
+        ["fold", "accuracy", "balanced_accuracy", "n_train", "n_test", "train_seconds"],
+        ["fold-0", "0.5", "0.5", "16", "8", "1.4"],
+        ["fold-1", "0.75", "0.75", "16", "8", "2.6"],
+        ["fold-2", "1.0", "1.0", "16", "8", "3.0"],
     ]
 
 

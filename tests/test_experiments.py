@@ -19,6 +19,7 @@ from skaudio.augment import standard_augmentation
 from skaudio.datasets import load_audio_manifest
 from skaudio.experiments import (
     MAX_SAMPLE_RATE,
+    balanced_accuracy,
     data_digest,
     data_settings,
     default_protocol,
@@ -183,6 +184,9 @@ def test_run_cv_saves_each_fold_and_resumes(tmp_path, data):
 
 
 def test_summary_table_and_csv_of_known_folds(tmp_path):
+    # Two classes; s1 and s2 have few clips of the second, which the model
+    # misses: their balanced accuracy (mean recall) is below their accuracy.
+    # s3 tests the first class only, whose recall alone counts.
     records = [
         {
             "fold": "s1",
@@ -190,6 +194,7 @@ def test_summary_table_and_csv_of_known_folds(tmp_path):
             "n_train": 16,
             "n_test": 8,
             "train_seconds": 1.4,
+            "confusion": [[4, 2], [2, 0]],
         },
         {
             "fold": "s2",
@@ -197,39 +202,50 @@ def test_summary_table_and_csv_of_known_folds(tmp_path):
             "n_train": 16,
             "n_test": 4,
             "train_seconds": 2.6,
+            "confusion": [[3, 0], [1, 0]],
         },
-        {"fold": "s3", "accuracy": 1.0, "n_train": 12, "n_test": 8, "train_seconds": 3},
+        {
+            "fold": "s3",
+            "accuracy": 1.0,
+            "n_train": 12,
+            "n_test": 8,
+            "train_seconds": 3,
+            "confusion": [[8, 0], [0, 0]],
+        },
     ]
+    assert [balanced_accuracy(r) for r in records] == pytest.approx([1 / 3, 0.5, 1])
     summary = summarize(records)
     # Population standard deviation over the folds: 0.25 * sqrt(2 / 3).
     assert summary == {
         "mean": 0.75,
         "std": pytest.approx(0.2041241452),
+        "balanced_mean": pytest.approx(11 / 18),
+        "balanced_std": pytest.approx(np.std([1 / 3, 0.5, 1])),
         "train_seconds": 7.0,
         "n_folds": 3,
     }
     assert fold_table(records).splitlines() == [
-        "| fold | accuracy | n_test | train s |",
-        "|---|---|---|---|",
-        "| s1 | 50.0% | 8 | 1 |",
-        "| s2 | 75.0% | 4 | 3 |",
-        "| s3 | 100.0% | 8 | 3 |",
-        "| **mean ± std** | **75.0% ± 20.4%** | 20 | 7 |",
+        "| fold | accuracy | balanced accuracy | n_test | train s |",
+        "|---|---|---|---|---|",
+        "| s1 | 50.0% | 33.3% | 8 | 1 |",
+        "| s2 | 75.0% | 50.0% | 4 | 3 |",
+        "| s3 | 100.0% | 100.0% | 8 | 3 |",
+        "| **mean ± std** | **75.0% ± 20.4%** | 61.1% ± 28.3% | 20 | 7 |",
     ]
     write_fold_csv(records, tmp_path / "folds.csv")
     assert (tmp_path / "folds.csv").read_text().splitlines() == [
-        "fold,accuracy,n_train,n_test,train_seconds",
-        "s1,0.5,16,8,1.4",
-        "s2,0.75,16,4,2.6",
-        "s3,1.0,12,8,3",
+        "fold,accuracy,balanced_accuracy,n_train,n_test,train_seconds",
+        "s1,0.5,0.333333,16,8,1.4",
+        "s2,0.75,0.5,16,4,2.6",
+        "s3,1.0,1.0,12,8,3",
     ]
     groups = {"s1": ["s1"], "s2": ["s2"], "s3": ["s3", "s4"]}
     write_fold_csv(records, tmp_path / "folds.csv", test_groups=groups)
     assert (tmp_path / "folds.csv").read_text().splitlines() == [
-        "fold,accuracy,n_train,n_test,train_seconds,test_groups",
-        "s1,0.5,16,8,1.4,s1",
-        "s2,0.75,16,4,2.6,s2",
-        "s3,1.0,12,8,3,s3 s4",
+        "fold,accuracy,balanced_accuracy,n_train,n_test,train_seconds,test_groups",
+        "s1,0.5,0.333333,16,8,1.4,s1",
+        "s2,0.75,0.5,16,4,2.6,s2",
+        "s3,1.0,1.0,12,8,3,s3 s4",
     ]
 
 
