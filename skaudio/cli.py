@@ -236,7 +236,8 @@ def _export(args):
 
 
 def _info(args):
-    from . import inference
+    from . import export, inference
+    from ._waveforms import expected_sample_rate
 
     pipe = _read_model(args.model, args.trust_pickle)
     steps = pipe.steps if hasattr(pipe, "steps") else [("", pipe)]
@@ -255,6 +256,17 @@ def _info(args):
         )
         channels = "mixed to mono" if loader.mono else "every channel kept"
         print(f"input: audio files resampled to {rate} Hz, {channels}, {length}")
+    else:
+        rate = expected_sample_rate(step for _, step in steps)
+        n_times = export._recorded_length(None, steps)
+        length = "" if n_times is None else f", clips of {n_times} samples"
+        if rate is not None and n_times is not None:
+            length += f" ({n_times / rate:g} s)"
+        at = "" if rate is None else f" at {rate} Hz"
+        print(
+            f"input: waveforms{at}{length}, not files (no WaveformLoader step: "
+            "'skaudio predict' needs one)"
+        )
     classes = getattr(model, "classes_", None)
     if classes is not None:
         print(f"classes ({len(classes)}): {', '.join(repr(str(c)) for c in classes)}")

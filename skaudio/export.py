@@ -282,18 +282,32 @@ def _step_module(name, step, stft):
 def _recorded_length(loader, steps):
     """Return the clip length the pipeline records (samples), or ``None``.
 
-    A leading loader's duration, or, for a pipeline of waveform steps only,
-    the length its classifier was fitted on.
+    A leading loader's duration; for a pipeline of waveform steps only, the
+    length its classifier was fitted on; else the length the first step was
+    fitted on, when the classifier's input confirms it.
     """
     if loader is not None and loader.duration_ is not None:
         return round(loader.duration_ * loader.sample_rate_)
     changes_length = (FixedLength, _SpectralTransformer)
     classifier = steps[-1][1]
-    if isinstance(classifier, _AudioCNNClassifier) and not any(
-        isinstance(step, changes_length) for _, step in steps[:-1]
-    ):
+    if not isinstance(classifier, _AudioCNNClassifier):
+        return None
+    if not any(isinstance(step, changes_length) for _, step in steps[:-1]):
         return int(classifier.input_shape_[-1])
-    return None
+    # Fitted on (n_clips, n_times), the first step counted the samples as its
+    # n_features_in_; on (n_clips, n_channels, n_times), the channels: a zero
+    # clip of that many samples becomes the classifier's input only if they
+    # were samples.
+    length = getattr(steps[0][1], "n_features_in_", None)
+    if length is None:
+        return None
+    clip = np.zeros((1, length), dtype=np.float32)
+    try:
+        for _, step in steps[:-1]:
+            clip = step.transform(clip)
+    except (ValueError, RuntimeError):  # too short for the steps: channels
+        return None
+    return length if clip[0].size == math.prod(classifier.input_shape_) else None
 
 
 def _clip_length(loader, n_times, steps):
@@ -376,9 +390,10 @@ def export_onnx(
     n_times : int, default=None
         Samples per input clip, for a pipeline that does not record it.
         ``None`` takes it from the leading ``WaveformLoader`` (``duration *
-        sample_rate``) or, for pipelines of waveform steps only, from the
-        classifier's ``input_shape_``; a value other than the one recorded
-        there is refused.
+        sample_rate``); for pipelines of waveform steps only, from the
+        classifier's ``input_shape_``; else from the first step, when it was
+        fitted on waveforms of shape (n_clips, n_times). A value other than
+        the one recorded is refused.
     stft : {"matmul", "onnx"}, default="matmul"
         How the graph computes a front end's STFT: ``"matmul"``, as matrix
         products (frames cut from hop-sized chunks, a two-stage DFT), which

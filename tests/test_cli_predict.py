@@ -13,10 +13,12 @@ from unittest import mock
 import numpy as np
 import pytest
 import soundfile as sf
+from sklearn.pipeline import make_pipeline
 
 import skaudio
-from skaudio import cli, load
+from skaudio import MelTransformer, SpectrogramCNNClassifier, cli, load, save
 from skaudio.cli import main
+from skaudio.datasets import make_tones
 from skaudio.persistence import _MAGIC
 
 RATE = 8000
@@ -88,6 +90,20 @@ def test_info_shows_rate_length_and_classes(model_file, capsys):
     ]
     assert main(["info", str(model_file) + ".missing"]) == 1
     _one_line_error(capsys, "file does not exist")
+
+
+def test_info_of_a_pipeline_without_loader(tmp_path, capsys):
+    X, y = make_tones(8, n_classes=2, duration=0.25, random_state=0)
+    mel = MelTransformer(sample_rate=RATE, n_fft=256, hop_length=128, n_mels=16)
+    pipe = make_pipeline(mel, SpectrogramCNNClassifier(max_epochs=1, random_state=0))
+    for shape, length in ((X.shape, ", clips of 2000 samples (0.25 s)"), (None, "")):
+        pipe.fit(X if shape else X[:, np.newaxis], y)
+        save(pipe, tmp_path / "m.skaudio")
+        assert main(["info", str(tmp_path / "m.skaudio")]) == 0
+        assert capsys.readouterr().out.splitlines()[1] == (
+            f"input: waveforms at 8000 Hz{length}, not files (no WaveformLoader "
+            "step: 'skaudio predict' needs one)"
+        )
 
 
 def test_a_silent_file_is_said(model_file, tone_folder, tmp_path, capsys):

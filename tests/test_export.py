@@ -211,6 +211,24 @@ def test_clip_length_from_the_classifier(tmp_path):
     assert not (tmp_path / "g.onnx").exists()
 
 
+def test_clip_length_from_the_first_step(tmp_path):
+    X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
+    # Fitted on (n_clips, n_times), the first step counted the samples.
+    pipe = make_pipeline(
+        PerSampleNormalizer(), MelTransformer(**MEL), SpectrogramCNNClassifier(**FAST)
+    ).fit(X, y)
+    metadata = export_onnx(pipe, tmp_path / "m.onnx")
+    assert (metadata["n_times"], metadata["sample_rate"]) == ("2000", "8000")
+    np.testing.assert_allclose(
+        _run(tmp_path / "m.onnx", X), pipe.predict_proba(X), atol=1e-4
+    )
+    # On (n_clips, 1, n_times) it counted one channel: the length is unknown.
+    pipe.fit(X[:, np.newaxis], y)
+    with pytest.raises(ValueError, match="Cannot tell the clip length the pipeline"):
+        export_onnx(pipe, tmp_path / "c.onnx")
+    assert export_onnx(pipe, tmp_path / "c.onnx", n_times=2000)["n_times"] == "2000"
+
+
 def test_a_saved_model_is_never_replaced_by_its_graph(tmp_path):
     X, y = make_tones(12, n_classes=2, duration=0.25, random_state=0)
     clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
@@ -240,8 +258,8 @@ def test_what_cannot_be_exported_fails_clearly(tmp_path):
         MelTransformer(sample_rate=8000, n_fft=256, hop_length=128, n_mels=16),
         SpectrogramCNNClassifier(architecture="simple", **FAST),
     )
-    with pytest.raises(ValueError, match="pass n_times"):
-        export_onnx(mel.fit(X, y), path)
+    with pytest.raises(ValueError, match="pass n_times"):  # fitted with channels
+        export_onnx(mel.fit(X[:, np.newaxis], y), path)
     stereo = make_pipeline(WaveformLoader(mono=False), clf)
     with pytest.raises(ValueError, match="mono=False"):
         export_onnx(stereo, path)
