@@ -1361,6 +1361,20 @@ def run_experiment(
             f"example (e.g. fold '{name}': {', '.join(map(repr, classes))}), "
             "whose clips there can only be misclassified"
         )
+    classes = set(bunch.target.tolist())
+    untested = Counter(
+        label
+        for _, _, test in splits
+        for label in sorted(classes - set(bunch.target[test].tolist()))
+    )
+    if untested:
+        label, n = untested.most_common(1)[0]
+        what = "1 class has" if len(untested) == 1 else f"{len(untested)} classes have"
+        progress(
+            f"{what} no test clip in some folds (e.g. {label!r}: none in {n} of "
+            f"{len(splits)}), whose scores say nothing about "
+            f"{'it' if len(untested) == 1 else 'them'}"
+        )
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(

@@ -277,6 +277,11 @@ def test_cv_names_folds_that_test_a_class_they_never_trained_on(
         "1 fold of 2 tests classes with no training example (e.g. fold 'fold-"
     ) in out
     assert "'owl'), whose clips there can only be misclassified" in out
+    # The other fold tests no owl clip: its scores say nothing about owls.
+    assert (
+        "1 class has no test clip in some folds (e.g. 'owl': none in 1 of 2), whose "
+        "scores say nothing about it"
+    ) in out
 
 
 def test_fit_refuses_an_unwritable_output_before_training(
