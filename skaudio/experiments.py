@@ -1006,6 +1006,21 @@ def prepare_data(
             f"('{bunch.filenames[longest]}', {seconds[longest]:.1f} s), over 3 "
             f"times the median {median:.2f} s: the other clips are padded to it"
         )
+    short = np.flatnonzero(seconds < median / 10)
+    if len(short):
+        # Often a cut recording or a stray file: say which, not only the range.
+        shortest = short[np.argmin(seconds[short])]
+        example = f"'{bunch.filenames[shortest]}' ({seconds[shortest]:.2g} s)"
+        tenth = f"under a tenth of the median {median:.2f} s"
+        notes.append(
+            f"{example} is {tenth}"
+            if len(short) == 1
+            else f"{len(short)} clips are {tenth} (the shortest: {example})"
+        )
+        notes[-1] += (
+            ", mostly zeros once padded: check that "
+            f"{'it was' if len(short) == 1 else 'they were'} not cut short"
+        )
     n_bytes = len(seconds) * round(clip * rate) * np.dtype(np.float32).itemsize
     if n_bytes > 1e9:
         notes.append(f"the clips take {n_bytes / 1e9:.1f} GB of memory")

@@ -712,6 +712,22 @@ def test_prepare_data_says_when_a_few_long_files_set_the_length(tmp_path):
     assert "set by the longest" not in lines[-1]  # chosen by the caller
 
 
+def test_prepare_data_names_clips_far_shorter_than_the_others(tmp_path):
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        for i in range(5):
+            sf.write(tmp_path / label / f"{i}.wav", np.zeros(1000), 1000)
+    for name, n_samples in (("cut", 60), ("cuter", 50)):
+        sf.write(tmp_path / "a" / f"{name}.wav", np.zeros(n_samples), 1000)
+    lines = []
+    prepare_data(tmp_path, progress=lines.append)
+    assert lines[-1].endswith(
+        "every clip is whole; 2 clips are under a tenth of the median 1.00 s (the "
+        f"shortest: '{tmp_path / 'a' / 'cuter.wav'}' (0.05 s)), mostly zeros once "
+        "padded: check that they were not cut short"
+    )
+
+
 def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
     for i in range(3):
         sf.write(tmp_path / f"{i}.wav", np.zeros(800), 8000)
