@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import soundfile as sf
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
@@ -218,9 +219,18 @@ def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     assert main(argv) == 1
     assert "give --trust-pickle to read it only if you trust" in capsys.readouterr().err
     assert main([*argv, "--trust-pickle"]) == 0
-    # A pipeline fitted in Python records no clip length: --n-times gives it.
+    # Without its loader, the pipeline's Mel step recorded the clip length.
     skaudio.save(Pipeline(pipe.steps[1:]), tmp_path / "arrays.skaudio")
     argv = ["export", str(tmp_path / "arrays.skaudio"), str(tmp_path / "a.onnx")]
+    assert main(argv) == 0
+    assert "float32 (batch, 4000) at 8000 Hz" in capsys.readouterr().out
+    # Fitted in Python on (n_clips, 1, n_times), it records the channel count
+    # instead of the clip length: --n-times gives it.
+    everything = sorted(audio_folder.rglob("*.wav"))
+    labels = [path.parent.name for path in everything]
+    arrays = clone(Pipeline(pipe.steps[1:])).set_params(cnn__max_epochs=1)
+    arrays.fit(pipe[0].transform(everything)[:, np.newaxis], labels)
+    skaudio.save(arrays, tmp_path / "arrays.skaudio")
     assert main(argv) == 1
     assert "'skaudio export --n-times N'" in capsys.readouterr().err
     assert main([*argv, "--n-times", "4000"]) == 0
