@@ -10,7 +10,7 @@ and :class:`~sklearn.model_selection.GridSearchCV` with
 
 import numpy as np
 import torch
-from sklearn.metrics import make_scorer
+from sklearn.pipeline import Pipeline
 
 from .nn.losses import best_permutation
 from .nn.losses import si_sdr as _si_sdr_torch
@@ -146,47 +146,58 @@ of ``reference``
     return after - si_sdr(reference, mixture)
 
 
-class _SISDRImprovementScorer:
-    """Scorer ``(estimator, X, y) -> mean SI-SDRi``; it needs ``X``, the input."""
+class _SISDRScorer:
+    """Scorer ``(estimator, X, y) -> mean SI-SDR or SI-SDRi``.
 
-    def __init__(self, permutation_invariant):
+    A callable rather than :func:`sklearn.metrics.make_scorer`'s scorer: the
+    improvement needs ``X`` (the input), and ``"auto"`` asks the estimator
+    whether its outputs have an order.
+    """
+
+    def __init__(self, improvement, permutation_invariant):
+        self.improvement = improvement
         self.permutation_invariant = permutation_invariant
 
     def __call__(self, estimator, X, y):
+        unordered = self.permutation_invariant
+        if unordered == "auto":
+            # A separator's outputs have no order; a pipeline's last step says.
+            final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+            unordered = bool(getattr(final, "_permutation_invariant", False))
+        estimate = estimator.predict(X)
+        if not self.improvement:
+            return si_sdr_score(y, estimate, permutation_invariant=unordered)
         improvement = si_sdr_improvement(
-            y,
-            estimator.predict(X),
-            X,
-            permutation_invariant=self.permutation_invariant,
+            y, estimate, X, permutation_invariant=unordered
         )
         return float(np.mean(improvement))
 
     def __repr__(self):
         return (
-            "make_si_sdr_scorer(improvement=True, "
-            f"permutation_invariant={self.permutation_invariant})"
+            f"make_si_sdr_scorer(improvement={self.improvement}, "
+            f"permutation_invariant={self.permutation_invariant!r})"
         )
 
 
-def make_si_sdr_scorer(*, improvement=False, permutation_invariant=False):
+def make_si_sdr_scorer(*, improvement=False, permutation_invariant="auto"):
     """Make a scorer of the mean SI-SDR or SI-SDR improvement (higher is better).
 
     Parameters
     ----------
     improvement : bool, default=False
         Score the improvement over the input ``X`` (:func:`si_sdr_improvement`)
-        rather than the SI-SDR of the predictions. ``make_scorer`` only
-        passes ``y`` and the predictions to a metric, so this scorer is a
-        callable ``scorer(estimator, X, y)``, which scikit-learn accepts
-        wherever it takes ``scoring``.
-    permutation_invariant : bool, default=False
+        rather than the SI-SDR of the predictions.
+    permutation_invariant : bool or "auto", default="auto"
         The sources have no order (separation); see :func:`si_sdr`.
+        ``"auto"`` follows the estimator scored (or a pipeline's last step):
+        True for :class:`~skaudio.SpectrogramSeparator`, as its ``score``,
+        False for :class:`~skaudio.WaveformDenoiser` and any other estimator.
 
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y) -> float``; without ``improvement``, the
-        result of :func:`sklearn.metrics.make_scorer` on :func:`si_sdr_score`.
+        ``scorer(estimator, X, y) -> float``, which scikit-learn accepts
+        wherever it takes ``scoring``.
 
     Examples
     --------
@@ -202,6 +213,9 @@ def make_si_sdr_scorer(*, improvement=False, permutation_invariant=False):
     >>> scores.shape
     (2,)
     """
-    if improvement:
-        return _SISDRImprovementScorer(permutation_invariant)
-    return make_scorer(si_sdr_score, permutation_invariant=permutation_invariant)
+    if permutation_invariant not in (True, False, "auto"):
+        raise ValueError(
+            "permutation_invariant must be True, False or 'auto', got "
+            f"{permutation_invariant!r}."
+        )
+    return _SISDRScorer(bool(improvement), permutation_invariant)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
 
 from skaudio import SpectrogramSeparator, WaveformDenoiser
 from skaudio.metrics import (
@@ -141,11 +142,27 @@ def test_permutation_invariant_scorer_with_the_separator():
     separator = SpectrogramSeparator(
         n_fft=32, hop_length=8, widths=4, max_epochs=1, device="cpu", random_state=0
     ).fit(mixture, sources)
-    scorer = make_si_sdr_scorer(improvement=True, permutation_invariant=True)
+    estimate = separator.predict(mixture)
     expected = si_sdr_improvement(
-        sources, separator.predict(mixture), mixture, permutation_invariant=True
+        sources, estimate, mixture, permutation_invariant=True
     ).mean()
-    assert scorer(separator, mixture, sources) == pytest.approx(expected)
+    # The default, "auto", follows the separator (or a pipeline ending in it).
+    for scorer in (
+        make_si_sdr_scorer(improvement=True, permutation_invariant=True),
+        make_si_sdr_scorer(improvement=True),
+    ):
+        assert scorer(separator, mixture, sources) == pytest.approx(expected)
+        assert scorer(make_pipeline(separator), mixture, sources) == pytest.approx(
+            expected
+        )
+    in_order = si_sdr_improvement(sources, estimate, mixture).mean()
+    fixed_order = make_si_sdr_scorer(improvement=True, permutation_invariant=False)
+    assert fixed_order(separator, mixture, sources) == pytest.approx(in_order)
     assert separator.score(mixture, sources) == pytest.approx(
-        si_sdr_score(sources, separator.predict(mixture), permutation_invariant=True)
+        make_si_sdr_scorer()(separator, mixture, sources)
     )
+    assert separator.score(mixture, sources) == pytest.approx(
+        si_sdr_score(sources, estimate, permutation_invariant=True)
+    )
+    with pytest.raises(ValueError, match="must be True, False or 'auto', got 'yes'"):
+        make_si_sdr_scorer(permutation_invariant="yes")
