@@ -5,7 +5,8 @@ never used here: the denoiser trains on george, jackson and lucas and is
 validated on nicolas (250 of his clips per setting; his babble noise comes
 from the three others). Used to choose the options of the masking denoiser
 run in ``bench_regression.py``; each run appends one JSON line (the setting,
-training time, and ``[denoiser, Wiener]`` mean SI-SDRi per noise and SNR).
+training time, ``[denoiser, Wiener]`` mean SI-SDRi per noise and SNR, and
+the share of clips each makes worse).
 
 Usage (one setting per call, as JSON; any other keys are
 :class:`~skaudio.WaveformDenoiser` parameters)::
@@ -66,11 +67,17 @@ def main(name, epochs, versions, cosine, batch_size=32, **params):
     start = time.perf_counter()
     denoiser.fit(X, y)
     train_seconds = time.perf_counter() - start
-    rows = {}
+    rows, worse = {}, {}
     for noise, snr, noisy, clean in validation_sets():
-        network = si_sdr_improvement(clean, denoiser.predict(noisy), noisy).mean()
-        wiener = si_sdr_improvement(clean, wiener_filter(noisy), noisy).mean()
-        rows[f"{noise}{snr:.0f}"] = (round(float(network), 2), round(float(wiener), 2))
+        network = si_sdr_improvement(clean, denoiser.predict(noisy), noisy)
+        wiener = si_sdr_improvement(clean, wiener_filter(noisy), noisy)
+        key = f"{noise}{snr:.0f}"
+        rows[key] = (round(float(network.mean()), 2), round(float(wiener.mean()), 2))
+        # The share of clips each method makes worse (SI-SDRi below 0 dB).
+        worse[key] = (
+            round(float(np.mean(network < 0)), 3),
+            round(float(np.mean(wiener < 0)), 3),
+        )
     record = {
         "name": name,
         "epochs": epochs,
@@ -82,6 +89,7 @@ def main(name, epochs, versions, cosine, batch_size=32, **params):
         "train_min": round(train_seconds / 60, 1),
         "final_loss": float(denoiser.history_[-1, "train_loss"]),
         "val": rows,
+        "val_worse": worse,
     }
     print(json.dumps(record), flush=True)
     with open(RESULTS, "a") as f:
