@@ -130,6 +130,28 @@ def test_bad_augment_and_frontend_are_named(tones):
         WaveformCNNClassifier(architecture="simple", frontend="mel", **FAST).fit(X, y)
 
 
+def test_clips_too_short_for_the_frontend_are_named(tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL), **FAST)
+    with pytest.raises(ValueError, match="MelTransformer got clips of 100 samples"):
+        clf.fit(X[:, :100], y)
+
+
+def test_fit_parameters_the_network_does_not_take_are_named(tones):
+    X, y = tones
+    clf = SpectrogramCNNClassifier(frontend=MelTransformer(**MEL), **FAST)
+    with pytest.raises(TypeError) as error:
+        clf.fit(X, y, sample_weight=np.ones(len(y)))
+    assert str(error.value) == (
+        "SpectrogramCNNClassifier.fit got sample_weight, which its network does "
+        "not take: fit passes its keyword arguments to the network's forward "
+        "(sample weights are not supported)."
+    )
+    clf.fit(X, y)
+    with pytest.raises(TypeError, match=r"\.partial_fit got mask, which its netw"):
+        clf.partial_fit(X, y, mask=np.ones(len(y)))
+
+
 def test_grid_search_over_augment(tones):
     X, y = tones
     search = GridSearchCV(

@@ -600,6 +600,7 @@ class _AudioNetMixin:
         """
         if partial and self.__sklearn_is_fitted__():
             X, y = self._validate_fit_data(X, y, reset=False)
+            self._check_fit_params(fit_params, "partial_fit")
             train_epochs(self, X, y, fit_params, routing="partial_fit")
             return self
         check_parameters(self)
@@ -609,8 +610,29 @@ class _AudioNetMixin:
             if not keep:
                 self.initialize()
             routing = "partial_fit" if partial else "fit"
+            self._check_fit_params(fit_params, routing)
             train_epochs(self, X, y, fit_params, routing=routing)
         return self
+
+    def _check_fit_params(self, fit_params, method):
+        """Refuse keyword arguments of ``method`` the network's forward does not take.
+
+        skorch would pass them on, and torch would name the network's class
+        (often one the user never built) instead of the argument's purpose.
+        """
+        parameters = inspect.signature(self.module_.forward).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in parameters):
+            return
+        unknown = sorted(set(fit_params) - {p.name for p in parameters})
+        if unknown:
+            weights = " (sample weights are not supported)" * (
+                "sample_weight" in unknown
+            )
+            raise TypeError(
+                f"{type(self).__name__}.{method} got {', '.join(unknown)}, which "
+                f"its network does not take: {method} passes its keyword arguments "
+                f"to the network's forward{weights}."
+            )
 
     # -- pickling -------------------------------------------------------------
     def __setstate__(self, state):
@@ -760,6 +782,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         frontend = self._frontend_module()
         if frontend is None:
             return self.input_shape_
+        self.frontend._check_n_times(self.input_shape_[-1])  # else torch's message
         with torch.no_grad():
             features = frontend(torch.zeros((1, *self.input_shape_)))
         if self._input_ndim == 1:
