@@ -558,15 +558,19 @@ def _coloured_noise(rng, n_times, exponent):
     return np.fft.irfft(spectrum / freqs ** (exponent / 2), n=n_times)
 
 
-def _babble(rng, clips, n_times, n_talkers):
-    """Sum of ``n_talkers`` streams of speech, each clips end to end."""
-    voiced = [clip[np.abs(clip) > 0] for clip in clips]
+def _talk(clip):
+    """The clip without its zero padding, at unit RMS: a piece of babble."""
+    voiced = clip[np.abs(clip) > 0]
+    return voiced / max(_rms(voiced), 1e-8)
+
+
+def _babble(rng, talk, n_times, n_talkers):
+    """Sum of ``n_talkers`` streams of speech, each pieces of ``talk`` end to end."""
     babble = np.zeros(n_times)
     for _ in range(n_talkers):
         stream = []
         while sum(map(len, stream)) < 2 * n_times:
-            clip = voiced[rng.randint(len(voiced))]
-            stream.append(clip / max(_rms(clip), 1e-8))
+            stream.append(talk[rng.randint(len(talk))])
         stream = np.concatenate(stream)
         start = rng.randint(len(stream) - n_times + 1)
         babble += stream[start : start + n_times]
@@ -670,11 +674,17 @@ def make_noisy_speech(
         rng.randint(len(noise_types), size=n_samples)
     ]
     exponents = {"white": 0, "pink": 1, "brown": 2}
+    if "babble" in noise_types:
+        # Each speaker's babble: the other speakers' clips, in data order.
+        talk = [_talk(clip) for clip in clean]
+        others = {
+            speaker: [talk[j] for j in np.flatnonzero(groups != speaker)]
+            for speaker in speakers
+        }
     noisy = np.empty_like(clean)
     for i in range(n_samples):
         if type_drawn[i] == "babble":
-            others = clean[groups != groups[i]]
-            noise_i = _babble(rng, others, n_times, n_babble)
+            noise_i = _babble(rng, others[groups[i]], n_times, n_babble)
         else:
             noise_i = _coloured_noise(rng, n_times, exponents[type_drawn[i]])
         gain = _rms(clean[i]) / (_rms(noise_i) * 10 ** (snr_drawn[i] / 20))
