@@ -559,7 +559,7 @@ def _coloured_noise(rng, n_times, exponent):
 
 
 def _talk(clip):
-    """The clip without its zero padding, at unit RMS: a piece of babble."""
+    """Return the clip without its zero padding, at unit RMS: a piece of babble."""
     voiced = clip[np.abs(clip) > 0]
     return voiced / max(_rms(voiced), 1e-8)
 
