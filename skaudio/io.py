@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import warnings
 from numbers import Integral, Real
@@ -552,6 +553,23 @@ def _with_the_others(exc, problems, n_paths):
     )
 
 
+def _outside_the_libraries():
+    """Return the stack level of the caller's first frame outside the libraries.
+
+    The libraries: skaudio, scikit-learn and joblib (which runs a pipeline's
+    steps). A warning raised there names the user's line
+    (``pipe.predict(...)``), not one of the pipeline or of scikit-learn's
+    output wrapper, and Python's default filter shows it once per line of the
+    user's code.
+    """
+    frame, level = sys._getframe(2), 2  # the caller's caller: level 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(
+        "."
+    )[0] in ("skaudio", "sklearn", "joblib"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _header_duration(path):
     """Return a file's duration in seconds from its header, NaN if unreadable."""
     try:
@@ -975,7 +993,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             f"{'them' if len(cropped) > 1 else 'it'} whole, or predict long "
             "recordings window by window (skaudio.inference.predict_windows).",
             CroppedAudioWarning,
-            stacklevel=3,
+            stacklevel=_outside_the_libraries(),
         )
 
     def __sklearn_tags__(self):

@@ -760,11 +760,18 @@ def test_loader_warns_once_naming_the_cropped_files(tmp_path, n_jobs, lazy):
         "duration='auto'), keeping the first 1 s of each, the longest "
         f"'{paths[3]}' (30 s). Fit with duration=30 to keep them whole"
     )
+    # It names this file's line, not one of the loader's or of scikit-learn.
+    assert record[0].filename == __file__
     if lazy:  # the batches decoded later do not warn again
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             X = X.load()
     assert X.shape == (5, 8000)
+    pipe = Pipeline([("load", loader), ("fix", FixedLength(n_times=8000))])
+    pipe.fit(paths[:3])
+    with pytest.warns(CroppedAudioWarning) as record:  # through a pipeline
+        pipe.transform(paths)
+    assert record[0].filename == __file__
 
 
 def test_loader_fitted_at_native_rate_refuses_other_rates(tmp_path):
