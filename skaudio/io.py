@@ -559,8 +559,8 @@ def _outside_the_libraries():
     The libraries: skaudio, scikit-learn and joblib (which runs a pipeline's
     steps). A warning raised there names the user's line
     (``pipe.predict(...)``), not one of the pipeline or of scikit-learn's
-    output wrapper, and Python's default filter shows it once per line of the
-    user's code.
+    output wrapper; Python's default filter then shows a message once per
+    line of the user's code.
     """
     frame, level = sys._getframe(2), 2  # the caller's caller: level 2
     while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(
