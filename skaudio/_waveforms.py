@@ -15,6 +15,8 @@ array scikit-learn's generic checks.
 import functools
 import numbers
 import os
+import sys
+import warnings
 
 import numpy as np
 from sklearn import get_config
@@ -66,6 +68,49 @@ def sample_rate_of(X):
     """Return the sample rate ``X`` carries, or ``None`` for a plain array."""
     rate = getattr(X, "sample_rate", None)
     return None if rate is None else int(rate)
+
+
+def user_stacklevel():
+    """Return the stack level of the caller's first frame outside the libraries.
+
+    The libraries: skaudio, scikit-learn and joblib (which runs a pipeline's
+    steps). A warning raised there names the user's line
+    (``pipe.predict(...)``), not one of the pipeline or of scikit-learn's
+    output wrapper; Python's default filter then shows a message once per
+    line of the user's code.
+    """
+    frame, level = sys._getframe(2), 2  # the caller's caller: level 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(
+        "."
+    )[0] in ("skaudio", "sklearn", "joblib"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_integer_samples(X, owner):
+    """Warn that integer waveforms are taken as numbers, not as scaled PCM.
+
+    Audio read as integers (``soundfile.read(..., dtype="int16")``,
+    ``scipy.io.wavfile``) holds samples up to 32767, where
+    :func:`~skaudio.load_audio` and the loader give floats in [-1, 1]: a
+    model fitted on one and given the other computes other features, so
+    its predictions change without an error.
+    """
+    dtype = getattr(X, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.integer):
+        return
+    scale = (
+        f"divide them by {2 ** (8 * dtype.itemsize - 1)}"
+        if np.issubdtype(dtype, np.signedinteger)
+        else f"subtract {2 ** (8 * dtype.itemsize - 1)} and divide by as much"
+    )
+    warnings.warn(
+        f"{type(owner).__name__} got waveforms of dtype {dtype}, whose samples "
+        "are taken as the numbers they are, not as audio scaled to [-1, 1] as "
+        f"load_audio and WaveformLoader give it; if they are PCM samples, {scale}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def refuse_paths_and_single_waveform(X, owner):

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import struct
-import sys
 import tempfile
 import warnings
 from numbers import Integral, Real
@@ -23,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ._backend import resampler
 from ._compat import Interval, StrOptions, check_parameters
-from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms
+from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms, user_stacklevel
 from .lazy import LazyAudio
 from .preprocessing import fix_length
 
@@ -553,23 +552,6 @@ def _with_the_others(exc, problems, n_paths):
     )
 
 
-def _outside_the_libraries():
-    """Return the stack level of the caller's first frame outside the libraries.
-
-    The libraries: skaudio, scikit-learn and joblib (which runs a pipeline's
-    steps). A warning raised there names the user's line
-    (``pipe.predict(...)``), not one of the pipeline or of scikit-learn's
-    output wrapper; Python's default filter then shows a message once per
-    line of the user's code.
-    """
-    frame, level = sys._getframe(2), 2  # the caller's caller: level 2
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(
-        "."
-    )[0] in ("skaudio", "sklearn", "joblib"):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _header_duration(path):
     """Return a file's duration in seconds from its header, NaN if unreadable."""
     try:
@@ -993,7 +975,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             f"{'them' if len(cropped) > 1 else 'it'} whole, or predict long "
             "recordings window by window (skaudio.inference.predict_windows).",
             CroppedAudioWarning,
-            stacklevel=_outside_the_libraries(),
+            stacklevel=user_stacklevel(),
         )
 
     def __sklearn_tags__(self):

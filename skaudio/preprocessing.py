@@ -12,6 +12,7 @@ from ._waveforms import (
     keeps_sample_rate,
     refuse_paths_and_single_waveform,
     validate_float32,
+    warn_integer_samples,
 )
 from .lazy import LazyAudio, defer_when_lazy
 
@@ -63,6 +64,7 @@ def fix_length(x, n_times, *, align="start", out=None):
 def _validate_waveforms(estimator, X, reset):
     """Validate ``(n_samples, n_times)`` or ``(n_samples, n_channels, n_times)``."""
     refuse_paths_and_single_waveform(X, estimator)
+    warn_integer_samples(X, estimator)
     X = validate_float32(estimator, X, reset)
     if X.ndim > 3:
         raise ValueError(

@@ -60,6 +60,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
     _criterion = WaveformLoss
     _stratified_split = False
     _permutation_invariant = False
+    _takes_waveforms = True
 
     _parameter_constraints = {
         **_AudioNetMixin._parameter_constraints,
@@ -98,6 +99,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 "y is None: give the target waveforms."
             )
         refuse_paths_and_single_waveform(X, self)
+        self._warn_integer_waveforms(X)
         X = validate_float32(self, X, reset)
         y = check_array(
             y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"

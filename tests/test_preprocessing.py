@@ -247,3 +247,49 @@ def test_roll_is_repeatable_and_order_independent():
 def test_roll_rejects_multichannel():
     with pytest.raises(ValueError, match="mix channels down"):
         RandomRoll().fit_transform(np.ones((2, 2, 10)))
+
+
+def test_integer_waveforms_are_warned_about_not_features():
+    import warnings
+
+    from skaudio import (
+        MelTransformer,
+        SpectrogramCNNClassifier,
+        WaveformCNNClassifier,
+        WaveformDenoiser,
+    )
+
+    rng = np.random.default_rng(0)
+    pcm = (rng.standard_normal((8, 400)) * 3000).astype(np.int16)
+    y = np.arange(8) % 2
+    fast = {"max_epochs": 1, "random_state": 0, "device": "cpu"}
+    mel = MelTransformer(sample_rate=8000, n_fft=64, hop_length=32, n_mels=8)
+    for name, fit in [
+        ("PerSampleNormalizer", lambda: PerSampleNormalizer().fit_transform(pcm)),
+        ("MelTransformer", lambda: mel.fit_transform(pcm)),
+        (
+            "WaveformCNNClassifier",
+            lambda: WaveformCNNClassifier(
+                architecture="simple", sample_rate=8000, **fast
+            ).fit(pcm, y),
+        ),
+        (
+            "WaveformDenoiser",
+            lambda: WaveformDenoiser(n_layers=1, filters=2, **fast).fit(
+                pcm, pcm.astype(np.float32)
+            ),
+        ),
+    ]:
+        with pytest.warns(UserWarning) as record:
+            fit()
+        assert str(record[0].message) == (
+            f"{name} got waveforms of dtype int16, whose samples are taken as the "
+            "numbers they are, not as audio scaled to [-1, 1] as load_audio and "
+            "WaveformLoader give it; if they are PCM samples, divide them by 32768."
+        )
+        assert record[0].filename == __file__  # this line, not skaudio's
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features = mel.fit_transform(pcm / 32768)
+        # Integer features are not waveforms: nothing to say.
+        SpectrogramCNNClassifier(**fast).fit(features.astype(np.int32), y)

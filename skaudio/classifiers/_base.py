@@ -66,6 +66,7 @@ from .._waveforms import (
     check_sample_rate,
     refuse_paths_and_single_waveform,
     validate_float32,
+    warn_integer_samples,
 )
 from ..augment import split_by_domain
 from ..lazy import LazyAudio
@@ -536,6 +537,7 @@ class _AudioNetMixin:
     def _validate_input(self, X, reset):
         """Check ``X`` and give it the channel axis the network expects."""
         refuse_paths_and_single_waveform(X, self)
+        self._warn_integer_waveforms(X)
         self._check_sample_rate(X)
         if isinstance(X, LazyAudio):
             # Checked on its first example; get_dataset reads it batch by batch.
@@ -545,6 +547,11 @@ class _AudioNetMixin:
             self._check_input_ndim(X)
         X = validate_float32(self, X, reset)
         return self._add_channel_axis(X, reset)
+
+    def _warn_integer_waveforms(self, X):
+        """Warn when X holds integer waveforms (see ``warn_integer_samples``)."""
+        if self._takes_waveforms or getattr(self, "frontend", None) is not None:
+            warn_integer_samples(X, self)
 
     def _check_input_ndim(self, X):
         """Refuse X with (or without) a channel axis unlike the training X.
@@ -872,6 +879,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             check_consistent_length(X, y)
         else:
             refuse_paths_and_single_waveform(X, self)
+            self._warn_integer_waveforms(X)
             self._check_sample_rate(X)
             X, y = validate_data(
                 self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
