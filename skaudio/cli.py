@@ -256,7 +256,7 @@ def _info(args):
         )
         channels = "mixed to mono" if loader.mono else "every channel kept"
         print(f"input: audio files resampled to {rate} Hz, {channels}, {length}")
-    else:
+    elif export._takes_waveforms(steps[0][1]):
         rate = expected_sample_rate(step for _, step in steps)
         n_times = export._recorded_length(None, steps)
         length = "" if n_times is None else f", clips of {n_times} samples"
@@ -266,6 +266,11 @@ def _info(args):
         print(
             f"input: waveforms{at}{length}, not files (no WaveformLoader step: "
             "'skaudio predict' needs one)"
+        )
+    elif hasattr(steps[-1][1], "input_shape_"):
+        print(
+            "input: arrays of examples of shape "
+            f"{tuple(steps[-1][1].input_shape_)} (channels first), not waveforms"
         )
     classes = getattr(model, "classes_", None)
     if classes is not None:

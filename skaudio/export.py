@@ -52,7 +52,11 @@ from .features import (
 )
 from .io import WaveformLoader
 from .nn.frontend import AugmentedNetwork
-from .preprocessing import FixedLength, PerSampleNormalizer
+from .preprocessing import (
+    FixedLength,
+    PerSampleNormalizer,
+    _StatelessWaveformTransformer,
+)
 
 __all__ = ["export_onnx"]
 
@@ -279,12 +283,23 @@ def _step_module(name, step, stft):
     raise ValueError(f"Cannot export step {name!r} ({type(step).__name__}): {reason}.")
 
 
+def _takes_waveforms(estimator):
+    """Whether ``estimator``, the first step after any loader, reads waveforms."""
+    if isinstance(estimator, _StatelessWaveformTransformer | _SpectralTransformer):
+        return True
+    return bool(
+        getattr(estimator, "_takes_waveforms", False)
+        or getattr(estimator, "frontend", None) is not None
+    )
+
+
 def _recorded_length(loader, steps):
     """Return the clip length the pipeline records (samples), or ``None``.
 
-    A leading loader's duration; for a pipeline of waveform steps only, the
-    length its classifier was fitted on; else the length the first step was
-    fitted on, when the classifier's input confirms it.
+    A leading loader's duration; for a classifier of waveforms after steps
+    that keep their length, the length it was fitted on; else the length a
+    first step of waveforms was fitted on, when the classifier's input
+    confirms it.
     """
     if loader is not None and loader.duration_ is not None:
         return round(loader.duration_ * loader.sample_rate_)
@@ -292,8 +307,12 @@ def _recorded_length(loader, steps):
     classifier = steps[-1][1]
     if not isinstance(classifier, _AudioCNNClassifier):
         return None
-    if not any(isinstance(step, changes_length) for _, step in steps[:-1]):
+    if _takes_waveforms(classifier) and not any(
+        isinstance(step, changes_length) for _, step in steps[:-1]
+    ):
         return int(classifier.input_shape_[-1])
+    if len(steps) < 2 or not _takes_waveforms(steps[0][1]):
+        return None
     # Fitted on (n_clips, n_times), the first step counted the samples as its
     # n_features_in_; on (n_clips, n_channels, n_times), the channels: a zero
     # clip of that many samples becomes the classifier's input only if they

@@ -104,6 +104,13 @@ def test_info_of_a_pipeline_without_loader(tmp_path, capsys):
             f"input: waveforms at 8000 Hz{length}, not files (no WaveformLoader "
             "step: 'skaudio predict' needs one)"
         )
+    # A classifier of spectrograms alone: its input is no waveform.
+    save(pipe[-1].fit(mel.fit_transform(X), y), tmp_path / "m.skaudio")
+    assert main(["info", str(tmp_path / "m.skaudio")]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "input: arrays of examples of shape (1, 16, 16) (channels first), not "
+        "waveforms"
+    )
 
 
 def test_a_silent_file_is_said(model_file, tone_folder, tmp_path, capsys):
