@@ -108,8 +108,7 @@ def test_info_of_a_pipeline_without_loader(tmp_path, capsys):
     save(pipe[-1].fit(mel.fit_transform(X), y), tmp_path / "m.skaudio")
     assert main(["info", str(tmp_path / "m.skaudio")]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "input: arrays of examples of shape (1, 16, 16) (channels first), not "
-        "waveforms"
+        "input: arrays of examples of shape (1, 16, 16) (channels first), not waveforms"
     )
 
 
