@@ -490,14 +490,23 @@ def export_onnx(
             "Cannot export: the last step must be a skaudio classifier, got "
             f"{type(steps[-1][1]).__name__ if steps else 'nothing'}."
         )
+    classifier = steps[-1][1]
+    if not _takes_waveforms(classifier) and not any(
+        isinstance(step, _SpectralTransformer) for _, step in steps[:-1]
+    ):
+        raise ValueError(
+            f"Cannot export: the graph takes waveforms, but "
+            f"{type(classifier).__name__} here reads features computed before it. "
+            "Export the pipeline with its feature step (MelTransformer, ...), or "
+            "give the classifier its front end as frontend=."
+        )
     if stft not in ("matmul", "onnx"):
         raise ValueError(f"stft must be 'matmul' or 'onnx', got {stft!r}.")
-    for step in (loader, steps[-1][1]):
+    for step in (loader, classifier):
         if step is not None:
             check_is_fitted(step)
-    _check_torch_exports(steps[-1][1].module_)
+    _check_torch_exports(classifier.module_)
     modules = [_step_module(name, step, stft) for name, step in steps]
-    classifier = steps[-1][1]
     spectral = any(
         isinstance(part, _SpectralTransformer)
         for part in [step for _, step in steps]

@@ -149,7 +149,9 @@ def test_unfitted_pipeline_is_refused_as_not_fitted(tmp_path):
 
     for pipe in (
         make_pipeline(MelTransformer(**MEL), SpectrogramCNNClassifier(**FAST)),
-        make_pipeline(WaveformLoader(), SpectrogramCNNClassifier(**FAST)),
+        make_pipeline(
+            WaveformLoader(), MelTransformer(**MEL), SpectrogramCNNClassifier(**FAST)
+        ),
     ):
         with pytest.raises(NotFittedError, match="is not fitted yet"):
             export_onnx(pipe, tmp_path / "u.onnx", n_times=4000)
@@ -265,6 +267,15 @@ def test_what_cannot_be_exported_fails_clearly(tmp_path):
         export_onnx(stereo, path)
     with pytest.raises(ValueError, match="last step must be a skaudio classifier"):
         export_onnx(make_pipeline(PerSampleNormalizer()), path)
+    features = MelTransformer(**MEL).fit_transform(X)
+    with pytest.raises(ValueError) as error:  # a classifier of features alone
+        export_onnx(SpectrogramCNNClassifier(**FAST).fit(features, y), path)
+    assert str(error.value) == (
+        "Cannot export: the graph takes waveforms, but SpectrogramCNNClassifier "
+        "here reads features computed before it. Export the pipeline with its "
+        "feature step (MelTransformer, ...), or give the classifier its front "
+        "end as frontend=."
+    )
     assert not path.exists()
 
 
