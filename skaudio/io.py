@@ -470,7 +470,12 @@ def n_longer(durations, duration, sample_rate):
     -------
     n : int
     """
-    return int(np.sum(np.asarray(durations) > duration + 0.5 / sample_rate))
+    return int(np.sum(_longer(durations, duration, sample_rate)))
+
+
+def _longer(durations, duration, sample_rate):
+    """Mask of the clips that ``duration`` crops (see :func:`n_longer`)."""
+    return np.asarray(durations) > duration + 0.5 / sample_rate
 
 
 def _problem(path):
@@ -883,10 +888,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
             lazy.peek()
             if self.duration_ is not None:
                 durations = np.array([_header_duration(path) for path in paths])
-                threshold = self.duration_ + 0.5 / self.sample_rate_
-                self._warn_cropped(
-                    paths, durations, np.flatnonzero(durations > threshold)
-                )
+                cropped = _longer(durations, self.duration_, self.sample_rate_)
+                self._warn_cropped(paths, durations, np.flatnonzero(cropped))
             return lazy
         try:
             return self._load(paths)

@@ -24,7 +24,7 @@ from ._docstring import (
     TRAINING_OPTIONS,
     Substitution,
 )
-from ._waveforms import refuse_paths_and_single_waveform, validate_float32
+from ._waveforms import validate_float32
 from .classifiers._base import NORM_OPTIONS, _AudioNetMixin
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser, MaskingDenoiser
@@ -98,8 +98,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None: give the target waveforms."
             )
-        refuse_paths_and_single_waveform(X, self)
-        self._warn_integer_waveforms(X)
+        self._check_raw_input(X)
         X = validate_float32(self, X, reset)
         y = check_array(
             y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"

@@ -534,11 +534,15 @@ class _AudioNetMixin:
         if getattr(frontend, "sample_rate", None) is not None:
             check_sample_rate(X, frontend.sample_rate, frontend)
 
-    def _validate_input(self, X, reset):
-        """Check ``X`` and give it the channel axis the network expects."""
+    def _check_raw_input(self, X):
+        """Name the common mistakes in X before any generic validation."""
         refuse_paths_and_single_waveform(X, self)
         self._warn_integer_waveforms(X)
         self._check_sample_rate(X)
+
+    def _validate_input(self, X, reset):
+        """Check ``X`` and give it the channel axis the network expects."""
+        self._check_raw_input(X)
         if isinstance(X, LazyAudio):
             # Checked on its first example; get_dataset reads it batch by batch.
             self._validate_input(X.peek(), reset)
@@ -878,9 +882,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             y = validate_data(self, "no_validation", y)
             check_consistent_length(X, y)
         else:
-            refuse_paths_and_single_waveform(X, self)
-            self._warn_integer_waveforms(X)
-            self._check_sample_rate(X)
+            self._check_raw_input(X)
             X, y = validate_data(
                 self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
             )
