@@ -9,7 +9,9 @@ rates. A plain ndarray carries no rate and is taken as it is.
 The checks every skaudio estimator runs on its input live here too: the
 common mistakes named before scikit-learn's messages, and
 :func:`validate_float32`, which spares a prediction on a valid float32
-array scikit-learn's generic checks.
+array scikit-learn's generic checks; so do the warnings they give
+(:class:`CroppedAudioWarning`, integer samples), which the command line
+filters without importing torch.
 """
 
 import functools
@@ -25,6 +27,15 @@ from sklearn.utils.validation import validate_data
 #: The sample rate every skaudio default assumes (Hz): loader, features and
 #: networks agree on it, so default pipelines compose on files of any rate.
 DEFAULT_SAMPLE_RATE = 16000
+
+
+class CroppedAudioWarning(UserWarning):
+    """Files longer than a :class:`~skaudio.WaveformLoader`'s clips were cropped.
+
+    Only the part of each file that fits the clip length reached the model.
+    Filter it out with ``warnings.filterwarnings("ignore",
+    category=CroppedAudioWarning)`` where cropping is intended.
+    """
 
 
 class Waveforms(np.ndarray):

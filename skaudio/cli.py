@@ -19,6 +19,7 @@ from pathlib import Path
 # runs.
 from . import __version__, _spelling, datasets, experiments
 from ._memory import keep_freed_memory
+from ._waveforms import CroppedAudioWarning
 from .presets import PAPER_MODELS
 
 __all__ = ["main"]
@@ -1153,8 +1154,8 @@ def main(argv=None):
     try:
         with _spelling.command_line(), warnings.catch_warnings():
             # The commands note the cropped files themselves, once, as
-            # 'skaudio: note:' lines (the loader's CroppedAudioWarning).
-            warnings.filterwarnings("ignore", "WaveformLoader cropped", UserWarning)
+            # 'skaudio: note:' lines.
+            warnings.filterwarnings("ignore", category=CroppedAudioWarning)
             args.run(args)
     except BrokenPipeError:
         # The reader of standard output (e.g. `head`) stopped: not worth a

@@ -22,7 +22,12 @@ from tqdm.auto import tqdm
 
 from ._backend import resampler
 from ._compat import Interval, StrOptions, check_parameters
-from ._waveforms import DEFAULT_SAMPLE_RATE, Waveforms, user_stacklevel
+from ._waveforms import (
+    DEFAULT_SAMPLE_RATE,
+    CroppedAudioWarning,
+    Waveforms,
+    user_stacklevel,
+)
 from .lazy import LazyAudio
 from .preprocessing import fix_length
 
@@ -72,15 +77,6 @@ class AudioLoadError(ValueError):
     def __reduce__(self):
         # joblib workers send exceptions back pickled; keep every field.
         return type(self), (self.path, self.reason, self.problems)
-
-
-class CroppedAudioWarning(UserWarning):
-    """Files longer than a :class:`WaveformLoader`'s clips were cropped.
-
-    Only the part of each file that fits the clip length reached the model.
-    Filter it out with ``warnings.filterwarnings("ignore",
-    category=CroppedAudioWarning)`` where cropping is intended.
-    """
 
 
 def _unreadable(path, exc):
