@@ -95,6 +95,27 @@ def test_string_labels(family):
     assert clf.module_.n_classes == 3 and clf.module_.in_channels == input_shape[0]
 
 
+def test_log_proba_is_the_log_of_proba_and_stays_finite(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=1, random_state=0).fit(X, y)
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    assert log_proba.shape == (60, 3) and log_proba.dtype == np.float32
+    np.testing.assert_allclose(np.exp(log_proba), proba, atol=1e-6)
+    # In a pipeline, and by one batch or several (skorch's batched path).
+    pipe = make_pipeline(FunctionTransformer(), clf)
+    np.testing.assert_array_equal(pipe.predict_log_proba(X), log_proba)
+    np.testing.assert_array_equal(clf.predict_log_proba(X[:4]), log_proba[:4])
+    # Logits far apart: float32 probabilities of 0, finite logarithms.
+    output_layer = [m for m in clf.module_.modules() if isinstance(m, torch.nn.Linear)][
+        -1
+    ]
+    with torch.no_grad():
+        for param in output_layer.parameters():
+            param.mul_(1e4)
+    assert (clf.predict_proba(X) == 0).any()
+    assert np.isfinite(clf.predict_log_proba(X)).all()
+
+
 def test_int_labels_keep_their_values(family):
     make, X, y, _, _ = family
     clf = make(max_epochs=1, random_state=0).fit(X, y * 10 + 5)

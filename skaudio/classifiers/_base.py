@@ -973,6 +973,23 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         """
         return self._train(X, y, fit_params, partial=True, classes=classes)
 
+    def _logits(self, X):
+        """Validate ``X`` and return the network's logits, in evaluation mode."""
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        if isinstance(X, LazyAudio) or not 0 < len(X) <= self.batch_size:
+            return self.forward(X, training=False)
+        # One batch: skorch's inference without the Dataset and DataLoader of
+        # its batched path, and without switching every submodule to
+        # evaluation mode again when it already is (skorch switches the whole
+        # network, so its root's flag tells): both cost more than a small
+        # network's forward pass on one clip. The values are those of the
+        # batched path (the same single batch).
+        if self.module_.training:
+            self.module_.eval()
+        with torch.inference_mode():
+            return self.infer(torch.from_numpy(X))
+
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's logits).
 
@@ -987,21 +1004,26 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         proba : ndarray of shape (n_samples, n_classes)
             float32; columns follow ``classes_``.
         """
-        check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        if isinstance(X, LazyAudio) or not 0 < len(X) <= self.batch_size:
-            return super().predict_proba(X)
-        # One batch: skorch's inference and output nonlinearity without the
-        # Dataset and DataLoader of its batched path, and without switching
-        # every submodule to evaluation mode again when it already is (skorch
-        # switches the whole network, so its root's flag tells): both cost
-        # more than a small network's forward pass on one clip. The values
-        # are those of the batched path (the same single batch).
-        if self.module_.training:
-            self.module_.eval()
-        with torch.inference_mode():
-            logits = self.infer(torch.from_numpy(X))
-            return to_numpy(predict_nonlinearity(self)(logits))
+        return to_numpy(predict_nonlinearity(self)(self._logits(X)))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities (log-softmax of the logits).
+
+        Computed from the logits, so a probability too small for float32
+        (``predict_proba`` gives 0) still has a finite logarithm.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
+            Examples shaped like the training ones.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            float32; columns follow ``classes_``.
+        """
+        return to_numpy(torch.log_softmax(self._logits(X), dim=1))
 
     def predict(self, X):
         """Most probable label of each example.
