@@ -53,6 +53,19 @@ def si_sdr(reference, estimate, *, permutation_invariant=False):
     si_sdr : ndarray of shape (n_samples, [n_sources])
         float64 dB; with ``permutation_invariant``, ordered as ``reference``.
 
+    Notes
+    -----
+    A silent estimate (all zeros, or any constant: both signals are made
+    zero-mean) scores 0 dB, not minus infinity: there is no scale of the
+    reference to fit, and the small constant that keeps silent signals
+    finite makes both energies equal (``torchmetrics`` gives the same).
+    0 dB is also the score of an estimate with as much distortion as
+    signal, so a model that outputs silence is not ranked below one that
+    outputs a mostly wrong signal: look at the estimates' energy too when
+    scores are near 0 dB. A silent reference gives a very low score (about
+    -80 dB for an estimate of unit energy) to any estimate but a silent
+    one.
+
     Examples
     --------
     >>> t = np.linspace(0, 1, 800)

@@ -52,6 +52,14 @@ def test_known_snr_of_orthogonal_noise():
     assert si_sdr(reference, reference + 0.1 * noise)[0] == pytest.approx(20)
 
 
+def test_silent_estimate_scores_0_db_as_documented(signals):
+    reference, _ = signals
+    for silent in (np.zeros_like(reference), np.full_like(reference, 0.5)):
+        np.testing.assert_array_equal(si_sdr(reference, silent), 0)
+        assert (si_sdr(silent, reference) < -90).all()
+        np.testing.assert_array_equal(si_sdr(silent, silent), 0)
+
+
 def test_permutation_invariance(signals):
     reference, noise = signals
     estimate = reference + 0.1 * noise

@@ -27,7 +27,8 @@ def si_sdr(reference, estimate, *, eps=1e-8):
     estimate : Tensor of shape (..., n_times)
         Estimates of them.
     eps : float, default=1e-8
-        Keeps silent signals finite.
+        Keeps silent signals finite: a silent (or constant) estimate scores
+        0 dB.
 
     Returns
     -------
