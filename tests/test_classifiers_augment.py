@@ -311,6 +311,21 @@ def test_mixup_alone_changes_training(clf, tones):
     assert mixed.history_[:, "train_loss"] != plain
 
 
+@pytest.mark.parametrize(
+    "clf", _classifiers([AddNoise()]), ids=lambda c: type(c).__name__
+)
+def test_augment_items_have_no_parameter_names(clf):
+    # Not kept for fit, where skorch would call it a typo; the list is untouched.
+    with pytest.raises(ValueError, match=r"^Cannot set augment__0__min_snr_db: "):
+        clf.set_params(augment__0__min_snr_db=5)
+    assert clf.augment[0].min_snr_db == AddNoise().min_snr_db
+    assert "augment__0__min_snr_db" not in clf.get_params()
+    with pytest.raises(ValueError, match="one list per value"):
+        GridSearchCV(clf, {"augment__0__min_snr_db": [5, 20]}, cv=2).fit(
+            np.zeros((4, 800), np.float32), [0, 1, 0, 1]
+        )
+
+
 def test_frontend_errors_name_the_parameter_in_full(tones):
     X, y = tones
     with pytest.raises(ValueError, match=r"^Cannot set \['frontend__n_mels'\]: "):

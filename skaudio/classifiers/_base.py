@@ -755,6 +755,16 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         self : object
             The estimator.
         """
+        augment_keys = sorted(key for key in params if key.startswith("augment__"))
+        if augment_keys:
+            # skorch would keep them as virtual parameters until fit.
+            raise ValueError(
+                f"Cannot set {', '.join(augment_keys)}: augment is a list, whose "
+                "items have no parameter names. Set augment to a new list "
+                "instead; to search one setting, give GridSearchCV one list per "
+                'value, e.g. {"augment": [[AddNoise(min_snr_db=5)], '
+                "[AddNoise(min_snr_db=20)]]}."
+            )
         # skorch would keep ``frontend__x`` as a virtual parameter of its own;
         # scikit-learn's rule sets it on the front end instead.
         nested = {
