@@ -73,6 +73,13 @@ from ..lazy import LazyAudio
 from ..nn._layers import NORMS
 from ..nn.frontend import AugmentedNetwork
 
+#: The ``X`` of the classifiers' prediction methods.
+_PREDICT_X = """\
+X : array-like of shape (n_samples, n_channels, n_times) or \
+(n_samples, n_channels, n_freqs, n_frames)
+    Examples shaped like the training ones.
+"""
+
 
 @contextmanager
 def _seeded_torch(random_state, device):
@@ -1000,22 +1007,23 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         with torch.inference_mode():
             return self.infer(torch.from_numpy(X))
 
+    @Substitution(predict_X=_PREDICT_X)
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's logits).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels, n_times) or \
-(n_samples, n_channels, n_freqs, n_frames)
-            Examples shaped like the training ones.
+        {predict_X}
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             float32; columns follow ``classes_``.
         """
-        return to_numpy(predict_nonlinearity(self)(self._logits(X)))
+        logits = self._logits(X)  # checks that it is fitted: first
+        return to_numpy(predict_nonlinearity(self)(logits))
 
+    @Substitution(predict_X=_PREDICT_X)
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities (log-softmax of the logits).
 
@@ -1024,9 +1032,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels, n_times) or \
-(n_samples, n_channels, n_freqs, n_frames)
-            Examples shaped like the training ones.
+        {predict_X}
 
         Returns
         -------
@@ -1035,14 +1041,13 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
         """
         return to_numpy(torch.log_softmax(self._logits(X), dim=1))
 
+    @Substitution(predict_X=_PREDICT_X)
     def predict(self, X):
         """Most probable label of each example.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels, n_times) or \
-(n_samples, n_channels, n_freqs, n_frames)
-            Examples shaped like the training ones.
+        {predict_X}
 
         Returns
         -------
