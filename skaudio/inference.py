@@ -119,17 +119,21 @@ def _check_windows_fit(estimator, windows, n_times, sample_rate):
             "waveform.mean(axis=0)."
         )
     if windows.ndim == 2 and length != expected:
-        what = (
-            f"n_times={n_times} does"
-            if n_times is not None
-            else f"Windows of {length} samples ({length / sample_rate:g} s) do"
-        )
+        clip = f"{expected / sample_rate:g}"
+        if n_times is not None:
+            what, advice = f"n_times={n_times} does", f"Pass n_times={expected}."
+        else:
+            what = f"Windows of {length} samples ({length / sample_rate:g} s) do"
+            advice = (
+                f"Pass n_times={expected} to pad each window to it, or use "
+                f"window={clip}."
+                if length < expected
+                else f"Use window={clip} or shorter, with n_times={expected}."
+            )
         raise ValueError(
             f"{what} not fit the model: it was fitted with "
             f"n_features_in_={expected}, the clip length in samples of a model "
-            f"of mono clips ({expected / sample_rate:g} s at {sample_rate:g} Hz). "
-            f"Pass n_times={expected} to pad or crop each window to it, or use "
-            f"window={expected / sample_rate:g}."
+            f"of mono clips ({clip} s at {sample_rate:g} Hz). {advice}"
         )
 
 
@@ -224,10 +228,11 @@ def predict_windows(
     hop : float
         Seconds between window starts, at most ``window``.
     n_times : int, default=None
-        Clip length the estimator was trained on, in samples. Windows of
-        another length are padded with zeros or cropped to it (the caller
-        decides whether to tell the user); ``None`` passes the windows as
-        they are, which suits only a model of ``window``-long clips.
+        Clip length the estimator was trained on, in samples. Shorter
+        windows are padded with zeros to it (the caller decides whether to
+        tell the user); longer ones are refused, as the model would see only
+        their start. ``None`` passes the windows as they are, which suits
+        only a model of ``window``-long clips.
     batch_size : int, default=256
         Windows cut, padded and predicted at once: the memory used is that
         of the recording plus ``batch_size`` clips, whatever the number of
@@ -261,6 +266,14 @@ def predict_windows(
             "sample_rate_."
         )
     windows, starts = _window_view(waveform, sample_rate, window, hop)
+    if n_times is not None and windows.shape[-1] > n_times:
+        raise ValueError(
+            f"window={window:g} s ({windows.shape[-1]} samples at {sample_rate:g} "
+            f"Hz) is longer than the model's clips (n_times={n_times}, "
+            f"{n_times / sample_rate:g} s): the model would see only the first "
+            f"{n_times / sample_rate:g} s of each window. Use window="
+            f"{n_times / sample_rate:g} or shorter."
+        )
     _check_windows_fit(estimator, windows, n_times, sample_rate)
     proba = []
     for i in range(0, len(windows), batch_size):

@@ -117,16 +117,23 @@ def test_predict_windows_names_a_window_or_channels_the_model_cannot_take():
     recording = np.concatenate(X)
     with pytest.raises(ValueError, match=r"Windows of 4000 samples \(0.5 s\) do not"):
         predict_windows(pipe, recording, sample_rate=8000, window=0.5, hop=0.25)
-    with pytest.raises(ValueError, match="use window=0.25"):
+    with pytest.raises(ValueError, match="Use window=0.25 or shorter, with n_times"):
         predict_windows(pipe, recording, sample_rate=8000, window=0.5, hop=0.25)
-    with pytest.raises(ValueError, match="n_times=3000 does not fit"):
+    with pytest.raises(ValueError, match="n_times=2000 to pad each window"):
+        predict_windows(pipe, recording, sample_rate=8000, window=0.125, hop=0.125)
+    with pytest.raises(ValueError, match="n_times=3000 does not fit.*n_times=2000"):
         predict_windows(
-            pipe, recording, sample_rate=8000, window=0.5, hop=0.25, n_times=3000
+            pipe, recording, sample_rate=8000, window=0.25, hop=0.25, n_times=3000
+        )
+    # A window longer than the clips would be seen only in part: refused.
+    with pytest.raises(ValueError, match="would see only the first 0.25 s of each"):
+        predict_windows(
+            pipe, recording, sample_rate=8000, window=0.5, hop=0.25, n_times=2000
         )
     p = predict_windows(
-        pipe, recording, sample_rate=8000, window=0.5, hop=0.25, n_times=2000
+        pipe, recording, sample_rate=8000, window=0.125, hop=0.125, n_times=2000
     )
-    assert p.proba.shape == (7, 2)
+    assert p.proba.shape == (16, 2)
     stereo = np.stack([recording, recording])
     with pytest.raises(ValueError, match=r"2 channels.*waveform.mean\(axis=0\)"):
         predict_windows(pipe, stereo, sample_rate=8000, window=0.25, hop=0.25)
