@@ -294,14 +294,37 @@ def _read_model(path, trust_pickle):
     from . import persistence
 
     if not trust_pickle or persistence._is_skaudio_file(path):
-        return persistence.load(path)
-    try:
-        return joblib.load(path)
-    except Exception as exc:  # unpickling a damaged file can raise anything
-        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise persistence.ModelFileError(
-            path, f"not a readable joblib/pickle file ({detail})"
-        ) from None
+        model = persistence.load(path)
+    else:
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # unpickling a damaged file can raise anything
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise persistence.ModelFileError(
+                path, f"not a readable joblib/pickle file ({detail})"
+            ) from None
+    _check_fitted_model(path, model)
+    return model
+
+
+def _check_fitted_model(path, model):
+    """Raise ValueError naming the file when a step of ``model`` was never fitted."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    steps = model.steps if hasattr(model, "steps") else [("", model)]
+    for name, step in steps:
+        if step in (None, "passthrough"):
+            continue
+        try:
+            check_is_fitted(step)
+        except (NotFittedError, TypeError):  # TypeError: not an estimator
+            which = f" (its step '{name}', a {type(step).__name__})" if name else ""
+            raise ValueError(
+                f"'{path}' holds a {type(model).__name__} that was never "
+                f"fitted{which}: fit it, then save it, or make one with "
+                "'skaudio fit'."
+            ) from None
 
 
 def _note(message):

@@ -20,6 +20,7 @@ from skaudio import (
     CroppedAudioWarning,
     MelTransformer,
     SpectrogramCNNClassifier,
+    WaveformLoader,
     cli,
     load,
     save,
@@ -177,6 +178,21 @@ def test_no_file_read_says_nothing_was_predicted(
         f"predicted, '{out}' not written.\n"
     )
     assert out.read_text() == "file,label\nearlier.wav,low\n"
+
+
+def test_a_model_never_fitted_gives_one_line(tmp_path, capsys):
+    wav = str(tmp_path / "x.wav")
+    sf.write(wav, np.zeros(2000), RATE)
+    unfitted, onnx = tmp_path / "unfitted.skaudio", str(tmp_path / "u.onnx")
+    save(make_pipeline(WaveformLoader(), MelTransformer()), unfitted)
+    for command, more in (("info", []), ("predict", [wav]), ("export", [onnx])):
+        assert main([command, str(unfitted), *more]) == 1
+        _one_line_error(
+            capsys,
+            f"skaudio: error: '{unfitted}' holds a Pipeline that was never fitted "
+            "(its step 'waveformloader', a WaveformLoader): fit it",
+        )
+    assert not Path(onnx).exists()
 
 
 @pytest.mark.parametrize("trust", [False, True])
