@@ -122,6 +122,7 @@ def _fit(args):
     # (A manifest is a .csv file, which _check_output_kind refused.)
     inputs = [("a file of the data set", f) for f in data.filenames]
     _check_not_an_input(f"output '{args.output}'", args.output, inputs, "the model")
+    _check_replaces_only_models(args.output, args.pickle)
     model = experiments.make_model(
         args.model, sample_rate=chosen["sample_rate"], **_classifier_params(args)
     )
@@ -476,6 +477,30 @@ def _check_replaces_only_predictions(path):
             f"first line is '{shown}'): writing there would replace it. Remove "
             "it first, or give another file name."
         )
+
+
+def _check_replaces_only_models(path, pickle):
+    """Refuse to replace a non-empty file that is not a model file.
+
+    A skaudio model file may be replaced, and with ``pickle`` a pickle (plain
+    or compressed) too; any other file there (a recording, say) would be lost.
+    """
+    from . import persistence
+
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return
+    if persistence._is_skaudio_file(path):
+        return
+    with open(path, "rb") as file:
+        is_pickle = persistence._pickle_kind(file.read(16)) is not None
+    if pickle and is_pickle:
+        return
+    kind = "a skaudio model file or a pickle" if pickle else "a skaudio model file"
+    hint = " (it is a pickle: give --pickle to replace it)" if is_pickle else ""
+    raise ValueError(
+        f"'{path}' exists and is not {kind}{hint}: saving there would replace "
+        "it. Remove it first, or give another file name."
+    )
 
 
 def _check_not_an_input(name, out, inputs, what):

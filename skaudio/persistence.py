@@ -405,10 +405,10 @@ def _describe_foreign(head, path):
             "ONNX Runtime; skaudio.load reads what skaudio.save and skaudio fit "
             "write)"
         )
-    if head[:1] == b"\x80" or head[:2] in (b"(d", b"(l"):
+    kind = _pickle_kind(head)
+    if kind is not None:
         return (
-            "it is a pickle (e.g. a joblib file), which skaudio.load never "
-            "reads; "
+            f"it is {kind}, which skaudio.load never reads; "
             + either("load it with joblib", "give --trust-pickle to read it")
             + " only if you trust its source"
         )
@@ -639,6 +639,45 @@ def _is_classifier(estimator):
     from .classifiers._base import _AudioCNNClassifier
 
     return isinstance(estimator, _AudioCNNClassifier)
+
+
+# The first bytes of the compressed files ``joblib.dump(..., compress=...)``
+# writes: zlib (its default), gzip, bz2, xz, lzma.
+_COMPRESSED = {
+    b"\x78\x01": "zlib",
+    b"\x78\x5e": "zlib",
+    b"\x78\x9c": "zlib",
+    b"\x78\xda": "zlib",
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"]\x00\x00": "lzma",
+}
+
+
+def _pickle_kind(head):
+    """Describe a pickle from a file's first bytes, or return None.
+
+    Parameters
+    ----------
+    head : bytes
+        At least the first 6 bytes of the file.
+
+    Returns
+    -------
+    str or None
+        "a pickle (e.g. a joblib file)", "a zlib-compressed file (as
+        joblib.dump(..., compress=...) writes pickles)", ... or None.
+    """
+    if head[:1] == b"\x80" or head[:2] in (b"(d", b"(l"):
+        return "a pickle (e.g. a joblib file)"
+    for magic, name in _COMPRESSED.items():
+        if head.startswith(magic):
+            return (
+                f"a {name}-compressed file (as joblib.dump(..., compress=...) "
+                "writes pickles)"
+            )
+    return None
 
 
 def _is_skaudio_file(path):

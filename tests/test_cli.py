@@ -775,6 +775,39 @@ def test_outputs_never_replace_an_input(audio_folder, tmp_path, capsys):
     assert model.read_bytes() == saved
 
 
+def test_fit_replaces_only_a_model_file(audio_folder, tmp_path, capsys):
+    fit = ["fit", "simple", "--epochs", "1", "--data", str(audio_folder)]
+    recording = tmp_path / "victim.dat"  # audio, not of the data set
+    recording.write_bytes((audio_folder / "low" / "0.wav").read_bytes())
+    notes = tmp_path / "notes.model"
+    notes.write_text("my notes\n")
+    pickled = tmp_path / "old.model"
+    joblib.dump({"a": 1}, pickled, compress=3)
+    before = {p: p.read_bytes() for p in (recording, notes, pickled)}
+    for path in (recording, notes):
+        _refused_before_loading(
+            [*fit, str(path)],
+            capsys,
+            f"'{path}' exists and is not a skaudio model file: saving there would "
+            "replace it. Remove it first, or give another file name.",
+        )
+    _refused_before_loading(
+        [*fit, str(pickled)],
+        capsys,
+        f"'{pickled}' exists and is not a skaudio model file (it is a pickle: give "
+        "--pickle to replace it): saving there would replace it. Remove it first, "
+        "or give another file name.",
+    )
+    assert {p: p.read_bytes() for p in before} == before
+    # A model file, or with --pickle a pickle, is replaced.
+    assert main([*fit, str(pickled), "--pickle"]) == 0
+    assert joblib.load(pickled).predict([str(audio_folder / "low" / "0.wav")]).shape
+    model = tmp_path / "m.skaudio"
+    assert main([*fit, str(model)]) == 0
+    assert main([*fit, str(model), "--seed", "1"]) == 0
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize(
     "command, output, name",
     [

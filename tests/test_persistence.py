@@ -278,6 +278,14 @@ def test_refuses_weights_of_wrong_shape_or_missing(model_file):
 def test_refuses_files_that_are_not_skaudio_models(fitted_mel_pipeline, tmp_path):
     joblib.dump(fitted_mel_pipeline, tmp_path / "m.joblib")
     _refused(tmp_path / "m.joblib", "pickle.*load it with joblib only if you trust")
+    for compress in ["zlib", "gzip", "bz2", "xz", "lzma"]:
+        path = tmp_path / f"m.{compress}"
+        joblib.dump({"a": 1}, path, compress=(compress, 3))
+        _refused(
+            path,
+            f"it is a {compress}-compressed file \\(as joblib.dump\\(..., compress="
+            "...\\) writes pickles\\), which skaudio.load never reads; load it with",
+        )
     (tmp_path / "text").write_text("hello")
     _refused(tmp_path / "text", "not a skaudio model file")
     (tmp_path / "empty").write_bytes(b"")
