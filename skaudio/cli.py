@@ -362,7 +362,10 @@ def _note_files(changed, paths, message, detail=None):
 
 
 def _report_clip_changes(paths, rate, n_times, mono=True):
-    """Say once how many files are mixed to mono, resampled, padded or cropped."""
+    """Say once how many files are mixed to mono, resampled, padded or cropped.
+
+    Returns the set of the cropped files.
+    """
     from .io import audio_info
 
     infos = [(p, audio_info(p)) for p in paths]
@@ -380,7 +383,7 @@ def _report_clip_changes(paths, rate, n_times, mono=True):
             f"{resampled[0][1].sample_rate} Hz",
         )
     if n_times is None:
-        return
+        return set()
     lengths = [(p, round(i.n_frames * rate / i.sample_rate)) for p, i in infos]
     length = f"{n_times / rate:g} s"
     shorter = [(p, n) for p, n in lengths if n < n_times]
@@ -402,6 +405,7 @@ def _report_clip_changes(paths, rate, n_times, mono=True):
         if changed:
             detail = f"{changed[0][1] / rate:.3g} s"
             _note_files([p for p, _ in changed], paths, message, detail)
+    return {p for p, _ in longer}
 
 
 def _predict(args):
@@ -580,16 +584,23 @@ def _predict_clips(out, args, loader, model, rate, n_times):
         if not paths:
             raise _nothing_read(args) from None
         waveforms = loader.transform(paths)
-    _report_clip_changes(paths, rate, n_times, loader.mono)
+    cropped = _report_clip_changes(paths, rate, n_times, loader.mono)
     peaks = np.abs(waveforms).reshape(len(paths), -1).max(axis=1)
     silent = [p for p, peak in zip(paths, peaks, strict=True) if peak == 0]
-    if silent:
-        _note_files(
-            silent,
-            paths,
-            "{is} silent (every sample zero): {its} {label} {says} nothing about "
-            "the audio.",
-        )
+    for changed, where in (
+        ([p for p in silent if p not in cropped], ""),
+        (
+            [p for p in silent if p in cropped],
+            f" in the first {n_times / rate:g} s, all the model sees",
+        ),
+    ):
+        if changed:
+            _note_files(
+                changed,
+                paths,
+                f"{{is}} silent{where} (every sample zero): {{its}} {{label}} "
+                "{says} nothing about the audio.",
+            )
     classes = model.classes_
     writer = csv.writer(out)
     writer.writerow(["file", "label", *(f"p_{c}" for c in classes)])

@@ -132,6 +132,14 @@ def test_a_silent_file_is_said(model_file, tone_folder, tmp_path, capsys):
         f"skaudio: note: '{silent}' is silent (every sample zero): its label says "
         "nothing about the audio.\n"
     )
+    # Silent in the part the model sees, not in the whole file.
+    late = tmp_path / "late.wav"
+    sf.write(late, np.r_[np.zeros(2000), sf.read(wav)[0]], RATE)
+    assert main(["predict", str(model_file), str(late)]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"skaudio: note: '{late}' is silent in the first 0.25 s, all the model "
+        "sees (every sample zero): its label says nothing about the audio."
+    )
 
 
 def test_pickles_only_behind_an_explicit_option(tone_folder, tmp_path, capsys):
