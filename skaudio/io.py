@@ -561,16 +561,21 @@ def _header_duration(path):
         return np.nan
 
 
-def _all_infos(paths):
-    """Read the headers of ``paths``; the error names every file that fails."""
-    infos, problems, first = [], {}, None
+def _all_infos(paths, n_jobs=None):
+    """Read the headers of ``paths``; the error names every file that fails.
+
+    When a header fails, every file is decoded to find the faults a header
+    does not show (NaN samples, say), so that one error lists them all, as
+    ``transform``'s does.
+    """
+    infos, first = [], None
     for path in paths:
         try:
             infos.append(audio_info(path))
         except AudioLoadError as exc:
-            problems[path] = exc.reason
             first = first or exc
     if first is not None:
+        problems = scan_audio_files(paths, n_jobs=n_jobs)
         raise _with_the_others(first, problems, len(paths))
     return infos
 
@@ -813,7 +818,8 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         Raises
         ------
         AudioLoadError
-            For the first file whose header cannot be read, naming it.
+            For the first file whose header cannot be read, naming it and the
+            other files that cannot be read (up to 10).
         ValueError
             When ``sample_rate=None`` and the files have different rates.
         """
@@ -822,7 +828,7 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         # Headers of every file for the automatic duration; otherwise the
         # first file's rate is enough, as transform checks every file.
         if self.duration == "auto":
-            infos = _all_infos(paths)
+            infos = _all_infos(paths, self.n_jobs)
         elif self.sample_rate is None:
             infos = [audio_info(paths[0])]
         else:

@@ -301,6 +301,13 @@ def test_loader_fit_names_every_file_whose_header_fails(tmp_path, wav_files):
     # Each file with its own reason, in the order given.
     assert list(info.value.problems) == [str(tmp_path / n) for n in names]
     assert info.value.problems[str(tmp_path / "cut.wav")].startswith("file is trunc")
+    # A fault no header shows is found too, rather than left for the next run.
+    names = ["nan.wav", "empty.wav"]
+    with pytest.raises(AudioLoadError) as info:
+        WaveformLoader().fit([str(tmp_path / n) for n in names])
+    assert list(info.value.problems) == [str(tmp_path / n) for n in names]
+    for name in names:
+        assert re.fullmatch(bad[name], info.value.problems[str(tmp_path / name)])
 
 
 def test_loader_fixed_length_and_alignment(tmp_path):
