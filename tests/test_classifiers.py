@@ -856,10 +856,19 @@ def test_input_shape_errors_name_the_classifier_and_the_shapes(tones):
     with pytest.raises(
         ValueError,
         match=r"^X has shape \(2, 2000\), but WaveformCNNClassifier was fitted on "
-        r"3-D X, examples of shape \(1, 2000\) \(channels first\): pass X with "
-        r"the axes it was fitted on\.$",
+        r"X of shape \(n_samples, 1, 2000\), with a channel axis: pass X with the "
+        r"same axes, e.g. X\[:, np.newaxis\]\.$",
     ):
         clf.predict(X[:2])
+    # And the other way round.
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"^X has shape \(2, 1, 2000\), but WaveformCNNClassifier was fitted "
+        r"on X of shape \(n_samples, 2000\), without a channel axis: pass X with "
+        r"the same axes, e.g. X\[:, 0\]\.$",
+    ):
+        clf.predict(X[:2, None])
 
 
 def test_read_only_input_is_accepted_without_warnings(tones):

@@ -575,12 +575,16 @@ class _AudioNetMixin:
         ndim = getattr(X, "ndim", None)  # None for lists: validate_data checks them
         if shape is None or ndim not in (len(shape), len(shape) + 1):
             return  # unfitted, or a layout that _add_channel_axis refuses by name
-        fit_ndim = len(shape) + 1 if self.n_features_in_ == shape[0] else len(shape)
-        if ndim != fit_ndim:
+        with_channels = self.n_features_in_ == shape[0]
+        if ndim != len(shape) + with_channels:
+            fitted = ", ".join(map(str, shape if with_channels else shape[1:]))
+            axis = "with" if with_channels else "without"
+            fix = "X[:, np.newaxis]" if with_channels else "X[:, 0]"
             raise ValueError(
-                f"X has shape {X.shape}, but {type(self).__name__} was fitted "
-                f"on {fit_ndim}-D X, examples of shape {shape} (channels first): "
-                "pass X with the axes it was fitted on."
+                f"X has shape {X.shape}, but {type(self).__name__} was fitted on "
+                f"X of shape (n_samples, {fitted}), {axis} a channel axis: pass "
+                f"X with the same axes"
+                + (f", e.g. {fix}." if with_channels or X.shape[1] == 1 else ".")
             )
 
     def _expected_input_ndim(self):
