@@ -198,9 +198,45 @@ def validate_float32(estimator, X, reset):
         and (get_config()["assume_finite"] or _sum_is_finite(X))
     ):
         return np.asarray(X)
+    refuse_non_finite(X, estimator)
     return validate_data(
         estimator, X, dtype=np.float32, allow_nd=True, reset=reset, copy=False
     )
+
+
+def refuse_non_finite(X, owner):
+    """Name the examples holding NaN or infinity, before scikit-learn's advice.
+
+    scikit-learn's message suggests estimators that handle missing values;
+    in a waveform or its features a NaN is a fault to find instead. Honours
+    ``assume_finite``; anything but a float array is left to
+    ``validate_data``.
+
+    Parameters
+    ----------
+    X : object
+        The input of ``owner``'s ``fit``, ``transform`` or ``predict``.
+    owner : estimator
+        Named in the message.
+    """
+    if (
+        not isinstance(X, np.ndarray)
+        or X.dtype.kind not in "fc"
+        or X.ndim < 2
+        or not X.size
+        or get_config()["assume_finite"]
+        or _sum_is_finite(X)
+    ):
+        return
+    bad = np.flatnonzero(~np.isfinite(X.reshape(len(X), -1)).all(axis=1))
+    if len(bad):
+        raise ValueError(
+            f"X holds NaN or infinite values in {len(bad)} of its {len(X)} "
+            f"examples (the first: X[{bad[0]}]), which {type(owner).__name__} "
+            "cannot take: waveforms and features must be finite. Find where the "
+            "values came from (e.g. a division by the peak of a silent clip), or "
+            "leave those examples out."
+        )
 
 
 def _sum_is_finite(X):

@@ -116,6 +116,21 @@ def test_log_proba_is_the_log_of_proba_and_stays_finite(family):
     assert np.isfinite(clf.predict_log_proba(X)).all()
 
 
+def test_non_finite_examples_are_named(family):
+    make, X, y, _, _ = family
+    X = X.copy()
+    X[7].flat[3] = np.nan
+    X[9].flat[0] = -np.inf
+    message = (
+        r"^X holds NaN or infinite values in 2 of its 60 examples \(the first: X\[7\]\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        make(max_epochs=1).fit(X, y)
+    clf = make(max_epochs=1).fit(np.nan_to_num(X, posinf=0, neginf=0), y)
+    with pytest.raises(ValueError, match=message):
+        clf.predict(X)
+
+
 def test_int_labels_keep_their_values(family):
     make, X, y, _, _ = family
     clf = make(max_epochs=1, random_state=0).fit(X, y * 10 + 5)

@@ -177,7 +177,11 @@ def test_prediction_time_validation_skips_only_what_validate_data_would_accept()
         np.testing.assert_array_equal(got, expected)
     nan = np.ones((2, 10), np.float32)
     nan[1, 3] = np.nan
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(
+        ValueError,
+        match=r"^X holds NaN or infinite values in 1 of its 2 examples \(the first: "
+        r"X\[1\]\), which PerSampleNormalizer cannot take",
+    ):
         validate_float32(normalizer, nan, reset=False)
     with config_context(assume_finite=True):  # scikit-learn's switch is honoured
         assert validate_float32(normalizer, nan, reset=False) is not None

@@ -64,6 +64,7 @@ from .._docstring import (
 )
 from .._waveforms import (
     check_sample_rate,
+    refuse_non_finite,
     refuse_paths_and_single_waveform,
     validate_float32,
     warn_integer_samples,
@@ -904,6 +905,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
             check_consistent_length(X, y)
         else:
             self._check_raw_input(X)
+            refuse_non_finite(X, self)
             X, y = validate_data(
                 self, X, y, dtype=np.float32, allow_nd=True, reset=reset, copy=False
             )
