@@ -313,13 +313,19 @@ def _check_fitted_model(path, model):
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
+    if not hasattr(model, "predict"):  # a trusted pickle of something else
+        raise ValueError(
+            f"'{path}' holds a {type(model).__name__}, which cannot predict: give "
+            "a file of a classifier (or a pipeline ending in one), as 'skaudio "
+            "fit' writes."
+        )
     steps = model.steps if hasattr(model, "steps") else [("", model)]
     for name, step in steps:
         if step in (None, "passthrough"):
             continue
         try:
             check_is_fitted(step)
-        except (NotFittedError, TypeError):  # TypeError: not an estimator
+        except NotFittedError:
             which = f" (its step '{name}', a {type(step).__name__})" if name else ""
             raise ValueError(
                 f"'{path}' holds a {type(model).__name__} that was never "

@@ -10,6 +10,7 @@ import unicodedata
 from pathlib import Path
 from unittest import mock
 
+import joblib
 import numpy as np
 import pytest
 import soundfile as sf
@@ -192,7 +193,10 @@ def test_a_model_never_fitted_gives_one_line(tmp_path, capsys):
     wav = str(tmp_path / "x.wav")
     sf.write(wav, np.zeros(2000), RATE)
     unfitted, onnx = tmp_path / "unfitted.skaudio", str(tmp_path / "u.onnx")
-    save(make_pipeline(WaveformLoader(), MelTransformer()), unfitted)
+    save(
+        make_pipeline(WaveformLoader(), MelTransformer(), SpectrogramCNNClassifier()),
+        unfitted,
+    )
     for command, more in (("info", []), ("predict", [wav]), ("export", [onnx])):
         assert main([command, str(unfitted), *more]) == 1
         _one_line_error(
@@ -201,6 +205,14 @@ def test_a_model_never_fitted_gives_one_line(tmp_path, capsys):
             "(its step 'waveformloader', a WaveformLoader): fit it",
         )
     assert not Path(onnx).exists()
+    # A trusted pickle of something else is no model either.
+    joblib.dump({"a": 1}, tmp_path / "d.joblib")
+    assert main(["info", str(tmp_path / "d.joblib"), "--trust-pickle"]) == 1
+    _one_line_error(capsys, "holds a dict, which cannot predict: give a file of")
+    # So is a pipeline without a classifier.
+    save(make_pipeline(WaveformLoader(), MelTransformer()), unfitted)
+    assert main(["info", str(unfitted)]) == 1
+    _one_line_error(capsys, "holds a Pipeline, which cannot predict")
 
 
 @pytest.mark.parametrize("trust", [False, True])
