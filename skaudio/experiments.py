@@ -301,6 +301,11 @@ def _shown(path):
     return path if relative.startswith(os.pardir) else relative
 
 
+def _compared(settings):
+    """Return the settings a saved fold must match to be reused (see run_cv)."""
+    return {k: v for k, v in settings.items() if k != "data"}
+
+
 def read_results(path, **settings):
     """Return the fold records of a results file that match ``settings``.
 
@@ -391,7 +396,9 @@ def run_cv(
     settings : dict
         JSON-serialisable description of the run (model, data set, protocol,
         epochs, seed, ...), stored in every record. Folds whose record with
-        the same settings is already in the file are skipped.
+        the same settings is already in the file are skipped; ``data``, the
+        data set as named (``./clips.csv`` and ``clips.csv`` are one file), is
+        stored but not compared: ``data_digest`` identifies the data.
     progress : callable, default=print
         Called with one line of text per fold.
     client : distributed.Client, default=None
@@ -414,7 +421,7 @@ def run_cv(
         folds are saved, so the same call trains only the missing ones.
     """
     results_path = Path(results_path)
-    done = {r["fold"]: r for r in read_results(results_path, **settings)}
+    done = {r["fold"]: r for r in read_results(results_path, **_compared(settings))}
     labels = np.unique(y)
     position = {fold: i for i, (fold, _, _) in enumerate(splits, 1)}
 
@@ -1410,8 +1417,10 @@ def run_experiment(
         "duration": chosen["duration"],
     }
 
-    if not read_results(results_path, **settings):
-        without_digest = {k: v for k, v in settings.items() if k != "data_digest"}
+    if not read_results(results_path, **_compared(settings)):
+        without_digest = {
+            k: v for k, v in _compared(settings).items() if k != "data_digest"
+        }
         others = read_results(results_path, **without_digest)
         if others:
             progress(

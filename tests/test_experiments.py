@@ -385,6 +385,12 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     assert again.summary == result.summary
     assert sum("(saved)" in line for line in lines) == 2
     assert not any(line.startswith("Loading") for line in lines)
+    # The same data named another way: the same saved folds.
+    lines.clear()
+    renamed = tmp_path / "out" / ".." / "data"
+    again = run_experiment("simple", renamed, out=tmp_path / "out", **kwargs)
+    assert again.summary == result.summary and again.settings["data"] == str(renamed)
+    assert sum("(saved)" in line for line in lines) == 2
     # Another seed in the same folder: its folds are not saved yet, so it loads.
     lines.clear()
     kwargs["random_state"] = 1
