@@ -842,15 +842,20 @@ def write_fold_csv(records, path, *, test_groups=None):
         CSV file to write.
     test_groups : dict or None, default=None
         Fold name to the groups of its test set; given, a last column
-        ``test_groups`` lists them, separated by spaces.
+        ``test_groups`` lists them as a JSON list (``["mic A", "mic B"]``), so
+        that names with spaces or commas read back with ``json.loads``.
     """
     columns = ["fold", "accuracy", "balanced_accuracy", "n_train", "n_test"]
     columns.append("train_seconds")
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns + ["test_groups"] * (test_groups is not None))
         for r in records:
-            extra = [] if test_groups is None else [" ".join(test_groups[r["fold"]])]
+            extra = (
+                []
+                if test_groups is None
+                else [json.dumps(test_groups[r["fold"]], ensure_ascii=False)]
+            )
             row = {**r, "balanced_accuracy": round(balanced_accuracy(r), 6)}
             writer.writerow([row[c] for c in columns] + extra)
 

@@ -239,14 +239,19 @@ def test_summary_table_and_csv_of_known_folds(tmp_path):
         "s2,0.75,0.5,16,4,2.6",
         "s3,1.0,1.0,12,8,3",
     ]
-    groups = {"s1": ["s1"], "s2": ["s2"], "s3": ["s3", "s4"]}
+    groups = {"s1": ["s1"], "s2": ["mic A"], "s3": ["s3", "léo, 2"]}
     write_fold_csv(records, tmp_path / "folds.csv", test_groups=groups)
-    assert (tmp_path / "folds.csv").read_text().splitlines() == [
+    assert (tmp_path / "folds.csv").read_text("utf-8").splitlines() == [
         "fold,accuracy,balanced_accuracy,n_train,n_test,train_seconds,test_groups",
-        "s1,0.5,0.333333,16,8,1.4,s1",
-        "s2,0.75,0.5,16,4,2.6,s2",
-        "s3,1.0,1.0,12,8,3,s3 s4",
+        's1,0.5,0.333333,16,8,1.4,"[""s1""]"',
+        's2,0.75,0.5,16,4,2.6,"[""mic A""]"',
+        's3,1.0,1.0,12,8,3,"[""s3"", ""léo, 2""]"',
     ]
+    with open(tmp_path / "folds.csv", encoding="utf-8") as f:
+        read_back = {
+            row["fold"]: json.loads(row["test_groups"]) for row in csv.DictReader(f)
+        }
+    assert read_back == groups
 
 
 def test_read_results_names_bad_line(tmp_path):
@@ -515,7 +520,7 @@ def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
     assert "data: 16 files, 2 classes, 4 groups (manifest layout)" in lines
     assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
     with open(tmp_path / "a" / "folds.csv") as f:
-        held_out = [row["test_groups"].split() for row in csv.DictReader(f)]
+        held_out = [json.loads(row["test_groups"]) for row in csv.DictReader(f)]
     assert [len(g) for g in held_out] == [2, 2]
     assert sorted(held_out[0] + held_out[1]) == ["s0", "s1", "s2", "s3"]
     assert sum(r["n_test"] for r in result.records) == 16
