@@ -67,7 +67,7 @@ PROTOCOLS = ("group", "loso", "kfold", "official")
 
 
 def default_protocol(groups=None):
-    """``"group"`` when the data has groups (speakers, folds), else ``"kfold"``.
+    """``"group"`` for data of two groups (speakers, folds) or more, else ``"kfold"``.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def default_protocol(groups=None):
     -------
     protocol : str
     """
-    return "kfold" if groups is None else "group"
+    return "kfold" if groups is None or len(set(groups)) < 2 else "group"
 
 
 def make_splits(
@@ -942,7 +942,7 @@ def prepare_data(
         )
     chosen = data_settings(bunch.filenames, sample_rate=sample_rate, duration=duration)
     n_groups = (
-        "no groups" if bunch.groups is None else f"{len(set(bunch.groups))} groups"
+        "no groups" if bunch.groups is None else _count(len(set(bunch.groups)), "group")
     )
     source = f"{bunch.layout} layout"
     if bunch.groups is None and bunch.get("other_columns"):
@@ -951,6 +951,12 @@ def prepare_data(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
         f"{n_groups} ({source})"
     )
+    if bunch.groups is not None and len(set(bunch.groups)) == len(bunch.filenames):
+        progress(
+            "every group holds one clip: a fold per group tests one clip at a "
+            "time, and clips of one speaker or session can be on both sides of a "
+            "fold. Is the group column the right one?"
+        )
     similar = {}
     for label in classes:
         key = unicodedata.normalize("NFC", " ".join(str(label).casefold().split()))
@@ -1361,10 +1367,14 @@ def run_experiment(
     protocol = protocol or default_protocol(bunch.groups)
     unread = bunch.get("other_columns")
     if protocol == "kfold" and bunch.groups is not None:
+        n_groups = len(set(bunch.groups))
         progress(
-            f"{setting('protocol', 'kfold')} ignores the data's "
-            f"{len(set(bunch.groups))} groups: the folds may put clips of one "
-            f"group on both sides ({setting('protocol', 'group')} keeps them whole)"
+            f"{setting('protocol', 'kfold')} ignores the data's {n_groups} "
+            f"groups: the folds may put clips of one group on both sides "
+            f"({setting('protocol', 'group')} keeps them whole)"
+            if n_groups > 1
+            else f"the data has one group ({bunch.groups[0]!r}), which every fold "
+            f"trains and tests on: {setting('protocol', 'kfold')}"
         )
     elif protocol == "kfold" and unread:
         progress(

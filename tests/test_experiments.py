@@ -421,6 +421,7 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
 def test_default_protocol_keeps_groups_apart_when_there_are_groups():
     assert default_protocol() == "kfold"
     assert default_protocol(["s1", "s2"]) == "group"
+    assert default_protocol(["s1", "s1"]) == "kfold"  # one group: nothing to hold out
 
 
 def test_confusion_figure_of_one_fold_with_its_title(tmp_path):
@@ -782,6 +783,17 @@ def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
         "protocol='kfold' ignores the data's 2 groups: the folds may put clips of "
         "one group on both sides (protocol='group' keeps them whole)"
     ) in lines
+    # One group: kfold by default, and said so.
+    manifest.write_text("path,label,session,note\n" + rows.replace(",s1,", ",s0,"))
+    lines = cross_validate_lines(columns={"group_column": "session"})
+    assert lines[0] == "data: 3 files, 2 classes, 1 group (manifest layout)"
+    assert (
+        "the data has one group ('s0'), which every fold trains and tests on: "
+        "protocol='kfold'"
+    ) in lines
+    # A group per clip is said to be unlikely to be the right column.
+    lines = cross_validate_lines(columns={"group_column": "path"}, protocol="kfold")
+    assert lines[1].startswith("every group holds one clip: a fold per group tests")
     # A manifest of paths and labels alone has nothing to suggest.
     manifest.write_text("path,label\n0.wav,d\n1.wav,r\n2.wav,d\n")
     assert not any("group column" in line for line in cross_validate_lines())
