@@ -1044,7 +1044,13 @@ def load_esc50(root, *, subset="esc50"):
     meta = _require(root / "meta" / "esc50.csv", "ESC-50 metadata")
     rows = _read_csv(meta, ("filename", "fold", "category", "esc10"))
     if subset == "esc10":
+        n_rows = len(rows)
         rows = [r for r in rows if r["esc10"].strip().lower() == "true"]
+        if n_rows and not rows:
+            raise ValueError(
+                f"{meta}: no row of its {n_rows} has esc10 True, so the ESC-10 "
+                "subset is empty; use the esc50 layout for every row."
+            )
     return _bunch(
         [_require(root / "audio" / r["filename"], "ESC-50 clip") for r in rows],
         [r["category"] for r in rows],

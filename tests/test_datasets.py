@@ -355,6 +355,12 @@ def test_esc50_and_esc10(tmp_path):
     assert set(esc10.target) == {"dog"} and len(esc10.filenames) == 5
     assert detect_layout(root) == "esc50"
     assert load_audio_dataset(root, layout="esc10").layout == "esc10"
+    meta = root / "meta" / "esc50.csv"
+    text = meta.read_text()
+    meta.write_text(text.replace(",True,", ",False,"))
+    with pytest.raises(ValueError, match="no row of its 10 has esc10 True"):
+        load_esc50(root, subset="esc10")
+    meta.write_text(text)
     (root / "audio" / "1-0-A-0.wav").unlink()
     with pytest.raises(FileNotFoundError, match="1-0-A-0.wav"):
         load_esc50(root)
