@@ -954,6 +954,7 @@ def load_audio_manifest(
         raise ValueError(f"{csv_path} has a header but no rows.")
     columns = [c for c in (path_column, label_column, group_column) if c]
     filenames, labels, groups, problems, seen = [], [], [], [], {}
+    backslashed = None  # a missing path that exists with '/' for '\\'
     for line, row in rows:
         extra = row.get(None)  # csv.DictReader's place for fields past the header
         missing = [c for c in header if row.get(c) is None]
@@ -974,6 +975,11 @@ def load_audio_manifest(
             continue
         if not file.is_file():
             problems.append(f"line {line}: file '{values[path_column]}' not found")
+            given = values[path_column]
+            forward = given.replace("\\", "/")
+            if backslashed is None and os.sep != "\\" and forward != given:
+                if (csv_path.parent / forward).is_file():
+                    backslashed = (given, forward)
             continue
         if file in seen:
             problems.append(f"line {line}: the same file as line {seen[file]}")
@@ -987,7 +993,12 @@ def load_audio_manifest(
         first = ", the first 10" if len(problems) > 10 else ""
         rows_word = "row" if len(problems) == 1 else "rows"
         relative = ""
-        if any("not found" in p for p in problems):
+        if backslashed is not None:
+            relative = (
+                f" ('\\' separates no folders on this system: '{backslashed[1]}' "
+                f"exists, not '{backslashed[0]}'; write '/' in the paths)"
+            )
+        elif any("not found" in p for p in problems):
             relative = (
                 f" (relative paths are read from the CSV's folder, "
                 f"'{csv_path.parent.resolve()}')"

@@ -1,5 +1,6 @@
 import functools
 import http.server
+import os
 import shutil
 import tarfile
 import threading
@@ -316,6 +317,19 @@ def test_manifest_with_many_missing_files_says_where_paths_are_read_from(tmp_pat
     assert str(error.value) == (
         f"{manifest}: 12 bad rows, the first 10: {listed} (relative paths are "
         f"read from the CSV's folder, '{(tmp_path / 'sub').resolve()}')"
+    )
+
+
+@pytest.mark.skipif(os.sep == "\\", reason="'\\' separates folders on Windows")
+def test_manifest_of_windows_paths_says_to_write_slashes(tmp_path):
+    _clip(tmp_path / "clips" / "a.wav")
+    manifest = _write(tmp_path / "m.csv", "path,label\nclips\\a.wav,dog\n")
+    with pytest.raises(ValueError) as error:
+        load_audio_manifest(manifest)
+    assert str(error.value) == (
+        f"{manifest}: 1 bad row: line 2: file 'clips\\a.wav' not found ('\\' "
+        "separates no folders on this system: 'clips/a.wav' exists, not "
+        "'clips\\a.wav'; write '/' in the paths)"
     )
 
 
