@@ -802,6 +802,8 @@ def model_names():
 def fold_table(records, summary=None):
     """Format fold records as a Markdown table with the mean ± std row.
 
+    One fold has no spread: its last row is named ``one fold``, without ±.
+
     Parameters
     ----------
     records : list of dict
@@ -823,9 +825,15 @@ def fold_table(records, summary=None):
         f"{r['n_test']} | {r['train_seconds']:.0f} |"
         for r in records
     ]
+    if len(records) == 1:  # no spread to show
+        name, accuracy = "one fold", f"{summary['mean']:.1%}"
+        balanced = f"{summary['balanced_mean']:.1%}"
+    else:
+        name = "mean ± std"
+        accuracy = f"{summary['mean']:.1%} ± {summary['std']:.1%}"
+        balanced = f"{summary['balanced_mean']:.1%} ± {summary['balanced_std']:.1%}"
     lines.append(
-        f"| **mean ± std** | **{summary['mean']:.1%} ± {summary['std']:.1%}** | "
-        f"{summary['balanced_mean']:.1%} ± {summary['balanced_std']:.1%} | "
+        f"| **{name}** | **{accuracy}** | {balanced} | "
         f"{sum(r['n_test'] for r in records)} | {summary['train_seconds']:.0f} |"
     )
     return "\n".join(lines)

@@ -232,6 +232,9 @@ def test_summary_table_and_csv_of_known_folds(tmp_path):
         "| s3 | 100.0% | 100.0% | 8 | 3 |",
         "| **mean ± std** | **75.0% ± 20.4%** | 61.1% ± 28.3% | 20 | 7 |",
     ]
+    assert fold_table(records[:1]).splitlines()[-1] == (
+        "| **one fold** | **50.0%** | 33.3% | 8 | 1 |"
+    )
     write_fold_csv(records, tmp_path / "folds.csv")
     assert (tmp_path / "folds.csv").read_text().splitlines() == [
         "fold,accuracy,balanced_accuracy,n_train,n_test,train_seconds",
