@@ -1022,6 +1022,11 @@ def prepare_data(
     else:
         notes.append("every clip is whole")
     median = np.median(seconds)
+    if duration is not None and clip > 2 * seconds.max():
+        notes.append(
+            f"the longest clip is {seconds.max():.2f} s: every clip is padded "
+            f"with zeros to more than twice its length"
+        )
     if duration is None and clip > 3 * median:
         # A few long files set the length for all: say which.
         longest = int(np.argmax(seconds))

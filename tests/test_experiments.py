@@ -687,7 +687,10 @@ def test_prepare_data_says_what_the_rate_and_length_change(tmp_path):
     # A length that fills memory says how much (5 clips x 4 h at 16 kHz).
     lines.clear()
     prepare_data(tmp_path, duration=4 * 3600, progress=lines.append)
-    assert lines[-1].endswith("; every clip is whole; the clips take 4.6 GB of memory")
+    assert lines[-1].endswith(
+        "; every clip is whole; the longest clip is 0.75 s: every clip is padded "
+        "with zeros to more than twice its length; the clips take 4.6 GB of memory"
+    )
 
 
 def test_prepare_data_says_what_upsampling_and_mixing_to_mono_change(tmp_path):
@@ -741,6 +744,22 @@ def test_prepare_data_names_clips_far_shorter_than_the_others(tmp_path):
         f"shortest: '{tmp_path / 'a' / 'cuter.wav'}' (0.05 s)), mostly zeros once "
         "padded: check that they were not cut short"
     )
+
+
+def test_prepare_data_says_when_a_given_duration_pads_every_clip(tmp_path):
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "0.wav", np.zeros(1000), 1000)
+    for duration, said in ((2.0, False), (2.5, True)):
+        lines = []
+        prepare_data(tmp_path, duration=duration, progress=lines.append)
+        assert (
+            lines[-1].endswith(
+                "every clip is whole; the longest clip is 1.00 s: every clip is "
+                "padded with zeros to more than twice its length"
+            )
+            is said
+        )
 
 
 def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
