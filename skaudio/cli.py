@@ -1010,12 +1010,13 @@ def _parser():
         "or --n-splits folds of whole groups; loso: the same, named after "
         "speakers; kfold: stratified k-fold ignoring groups; official: the data "
         "set's own test split (FSDD, Speech Commands). Default: group when the "
-        "data has groups, else kfold",
+        "data of 2 groups or more, else kfold",
     )
     cv.add_argument(
         "--n-splits",
         type=_at_least(2, int),
-        help="folds of kfold (default 5), or of group (default: one per group)",
+        help="folds of kfold (default 5), or of group (default: one per group); "
+        "the folds are the same whatever --seed",
     )
     cv.add_argument("--out", default="runs/cv", help="output folder (default runs/cv)")
     _add_data_options(cv)
