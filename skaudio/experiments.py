@@ -959,6 +959,15 @@ def prepare_data(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
         f"{n_groups} ({source})"
     )
+    subsets = bunch.get("subset")
+    if subsets is not None:
+        counts = Counter(str(s) for s in subsets)
+        progress(
+            "official split: "
+            + ", ".join(f"{name} {counts[name]}" for name in sorted(counts))
+            + f" ({setting('protocol', 'official')} tests on test and trains on "
+            "the rest)"
+        )
     if bunch.groups is not None and len(set(bunch.groups)) == len(bunch.filenames):
         progress(
             "every group holds one clip: a fold per group tests one clip at a "

@@ -562,13 +562,18 @@ def test_run_experiment_official_split_of_speech_commands(tmp_path):
                 tested.append(f"{word}/{name}")
     (root / "testing_list.txt").write_text("\n".join(tested) + "\n")
     (root / "validation_list.txt").write_text("")
+    lines = []
     result = run_experiment(
         "simple",
         root,
         protocol="official",
         out=tmp_path / "out",
         max_epochs=1,
-        progress=lambda line: None,
+        progress=lines.append,
+    )
+    assert lines[1] == (
+        "official split: test 4, train 8 (protocol='official' tests on test and "
+        "trains on the rest)"
     )
     (record,) = result.records
     assert (record["fold"], record["n_train"], record["n_test"]) == ("official", 8, 4)
