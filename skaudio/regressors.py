@@ -152,7 +152,21 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
 
     def _predict_waveforms(self, X):
         check_is_fitted(self)
-        return super().predict_proba(self._validate_input(X, reset=False))
+        X = self._validate_input(X, reset=False)
+        return self.forward(X, training=False).numpy()
+
+    @property
+    def predict_proba(self):
+        """Not available: a regressor predicts waveforms, with ``predict``.
+
+        skorch's nets all have ``predict_proba``; hiding it keeps
+        ``hasattr(regressor, "predict_proba")`` false, as scikit-learn's
+        tools expect of a regressor.
+        """
+        raise AttributeError(
+            f"{type(self).__name__} is a regressor and has no predict_proba: "
+            "predict gives its waveforms."
+        )
 
     def score(self, X, y, sample_weight=None):
         """Mean SI-SDR of the predictions, in dB (higher is better).

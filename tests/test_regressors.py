@@ -72,6 +72,18 @@ def test_denoiser_learns_and_keeps_the_shape(noisy_tones):
     assert den.input_shape_ == (1, 400) and den.n_features_in_ == 400
 
 
+@pytest.mark.parametrize(
+    "regressor",
+    [WaveformDenoiser(**TINY_DENOISER), SpectrogramSeparator(**TINY_SEPARATOR)],
+    ids=lambda r: type(r).__name__,
+)
+def test_regressors_have_no_predict_proba(regressor):
+    # skorch's nets have one; scikit-learn's tools take it for a classifier's.
+    assert not hasattr(regressor, "predict_proba")
+    with pytest.raises(AttributeError, match="is a regressor and has no predict_pr"):
+        regressor.predict_proba(np.zeros((2, 512), np.float32))
+
+
 def test_masking_denoiser_learns_and_keeps_the_shape(noisy_tones):
     noisy, clean = noisy_tones
     den = WaveformDenoiser(
