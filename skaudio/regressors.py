@@ -100,6 +100,11 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
             )
         self._check_raw_input(X)
         X = validate_float32(self, X, reset)
+        if X.shape[-1] < 2:  # nothing to denoise or separate: the losses are NaN
+            raise ValueError(
+                f"{type(self).__name__} needs waveforms of 2 samples or more; X has "
+                f"{X.shape[-1]} feature(s) per example (its last axis, time)."
+            )
         y = check_array(
             y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"
         )

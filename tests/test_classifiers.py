@@ -131,6 +131,14 @@ def test_non_finite_examples_are_named(family):
         clf.predict(X)
 
 
+def test_a_loss_that_is_no_longer_a_number_stops_the_fit(family):
+    make, X, y, _, _ = family
+    clf = make(max_epochs=3, lr=1e30, random_state=0)
+    with pytest.raises(ValueError, match=r"the training loss became nan in epoch \d"):
+        clf.fit(X, y)
+    assert len(clf.history_) < 3  # stopped at once
+
+
 def test_int_labels_keep_their_values(family):
     make, X, y, _, _ = family
     clf = make(max_epochs=1, random_state=0).fit(X, y * 10 + 5)

@@ -132,10 +132,7 @@ EXPECTED_FAILED_CHECKS = {
     "WaveformCNNClassifier": _SKORCH_INIT,
     "SequenceCNNClassifier": _SKORCH_INIT,
     "WaveformDenoiser": _WAVEFORM_TARGETS,
-    "SpectrogramSeparator": {
-        **_WAVEFORM_TARGETS,
-        "check_fit2d_1feature": _WAVEFORM_TARGETS["check_fit_idempotent"],
-    },
+    "SpectrogramSeparator": _WAVEFORM_TARGETS,
 }
 
 # Estimators whose input is not a numeric 2-D array: the common checks cannot

@@ -84,6 +84,23 @@ def test_regressors_have_no_predict_proba(regressor):
         regressor.predict_proba(np.zeros((2, 512), np.float32))
 
 
+def test_a_loss_that_is_no_longer_a_number_stops_the_fit(noisy_tones):
+    noisy, clean = noisy_tones
+    den = WaveformDenoiser(**TINY_DENOISER, max_epochs=3, lr=1e30, random_state=0)
+    with pytest.raises(ValueError, match="WaveformDenoiser: the training loss became"):
+        den.fit(noisy, clean)
+
+
+def test_waveforms_of_one_sample_are_refused(noisy_tones):
+    noisy, _ = noisy_tones
+    for regressor, y in (
+        (WaveformDenoiser(**TINY_DENOISER), noisy[:, :1]),
+        (SpectrogramSeparator(**TINY_SEPARATOR), np.stack([noisy[:, :1]] * 2, 1)),
+    ):
+        with pytest.raises(ValueError, match="needs waveforms of 2 samples or more"):
+            regressor.fit(noisy[:, :1], y)
+
+
 def test_masking_denoiser_learns_and_keeps_the_shape(noisy_tones):
     noisy, clean = noisy_tones
     den = WaveformDenoiser(

@@ -35,6 +35,7 @@ from sklearn.utils.validation import (
 )
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
+    Callback,
     EarlyStopping,
     EpochScoring,
     EpochTimer,
@@ -106,6 +107,26 @@ def _seeded_torch(random_state, device):
 NORM_OPTIONS = {*NORMS, "none"}
 
 _ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _StopOnNonFiniteLoss(Callback):
+    """Raise ValueError at the end of the first epoch whose training loss is not finite.
+
+    Once the loss is NaN or infinite the weights are too, and every later
+    epoch and prediction is meaningless (``predict`` would return the first
+    class for everything): stop, saying what usually causes it.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        """Check the epoch's training loss (skorch's hook)."""
+        loss = net.history[-1].get("train_loss")
+        if loss is not None and not math.isfinite(loss):
+            raise ValueError(
+                f"{type(net).__name__}: the training loss became {loss} in epoch "
+                f"{len(net.history)}, so the network's weights are no longer "
+                "numbers. Lower lr, check the scale of X (and of y), or the "
+                "augmentations' settings (e.g. a gain of hundreds of dB)."
+            )
 
 
 class _PrintLog(PrintLog):
@@ -389,6 +410,7 @@ class _AudioNetMixin:
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("finite_loss", _StopOnNonFiniteLoss()),
             ("print_log", _PrintLog()),
         ]
 
