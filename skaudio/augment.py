@@ -52,6 +52,8 @@ class _Augmentation(BaseEstimator):
     def check(self):
         """Validate the parameters against ``_parameter_constraints``.
 
+        Calling the augmentation does it too, once per set of values.
+
         Returns
         -------
         self : object
@@ -59,7 +61,25 @@ class _Augmentation(BaseEstimator):
         """
         check_parameters(self)
         self._check_ranges()
+        self.__dict__["_checked"] = self._values()
         return self
+
+    def _values(self):
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def _check_once(self):
+        """Run :meth:`check` unless these very values passed it already.
+
+        Cheap enough for every training step: values are compared by
+        identity, so any ``set_params`` or assignment is checked again.
+        """
+        checked, values = self.__dict__.get("_checked"), self._values()
+        if (
+            checked is None
+            or checked.keys() != values.keys()
+            or any(values[k] is not checked[k] for k in values)
+        ):
+            self.check()
 
     def _check_ranges(self):
         """Raise ValueError for inconsistent pairs of parameters."""
@@ -84,6 +104,7 @@ class _Augmentation(BaseEstimator):
         -------
         y : Tensor of the same shape
         """
+        self._check_once()
         return self._apply(x)
 
 
@@ -571,6 +592,7 @@ class Mixup(_Augmentation):
         y_mixed : Tensor of shape (batch, n_classes)
             Mixed one-hot targets (rows sum to 1).
         """
+        self._check_once()
         y = torch.nn.functional.one_hot(torch.as_tensor(y), n_classes).to(x.dtype)
         alpha = torch.tensor(float(self.alpha))
         lam = torch.distributions.Beta(alpha, alpha).sample().to(x.device)

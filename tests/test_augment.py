@@ -1,5 +1,7 @@
 """Augmentation objects of skaudio.augment on torch batches."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -115,6 +117,29 @@ def test_add_noise_draws_from_the_given_clips():
 def test_invalid_parameters_are_named(augmentation, message):
     with pytest.raises(ValueError, match=message):
         augmentation.check()
+    # Called on a batch directly, as in the docstrings, too.
+    with pytest.raises(ValueError, match=message):
+        augmentation(
+            torch.zeros(2, 1, 40, 64)
+            if augmentation.domain == "features"
+            else torch.zeros(2, 1, 800)
+        )
+
+
+def test_a_call_checks_the_values_once_and_again_after_a_change(waves):
+    gain = RandomGain()
+    with mock.patch.object(RandomGain, "check", wraps=gain.check) as check:
+        gain(waves)
+        gain(waves)
+        assert check.call_count == 1
+        gain.set_params(max_gain_db=1.0)
+        gain(waves)
+        assert check.call_count == 2
+    gain.min_gain_db = 5.0  # above max_gain_db
+    with pytest.raises(ValueError, match="min_gain_db=5.0 must be <="):
+        gain(waves)
+    with pytest.raises(ValueError, match="'alpha' parameter of Mixup"):
+        Mixup(alpha=0).mix(torch.zeros(2, 3), torch.tensor([0, 1]), n_classes=2)
 
 
 def test_speed_perturbation_reads_faster():
