@@ -716,8 +716,9 @@ def make_speaker_mixtures(
     """Mix recordings of different FSDD speakers, for training a separator.
 
     Each mixture sums ``n_sources`` recordings of distinct speakers drawn
-    from ``speakers``, each centred in ``duration`` seconds, scaled to unit
-    RMS and then to a random level within ``level_range`` dB of the others.
+    from ``speakers``, each centred in ``duration`` seconds and scaled to an
+    RMS of 0.1 (-20 dBFS) times a random level within ``level_range`` dB of
+    the others.
     To evaluate on held-out speakers, make the training and the test
     mixtures from disjoint ``speakers``.
 

@@ -566,6 +566,8 @@ def test_make_speaker_mixtures(fsdd_home):
     )
     assert other.sources.shape == (20, 3, 4000)
     assert set(map(frozenset, other.speakers)) == {frozenset(speakers)}
+    rms = np.sqrt((other.sources.astype(np.float64) ** 2).mean(axis=2))
+    np.testing.assert_allclose(rms, 0.1, rtol=1e-4)  # -20 dBFS, as documented
     with pytest.raises(ValueError, match="3 sources need 3 different speakers"):
         make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], n_sources=3)
 
