@@ -387,8 +387,10 @@ class MelTransformer(_MelMixin, _SpectralTransformer):
     Computes what :class:`torchaudio.transforms.MelSpectrogram` computes
     (STFT with a periodic Hann window, then a triangular Mel filterbank),
     from torchaudio's ``Spectrogram`` and ``MelScale``, followed by decibels
-    ``10 * log10(max(P, amin))`` with ``top_db`` applied to each clip on its
-    own, and an optional per-clip standardisation. Stateless: ``fit`` only
+    of the power, ``10 * log10(max(P, amin))`` (with ``power=1``, a
+    magnitude ``M``: ``20 * log10(M)``, the same decibels), with ``top_db``
+    applied to each clip on its own, and an optional per-clip
+    standardisation. Stateless: ``fit`` only
     checks the parameters against the input.
 
     The defaults suit 1 s clips at 16 kHz: 16,000 samples give 64 Mel bands
@@ -720,8 +722,9 @@ class SpectrogramTransformer(_SpectralTransformer):
         Padding when ``center=True``. ``"reflect"`` needs clips longer than
         ``n_fft // 2``.
     scale : {"db"} or None, default="db"
-        ``"db"``: decibels relative to 1.0 (``10 * log10`` of the power);
-        ``None``: the linear spectrogram.
+        ``"db"``: decibels relative to 1.0 of the power ``|X| ** 2``,
+        whatever ``power`` is: ``(20 / power) * log10(S)`` for the
+        spectrogram ``S = |X| ** power``; ``None``: the linear spectrogram.
     top_db : float, default=80.0
         With ``scale="db"``, raise every value to at least the clip's maximum
         minus ``top_db``. ``None`` keeps the full range.
