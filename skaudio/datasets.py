@@ -17,10 +17,11 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_scalar
 from sklearn.utils.validation import check_random_state
 
 from ._spelling import either, setting
@@ -447,6 +448,13 @@ def make_tones(
     >>> X.shape, y.tolist()
     ((6, 4000), [0, 1, 0, 1, 0, 1])
     """
+    check_scalar(n_samples, "n_samples", Integral, min_val=1)
+    check_scalar(n_classes, "n_classes", Integral, min_val=1)
+    check_scalar(
+        sample_rate, "sample_rate", Real, min_val=0, include_boundaries="neither"
+    )
+    check_scalar(duration, "duration", Real, min_val=0, include_boundaries="neither")
+    check_scalar(noise, "noise", Real, min_val=0)
     top = 200 * 2 ** (n_classes - 1) * 1.03
     if top >= sample_rate / 2:
         raise ValueError(
@@ -493,6 +501,11 @@ def _fsdd_clips(data_home, speakers, n_times):
 
     fsdd = load_fsdd(data_home)
     known = sorted(set(fsdd.groups))
+    if isinstance(speakers, str):  # list("george") would be its letters
+        raise TypeError(
+            f"speakers must be a list of FSDD speakers, e.g. [{speakers!r}], not "
+            f"the string {speakers!r}."
+        )
     speakers = known if speakers is None else list(speakers)
     unknown = sorted(set(speakers) - set(known))
     if unknown:
@@ -793,6 +806,7 @@ def make_speaker_mixtures(
         raise ValueError(f"same_speaker must be in [0, 1], got {same_speaker!r}.")
     if not max_shift >= 0:
         raise ValueError(f"max_shift must be >= 0 seconds, got {max_shift!r}.")
+    check_scalar(level_range, "level_range", Real, min_val=0)
     n_times = _n_times(duration)
     rng = check_random_state(random_state)
     clips, groups, _, speakers = _fsdd_clips(data_home, speakers, n_times)

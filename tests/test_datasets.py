@@ -216,6 +216,11 @@ def test_make_tones_is_seeded_and_labelled_by_pitch():
     np.testing.assert_allclose(peak_hz, 200 * 2.0**y, rtol=0.04)
     with pytest.raises(ValueError, match="Nyquist"):
         make_tones(10, n_classes=6, sample_rate=8000)
+    with pytest.raises(TypeError, match="n_samples must be an instance of int"):
+        make_tones(2.5)
+    for name, value, rule in (("duration", -1, "> 0"), ("noise", -0.1, ">= 0")):
+        with pytest.raises(ValueError, match=f"{name} == {value}, must be {rule}"):
+            make_tones(**{name: value})
 
 
 # -- manifests and standard layouts, on tiny layouts made here -----------------
@@ -537,6 +542,8 @@ def test_make_noisy_speech_errors(fsdd_home):
         make_noisy_speech(fsdd_home, speakers=["theo"], noise="babble")
     with pytest.raises(ValueError, match=r"Unknown FSDD speakers \['bob'\]"):
         make_noisy_speech(fsdd_home, speakers=["bob"])
+    with pytest.raises(TypeError, match=r"a list of FSDD speakers, e.g. \['theo'\]"):
+        make_noisy_speech(fsdd_home, speakers="theo")
     with pytest.raises(ValueError, match="duration must be positive"):
         make_noisy_speech(fsdd_home, speakers=["theo"], duration=0)
     with pytest.raises(ValueError, match="noise must be among"):
@@ -570,6 +577,8 @@ def test_make_speaker_mixtures(fsdd_home):
     np.testing.assert_allclose(rms, 0.1, rtol=1e-4)  # -20 dBFS, as documented
     with pytest.raises(ValueError, match="3 sources need 3 different speakers"):
         make_speaker_mixtures(5, fsdd_home, speakers=["theo", "george"], n_sources=3)
+    with pytest.raises(ValueError, match="level_range == -5, must be >= 0"):
+        make_speaker_mixtures(5, fsdd_home, speakers=speakers, level_range=-5)
 
 
 @pytest.mark.fsdd
