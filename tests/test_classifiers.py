@@ -139,6 +139,12 @@ def test_a_loss_that_is_no_longer_a_number_stops_the_fit(family):
     assert len(clf.history_) < 3  # stopped at once
 
 
+def test_an_unknown_device_is_named(family):
+    make, X, y, _, _ = family
+    with pytest.raises(ValueError, match=r"^device='tpu' is not a torch device: use"):
+        make(device="tpu").fit(X, y)
+
+
 def test_int_labels_keep_their_values(family):
     make, X, y, _, _ = family
     clf = make(max_epochs=1, random_state=0).fit(X, y * 10 + 5)

@@ -649,6 +649,7 @@ class _AudioNetMixin:
             train_epochs(self, X, y, fit_params, routing="partial_fit")
             return self
         check_parameters(self)
+        self._refuse_unknown_device()
         keep = not partial and self.warm_start and self.__sklearn_is_fitted__()
         X, y = self._validate_fit_data(X, y, reset=not keep, **data_params)
         with _seeded_torch(self.random_state, self.device):
@@ -658,6 +659,18 @@ class _AudioNetMixin:
             self._check_fit_params(fit_params, routing)
             train_epochs(self, X, y, fit_params, routing=routing)
         return self
+
+    def _refuse_unknown_device(self):
+        """Name a ``device`` torch does not know, before torch's list of backends."""
+        if self.device is None:  # skorch's "leave the tensors where they are"
+            return
+        try:
+            torch.device(resolve_device(self.device))
+        except RuntimeError:
+            raise ValueError(
+                f"device={self.device!r} is not a torch device: use 'auto' (a GPU "
+                "when there is one), 'cpu', 'cuda' or 'cuda:N'."
+            ) from None
 
     def _check_fit_params(self, fit_params, method):
         """Refuse keyword arguments of ``method`` the network's forward does not take.
