@@ -443,8 +443,14 @@ def test_partial_fit_and_warm_start(family):
     module = clf.module_
     clf.partial_fit(X, y)
     assert clf.module_ is module and len(clf.history) == 2
-    with pytest.raises(ValueError, match="previously unseen labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"^y holds labels that are not among the classes of the network "
+        r"built before: \[5\]\. The classes are fixed .* with classes= in the first",
+    ):
         clf.partial_fit(X[:3], [0, 1, 5])
+    with pytest.raises(ValueError, match=r"not among classes: \[2\]"):
+        clone(clf).partial_fit(X, y, classes=[0, 1])
     clf.set_params(warm_start=True).fit(X, y)
     assert clf.module_ is module and len(clf.history) == 3
     clf.set_params(warm_start=False).fit(X, y)

@@ -956,6 +956,15 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
                     f"{type(self).__name__} needs at least 2 classes to learn "
                     f"from; y holds one class: {only!r}."
                 )
+        unseen = set(np.asarray(y).tolist()) - set(self.classes_.tolist())
+        if unseen:
+            where = "classes" if reset else "the classes of the network built before"
+            raise ValueError(
+                f"y holds labels that are not among {where}: "
+                f"{sorted(unseen, key=str)}. The classes are fixed when the "
+                "network is built: give every one of them with classes= in the "
+                "first partial_fit (or fit on them all)."
+            )
         return X, self.label_encoder_.transform(y).astype(np.int64)
 
     @property
