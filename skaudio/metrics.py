@@ -28,7 +28,7 @@ def _as_tensor(x, name):
     if x.ndim < 2 or not np.isfinite(x).all():
         raise ValueError(
             f"{name} must be a finite array of waveforms of shape (n_samples, "
-            f"[n_channels,] n_times); got shape {x.shape}"
+            f"[n_sources,] n_times); got shape {x.shape}"
             + ("" if x.ndim < 2 else " with NaN or infinite values")
             + "."
         )
