@@ -185,6 +185,11 @@ def sliding_windows(waveform, *, sample_rate, window, hop):
 def _window_view(waveform, sample_rate, window, hop):
     """:func:`sliding_windows` as a strided view (no copy of each window)."""
     waveform = np.asarray(waveform, dtype=np.float32)
+    if waveform.ndim not in (1, 2) or not waveform.shape[-1]:
+        raise ValueError(
+            "waveform must be a recording of shape (n_times,) or (n_channels, "
+            f"n_times) with at least one sample; got shape {waveform.shape}."
+        )
     n_window, n_hop = _window_samples(window, hop, sample_rate)
     n_times = waveform.shape[-1]
     n_windows = 1 + max(0, math.ceil((n_times - n_window) / n_hop))

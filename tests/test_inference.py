@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
@@ -64,6 +66,10 @@ def test_sliding_windows_reject_bad_hop():
         sliding_windows(np.zeros(100), sample_rate=RATE, window=1, hop=1e-6)
     with pytest.raises(ValueError, match=r"'window' parameter .* range \(0.0, inf\)"):
         sliding_windows(np.zeros(100), sample_rate=RATE, window=np.inf, hop=1)
+    for shape in ((0,), (1, 2, 25)):
+        message = f"with at least one sample; got shape {shape}."
+        with pytest.raises(ValueError, match=re.escape(message)):
+            sliding_windows(np.ones(shape), sample_rate=RATE, window=1, hop=1)
 
 
 def test_predict_windows_fixes_window_length_and_batches():
