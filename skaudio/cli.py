@@ -998,7 +998,8 @@ def _parser():
         description="Cross-validate a named model. Each fold's result is "
         "appended to OUT/results.jsonl as soon as it is done; rerunning the same "
         "command skips the folds already there. Prints a per-fold table and "
-        "writes OUT/folds.csv and OUT/confusion.png, which show this command's "
+        "writes OUT/folds.csv, OUT/predictions.csv (one row per test clip) and "
+        "OUT/confusion.png, which show this command's "
         "settings (results.jsonl keeps the folds of every setting run there).",
         model_list=_MODEL_LIST,
     )

@@ -56,6 +56,7 @@ __all__ = [
     "summarize",
     "training_recipe",
     "untrained_classes",
+    "write_predictions_csv",
 ]
 
 #: How a Python caller names a data set's group column.
@@ -357,6 +358,7 @@ def _fit_fold(estimator, X, y, train, test, labels):
     y_pred = model.predict(X[test])
     return {
         "accuracy": float(np.mean(y_pred == y[test])),
+        "predicted": y_pred.tolist(),
         "train_seconds": round(seconds, 2),
         "n_train": int(len(train)),
         "n_test": int(len(test)),
@@ -411,8 +413,9 @@ def run_cv(
     -------
     records : list of dict
         One per fold, in the order of ``splits``, with ``fold``, ``accuracy``,
-        ``train_seconds``, ``n_train``, ``n_test``, ``labels``, ``confusion``
-        and the settings.
+        ``predicted`` (the predicted label of each test example, in the order
+        of the split's test indices), ``train_seconds``, ``n_train``,
+        ``n_test``, ``labels``, ``confusion`` and the settings.
 
     Raises
     ------
@@ -866,6 +869,63 @@ def write_fold_csv(records, path, *, test_groups=None):
             )
             row = {**r, "balanced_accuracy": round(balanced_accuracy(r), 6)}
             writer.writerow([row[c] for c in columns] + extra)
+
+
+def write_predictions_csv(records, splits, filenames, target, path, *, groups=None):
+    """Write one CSV row per test clip: file, fold, group, label, prediction.
+
+    Folds whose record has no ``predicted`` list (saved by an earlier
+    version of skaudio) have no rows.
+
+    Parameters
+    ----------
+    records : list of dict
+        Fold records of :func:`run_cv`, in the order of ``splits``.
+    splits : list of (str, ndarray, ndarray)
+        The folds the records were made on (:func:`make_splits`).
+    filenames : sequence of str of length n_samples
+        The clips' files, as the data set names them.
+    target : array-like of shape (n_samples,)
+        Their labels.
+    path : str or os.PathLike
+        CSV file to write (UTF-8).
+    groups : array-like of shape (n_samples,), default=None
+        Their groups; given, a ``group`` column follows ``fold``.
+
+    Returns
+    -------
+    n_rows : int
+        Test clips written.
+
+    Raises
+    ------
+    ValueError
+        When a record's ``predicted`` list and its fold's test set differ in
+        length: the record was not made on these splits.
+    """
+    columns = ["file", "fold", "label", "predicted", "correct"]
+    if groups is not None:
+        columns.insert(2, "group")
+    n_rows = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for record, (fold, _, test) in zip(records, splits, strict=True):
+            predictions = record.get("predicted")
+            if predictions is None:
+                continue
+            if len(predictions) != len(test):
+                raise ValueError(
+                    f"Fold '{fold}' has {len(predictions)} predictions for "
+                    f"{len(test)} test clips: its record was made on other splits."
+                )
+            for i, predicted in zip(test, predictions, strict=True):
+                row = [filenames[i], fold, target[i], predicted, target[i] == predicted]
+                if groups is not None:
+                    row.insert(2, groups[i])
+                writer.writerow(row)
+                n_rows += 1
+    return n_rows
 
 
 def save_confusion_figure(records, path, *, title=None):
@@ -1324,8 +1384,9 @@ def run_experiment(
     and the folds of the protocol (:func:`make_splits`), loads the waveforms
     unless every fold is already saved, fits and scores every fold not yet in
     ``out/results.jsonl`` (:func:`run_cv`, here or on a Dask cluster), then
-    writes ``out/folds.csv`` and ``out/confusion.png``. A rerun with the same
-    settings trains nothing and ends with the same table.
+    writes ``out/folds.csv``, ``out/predictions.csv`` (one row per test
+    clip, :func:`write_predictions_csv`) and ``out/confusion.png``. A rerun
+    with the same settings trains nothing and ends with the same table.
 
     Parameters
     ----------
@@ -1495,6 +1556,24 @@ def run_experiment(
         test_groups = {fold: sorted(set(groups[test])) for fold, _, test in splits}
     write_fold_csv(records, out / "folds.csv", test_groups=test_groups)
     written = [results_path, out / "folds.csv"]
+    unpredicted = [r["fold"] for r in records if "predicted" not in r]
+    if len(unpredicted) < len(records):
+        write_predictions_csv(
+            records,
+            splits,
+            bunch.filenames,
+            bunch.target,
+            out / "predictions.csv",
+            groups=bunch.groups,
+        )
+        written.append(out / "predictions.csv")
+    if unpredicted:
+        progress(
+            f"{_count(len(unpredicted), 'fold')} saved by an earlier skaudio "
+            f"(e.g. '{unpredicted[0]}') {'has' if len(unpredicted) == 1 else 'have'} "
+            "no per-clip predictions: predictions.csv leaves "
+            f"{'it' if len(unpredicted) == 1 else 'them'} out"
+        )
     figure = save_confusion_figure(
         records, out / "confusion.png", title=f"{model}, {protocol}"
     )

@@ -373,10 +373,10 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
     assert result.summary["mean"] == pytest.approx(np.mean(accuracy))
     assert result.summary["n_folds"] == 2 and result.settings["epochs"] == 1
-    assert [p.name for p in result.written] == [
+    assert [p.name for p in result.written][:3] == [
         "results.jsonl",
         "folds.csv",
-        "confusion.png",
+        "predictions.csv",
     ]
     assert "Loading 16 files ..." in lines
     assert "simple, kfold, 2 folds, 1 epoch" in lines
@@ -399,6 +399,20 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
     again = run_experiment("simple", renamed, out=tmp_path / "out", **kwargs)
     assert again.summary == result.summary and again.settings["data"] == str(renamed)
     assert sum("(saved)" in line for line in lines) == 2
+    # A fold saved by an earlier skaudio, without per-clip predictions.
+    results = tmp_path / "out" / "results.jsonl"
+    old = [json.loads(line) for line in results.read_text().splitlines()]
+    del old[0]["predicted"]
+    results.write_text("".join(json.dumps(r) + "\n" for r in old))
+    lines.clear()
+    again = run_experiment("simple", tmp_path / "data", out=tmp_path / "out", **kwargs)
+    assert again.summary == result.summary
+    assert (
+        "1 fold saved by an earlier skaudio (e.g. 'fold-0') has no per-clip "
+        "predictions: predictions.csv leaves it out"
+    ) in lines
+    with open(tmp_path / "out" / "predictions.csv", encoding="utf-8") as f:
+        assert {row["fold"] for row in csv.DictReader(f)} == {"fold-1"}
     # Another seed in the same folder: its folds are not saved yet, so it loads.
     lines.clear()
     kwargs["random_state"] = 1
@@ -528,6 +542,29 @@ def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
     assert [len(g) for g in held_out] == [2, 2]
     assert sorted(held_out[0] + held_out[1]) == ["s0", "s1", "s2", "s3"]
     assert sum(r["n_test"] for r in result.records) == 16
+    # One row per test clip, its fold holding out its group.
+    with open(tmp_path / "a" / "predictions.csv", encoding="utf-8") as f:
+        clips = list(csv.DictReader(f))
+    assert len(clips) == 16 and list(clips[0]) == [
+        "file",
+        "fold",
+        "group",
+        "label",
+        "predicted",
+        "correct",
+    ]
+    assert sorted(Path(c["file"]).name for c in clips) == sorted(
+        Path(p).name
+        for p in load_audio_manifest(manifest, **kwargs["columns"]).filenames
+    )
+    for clip in clips:
+        assert clip["group"] in held_out[int(clip["fold"][-1])]
+        assert clip["correct"] == str(clip["label"] == clip["predicted"])
+    for record in result.records:
+        fold = [c for c in clips if c["fold"] == record["fold"]]
+        assert [c["predicted"] for c in fold] == record["predicted"]
+        right = sum(c["correct"] == "True" for c in fold)
+        assert right / len(fold) == pytest.approx(record["accuracy"])
     # verbose=1: skorch's table, one row per epoch of each fold.
     rows = re.findall(r"^ +(\d+) ", capsys.readouterr().out, flags=re.MULTILINE)
     assert rows == ["1", "2", "1", "2"]
