@@ -911,7 +911,10 @@ def load_audio_manifest(
         ``groups`` : ndarray of shape (n_clips,) or None;
         ``target_names`` : list of str, the sorted labels;
         ``columns`` : dict, which column gave the ``path``, ``label`` and
-        ``group``; ``other_columns`` : list of str, the columns not read.
+        ``group``; ``other_columns`` : list of str, the columns not read;
+        ``label_names`` : ``(column, {label: name})`` when the label column
+        was chosen by name, holds whole numbers only, and another column names
+        them one to one (ESC-50's ``target`` and ``category``), else ``None``.
 
     Raises
     ------
@@ -962,13 +965,14 @@ def load_audio_manifest(
         )
     reader.fieldnames = header
     path_column = _pick_column(header, path_column, "path", csv_path, True)
+    label_given = label_column is not None
     label_column = _pick_column(header, label_column, "label", csv_path, True)
     group_column = _pick_column(header, group_column, "group", csv_path, False)
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise ValueError(f"{csv_path} has a header but no rows.")
     columns = [c for c in (path_column, label_column, group_column) if c]
-    filenames, labels, groups, problems, seen = [], [], [], [], {}
+    filenames, labels, groups, problems, seen, kept = [], [], [], [], {}, []
     backslashed = None  # a missing path that exists with '/' for '\\'
     for line, row in rows:
         extra = row.get(None)  # csv.DictReader's place for fields past the header
@@ -1000,6 +1004,7 @@ def load_audio_manifest(
             problems.append(f"line {line}: the same file as line {seen[file]}")
             continue
         seen[file] = line
+        kept.append(row)
         filenames.append(str(file))
         labels.append(values[label_column])
         if group_column:
@@ -1024,14 +1029,34 @@ def load_audio_manifest(
             + relative
         )
     target = np.array(labels, dtype=object)
+    other_columns = [c for c in header if c not in columns]
     return Bunch(
         filenames=np.array(filenames, dtype=object),
         target=target,
         groups=np.array(groups, dtype=object) if group_column else None,
         target_names=sorted(set(labels)),
         columns={"path": path_column, "label": label_column, "group": group_column},
-        other_columns=[c for c in header if c not in columns],
+        other_columns=other_columns,
+        label_names=None if label_given else _label_names(labels, kept, other_columns),
     )
+
+
+def _label_names(labels, rows, candidates):
+    """Find the column that names numeric labels one to one (ESC-50's ``category``).
+
+    Returns ``(column, {label: name})``, or ``None`` when a label is not a
+    whole number or no column names the labels one to one.
+    """
+    if not all(label.isascii() and label.isdigit() for label in labels):
+        return None
+    for column in candidates:
+        names = [row[column].strip() for row in rows]
+        if all(n.isascii() and n.isdigit() for n in names):
+            continue
+        pairs = set(zip(labels, names, strict=True))
+        if len(pairs) == len(set(labels)) == len(set(names)):
+            return column, dict(sorted(pairs))
+    return None
 
 
 def _require(path, what):

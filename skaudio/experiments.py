@@ -1013,12 +1013,28 @@ def prepare_data(
         "no groups" if bunch.groups is None else _count(len(set(bunch.groups)), "group")
     )
     source = f"{bunch.layout} layout"
+    columns = bunch.get("columns")
+    if columns:
+        source += f": labels from {columns['label']!r}"
+        if columns["group"]:
+            source += f", groups from {columns['group']!r}"
     if bunch.groups is None and bunch.get("other_columns"):
         source += f"; unused columns: {', '.join(map(repr, bunch.other_columns))}"
     progress(
         f"data: {len(bunch.filenames)} files, {len(classes)} classes, "
         f"{n_groups} ({source})"
     )
+    if bunch.get("label_names"):
+        column, names = bunch.label_names
+        label, name = next(iter(names.items()))
+        progress(
+            f"the labels are numbers, and column {column!r} names the same "
+            f"{len(names)} classes ({label!r} is {name!r}): "
+            + either(
+                f"columns={{'label_column': {column!r}}}", f"--label-column {column}"
+            )
+            + " uses the names"
+        )
     subsets = bunch.get("subset")
     if subsets is not None:
         counts = Counter(str(s) for s in subsets)

@@ -68,6 +68,19 @@ def esc_manifest(tmp_path):
     return tmp_path / "clips.csv"
 
 
+def test_describe_says_which_column_names_numeric_labels(esc_manifest, capsys):
+    text = esc_manifest.read_text().replace("path,label,fold", "path,category,fold")
+    rows = [f"{row},{row.split(',')[1] == 'siren':d}" for row in text.split()[1:]]
+    esc_manifest.write_text("\n".join(["path,category,fold,target", *rows]) + "\n")
+    assert main(["describe", "--data", str(esc_manifest)]) == 0
+    out = capsys.readouterr().out
+    assert "(manifest layout: labels from 'target', groups from 'fold')" in out
+    assert (
+        "the labels are numbers, and column 'category' names the same 2 classes "
+        "('0' is 'engine'): --label-column category uses the names"
+    ) in out
+
+
 def test_describe_folder(audio_folder, capsys):
     assert main(["describe", "--data", str(audio_folder), "--n-jobs", "1"]) == 0
     out = capsys.readouterr().out
@@ -417,7 +430,7 @@ def test_manifest_44k_5s_runs_through_every_command(esc_manifest, tmp_path, caps
     data = ["--data", str(esc_manifest)]
     assert main(["describe", *data]) == 0
     out = capsys.readouterr().out
-    assert "12 files, 2 classes, 3 groups (manifest layout)" in out
+    assert "12 files, 2 classes, 3 groups (manifest layout: labels from " in out
     assert "44100 Hz (12 files); 5.00 s each" in out
     assert (
         "5.0 s per clip (--duration changes it): files at 44100 Hz are resampled" in out
@@ -503,7 +516,10 @@ def test_manifest_columns_named_on_the_command_line(
     argv = ["describe", "--data", str(renamed), "--path-column", "wav"]
     argv += ["--label-column", "sound", "--group-column", "session"]
     assert main(argv) == 0
-    assert "12 files, 2 classes, 3 groups (manifest layout)" in capsys.readouterr().out
+    assert (
+        "12 files, 2 classes, 3 groups (manifest layout: labels from 'sound', "
+        "groups from 'session')"
+    ) in capsys.readouterr().out
     assert main(["describe", "--data", str(audio_folder), "--label-column", "x"]) == 1
     assert "--label-column applies to a CSV manifest" in capsys.readouterr().err
 

@@ -255,6 +255,34 @@ def test_manifest_relative_paths_labels_groups(tmp_path):
     assert data.columns == {"path": "filename", "label": "category", "group": "fold"}
 
 
+def test_manifest_names_the_column_that_names_numeric_labels(tmp_path):
+    for name in "abcd":
+        _clip(tmp_path / f"{name}.wav")
+    text = (
+        "filename,fold,target,category,take\n"
+        "a.wav,1,0,dog bark,A\nb.wav,2,1,rain,A\nc.wav,1,0,dog bark,B\n"
+        "d.wav,2,1,rain,B\n"
+    )
+    data = load_audio_manifest(_write(tmp_path / "m.csv", text))
+    assert data.target.tolist() == ["0", "1", "0", "1"]  # the documented order
+    assert data.label_names == ("category", {"0": "dog bark", "1": "rain"})
+    # Named explicitly, or not one to one, or names that are numbers too: none.
+    given = load_audio_manifest(tmp_path / "m.csv", label_column="target")
+    assert given.label_names is None
+    snow = text.replace("d.wav,2,1,rain", "d.wav,2,1,snow")
+    numbers = text.replace("dog bark", "5").replace("rain", "7")
+    for changed in (snow, numbers):
+        assert (
+            load_audio_manifest(_write(tmp_path / "n.csv", changed)).label_names is None
+        )
+    assert (
+        load_audio_manifest(
+            _write(tmp_path / "o.csv", "path,label\na.wav,dog\n")
+        ).label_names
+        is None
+    )
+
+
 def test_manifest_strips_spaces_around_names_and_values_only(tmp_path):
     _clip(tmp_path / "a b.wav")
     _clip(tmp_path / "c.wav")

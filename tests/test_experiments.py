@@ -535,7 +535,10 @@ def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
         "sample_rate": 4000,
         "duration": 0.25,
     }
-    assert "data: 16 files, 2 classes, 4 groups (manifest layout)" in lines
+    assert (
+        "data: 16 files, 2 classes, 4 groups (manifest layout: labels from 'sound', "
+        "groups from 'session')"
+    ) in lines
     assert [r["fold"] for r in result.records] == ["fold-0", "fold-1"]
     with open(tmp_path / "a" / "folds.csv") as f:
         held_out = [json.loads(row["test_groups"]) for row in csv.DictReader(f)]
@@ -838,8 +841,8 @@ def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
     assert bunch.groups is None
     assert not any("group column" in line for line in lines)
     assert lines[0] == (
-        "data: 3 files, 2 classes, no groups (manifest layout; unused columns: "
-        "'session', 'note')"
+        "data: 3 files, 2 classes, no groups (manifest layout: labels from 'label'; "
+        "unused columns: 'session', 'note')"
     )
     lines = cross_validate_lines(columns={"group_column": "session"}, protocol="kfold")
     assert not any("group column" in line for line in lines)
@@ -850,7 +853,10 @@ def test_kfold_names_the_columns_that_could_hold_groups(tmp_path):
     # One group: kfold by default, and said so.
     manifest.write_text("path,label,session,note\n" + rows.replace(",s1,", ",s0,"))
     lines = cross_validate_lines(columns={"group_column": "session"})
-    assert lines[0] == "data: 3 files, 2 classes, 1 group (manifest layout)"
+    assert lines[0] == (
+        "data: 3 files, 2 classes, 1 group (manifest layout: labels from 'label', "
+        "groups from 'session')"
+    )
     assert (
         "the data has one group ('s0'), which every fold trains and tests on: "
         "protocol='kfold'"
