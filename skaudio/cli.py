@@ -69,6 +69,13 @@ def _describe(args):
         f"loaded into an array of shape {X.shape} ({X.dtype}, "
         f"{X.nbytes / 2**20:.1f} MiB) in {time.perf_counter() - start:.2f} s"
     )
+    _note_silent_clips(X, data.filenames)
+
+
+def _note_silent_clips(X, filenames):
+    note = experiments.silent_clips(X, filenames)
+    if note:
+        _note(note)
 
 
 def _classifier_params(args):
@@ -130,14 +137,16 @@ def _fit(args):
     features = experiments.describe_features(model)
     if features:
         _say(features)
-    pipe = Pipeline(
-        [("load", experiments.make_loader(chosen, n_jobs=args.n_jobs)), *model.steps]
-    )
+    loader = experiments.make_loader(chosen, n_jobs=args.n_jobs)
     epochs = "" if args.verbose else " (--verbose prints each epoch)"
     _say(f"Loading {len(data.filenames)} files and training{epochs} ...")
     start = time.perf_counter()
-    pipe.fit(data.filenames, data.target)
-    pipe.set_params(load__verbose=0)  # the progress bar was this run's, not the model's
+    # What Pipeline.fit does, with a look at the clips between the two steps.
+    X = loader.fit_transform(data.filenames)
+    _note_silent_clips(X, data.filenames)
+    model.fit(X, data.target)
+    loader.set_params(verbose=0)  # the progress bar was this run's, not the model's
+    pipe = Pipeline([("load", loader), *model.steps])
     print(
         f"fitted {args.model} on {len(data.filenames)} files in "
         f"{time.perf_counter() - start:.0f} s"

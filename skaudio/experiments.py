@@ -53,6 +53,7 @@ __all__ = [
     "read_results",
     "run_cv",
     "run_experiment",
+    "silent_clips",
     "summarize",
     "training_recipe",
     "untrained_classes",
@@ -1150,6 +1151,39 @@ def prepare_data(
     return bunch, chosen
 
 
+def silent_clips(X, filenames):
+    """Say which loaded clips are silent, or return ``None`` when none is.
+
+    A clip whose every sample is zero (as loaded: a cropped file only in the
+    part kept) teaches a classifier nothing about its label; it is usually a
+    failed recording or export.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, [n_channels,] n_times)
+        The waveforms as loaded.
+    filenames : sequence of str of length n_samples
+        Their files.
+
+    Returns
+    -------
+    note : str or None
+        One line naming how many clips are silent and the first of them.
+    """
+    silent = np.flatnonzero(~np.asarray(X).reshape(len(X), -1).any(axis=1))
+    if not len(silent):
+        return None
+    first = f"'{filenames[silent[0]]}'"
+    what = (
+        f"{first} is" if len(silent) == 1 else f"{len(silent)} clips (e.g. {first}) are"
+    )
+    its = "its label says" if len(silent) == 1 else "their labels say"
+    return (
+        f"{what} silent, every sample zero as loaded: {its} nothing about the "
+        "audio; check the recording, or leave it out of the data"
+    )
+
+
 def make_loader(settings, *, n_jobs=1):
     """Return the loader of a data set at its chosen rate and clip length.
 
@@ -1546,7 +1580,11 @@ def run_experiment(
 
     def load():
         progress(f"Loading {len(bunch.filenames)} files ...")
-        return make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
+        X = make_loader(chosen, n_jobs=n_jobs).fit_transform(bunch.filenames)
+        note = silent_clips(X, bunch.filenames)
+        if note:
+            progress(note)
+        return X
 
     progress(
         f"{model}, {protocol}, {_count(len(splits), 'fold')}, "

@@ -186,6 +186,24 @@ def test_fit_then_predict_csv(audio_folder, tmp_path, capsys):
     assert files[0] in captured.out and "bad.wav" not in captured.out
 
 
+def test_silent_training_clips_are_named(audio_folder, tmp_path, capsys):
+    silent = audio_folder / "low" / "3.wav"
+    sf.write(silent, np.zeros(4000), 8000)
+    note = (
+        f"skaudio: note: '{silent}' is silent, every sample zero as loaded: its "
+        "label says nothing about the audio; check the recording, or leave it out "
+        "of the data"
+    )
+    assert main(["describe", "--data", str(audio_folder)]) == 0
+    assert note in capsys.readouterr().err
+    model = tmp_path / "model.skaudio"
+    argv = ["fit", "simple", str(model), "--data", str(audio_folder), "--epochs", "1"]
+    assert main(argv) == 0
+    assert note in capsys.readouterr().err
+    assert main(["info", str(model)]) == 0  # a whole, fitted pipeline was saved
+    assert "classes (2): 'high', 'low'" in capsys.readouterr().out
+
+
 def test_fit_then_export_onnx(audio_folder, tmp_path, capsys):
     ort = pytest.importorskip("onnxruntime", reason="needs the 'export' extra")
     data = ["--data", str(audio_folder), "--epochs", "1"]

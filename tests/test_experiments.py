@@ -35,6 +35,7 @@ from skaudio.experiments import (
     run_cv,
     run_experiment,
     save_confusion_figure,
+    silent_clips,
     summarize,
     training_recipe,
     write_fold_csv,
@@ -379,6 +380,7 @@ def test_run_experiment_runs_saves_summarises_and_resumes(tmp_path):
         "predictions.csv",
     ]
     assert "Loading 16 files ..." in lines
+    assert not any("silent" in line for line in lines)
     assert "simple, kfold, 2 folds, 1 epoch" in lines
     assert lines[lines.index(fold_table(result.records)) - 1] == ""
     assert lines[-1] == "\nwritten: " + ", ".join(map(str, result.written))
@@ -502,6 +504,17 @@ def _tone_manifest(folder, header="wav,sound,session"):
         rows.append(f"{i}.wav,{label},s{i % 4}")
     (folder / "clips.csv").write_text("\n".join(rows) + "\n")
     return folder / "clips.csv"
+
+
+def test_silent_clips():
+    X = np.ones((4, 1, 10), dtype=np.float32)
+    assert silent_clips(X, ["a", "b", "c", "d"]) is None
+    X[1] = X[3] = 0
+    assert silent_clips(X, ["a", "b", "c", "d"]) == (
+        "2 clips (e.g. 'b') are silent, every sample zero as loaded: their labels "
+        "say nothing about the audio; check the recording, or leave it out of the data"
+    )
+    assert silent_clips(X[:2, 0], ["a", "b"]).startswith("'b' is silent")
 
 
 def test_run_experiment_passes_every_setting_on(tmp_path, capsys):
