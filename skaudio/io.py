@@ -666,13 +666,17 @@ def _load_rows(out, start, paths, load, reference, align):
                 f"{reference.rate} Hz, '{path}' is {rate} Hz. Set sample_rate to "
                 "resample them to one rate."
             )
-        if waveform.shape[:-1] != reference.shape[:-1] or (
-            reference.same_length and waveform.shape != reference.shape
-        ):
+        if waveform.shape[:-1] != reference.shape[:-1]:
+            raise ValueError(
+                f"Files have different numbers of channels: '{reference.path}' "
+                f"has {reference.shape[0]}, '{path}' has {waveform.shape[0]}. "
+                "Set mono=True to mix every file down to one channel."
+            )
+        if reference.same_length and waveform.shape != reference.shape:
             raise ValueError(
                 f"Cannot stack waveforms of different shapes: '{reference.path}' "
                 f"has shape {reference.shape}, '{path}' has {waveform.shape}. Set "
-                "duration to pad/crop them to one length, or mono=True."
+                "duration to pad/crop them to one length."
             )
         fix_length(waveform, n_times, align=align, out=out[i])
     return lengths
