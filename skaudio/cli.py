@@ -26,10 +26,25 @@ __all__ = ["main"]
 
 
 def _table(title, counts):
-    width = max(len(str(k)) for k in counts)
+    width = max(_width(str(k)) for k in counts)
     lines = [f"{title}:"]
-    lines += [f"  {str(k):<{width}}  {v:>6}" for k, v in sorted(counts.items())]
+    lines += [
+        f"  {k}{' ' * (width - _width(str(k)))}  {v:>6}"
+        for k, v in sorted(counts.items())
+    ]
     return "\n".join(lines)
+
+
+def _width(text):
+    """Columns ``text`` takes in a terminal: accents none, wide (CJK) glyphs two."""
+    return sum(
+        0
+        if unicodedata.combining(c)
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
+        for c in text
+    )
 
 
 def _say(line):

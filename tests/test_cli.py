@@ -81,6 +81,19 @@ def test_describe_says_which_column_names_numeric_labels(esc_manifest, capsys):
     ) in out
 
 
+def test_class_table_aligns_accents_and_wide_glyphs():
+    from skaudio.cli import _table
+
+    table = _table("files", {"cafe\u0301": 2, "caf\u00e9 noise": 10, "\u72ac": 3})
+    # Decomposed 'café' takes 5 code points and 4 columns, '犬' 1 and 2.
+    assert table.splitlines() == [
+        "files:",
+        "  cafe\u0301" + " " * 6 + "       2",
+        "  caf\u00e9 noise      10",
+        "  \u72ac" + " " * 8 + "       3",
+    ]
+
+
 def test_describe_folder(audio_folder, capsys):
     assert main(["describe", "--data", str(audio_folder), "--n-jobs", "1"]) == 0
     out = capsys.readouterr().out
