@@ -103,13 +103,8 @@ def _check_windows_fit(estimator, windows, n_times, sample_rate):
     ``(n, n_channels, n_times)``: scikit-learn counts the second axis.
     """
     expected = getattr(estimator, "n_features_in_", None)
-    steps = (
-        [step for _, step in estimator.steps]
-        if isinstance(estimator, Pipeline)
-        else [estimator]
-    )
-    if expected is None or expected_sample_rate(steps) not in (None, sample_rate):
-        return  # the estimator's own check names the other rate
+    if expected is None:
+        return
     length = windows.shape[-1] if n_times is None else n_times
     if windows.ndim == 3 and windows.shape[1] != expected:
         raise ValueError(
@@ -204,14 +199,21 @@ def _window_view(waveform, sample_rate, window, hop):
         "waveform": ["array-like"],
         "sample_rate": [Interval(Real, 0, None, closed="neither")],
         "window": [Interval(Real, 0, None, closed="neither")],
-        "hop": [Interval(Real, 0, None, closed="neither")],
+        "hop": [Interval(Real, 0, None, closed="neither"), None],
         "n_times": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
 def predict_windows(
-    estimator, waveform, *, sample_rate, window, hop, n_times=None, batch_size=256
+    estimator,
+    waveform,
+    *,
+    sample_rate,
+    window,
+    hop=None,
+    n_times=None,
+    batch_size=256,
 ):
     """Class probabilities of every window of a recording.
 
@@ -225,13 +227,15 @@ def predict_windows(
         The recording, at ``sample_rate``; two axes only for a model trained
         on that many channels (mix others to mono, ``waveform.mean(axis=0)``).
     sample_rate : float
-        Rate of ``waveform`` in Hz. The windows carry it (as
-        :class:`~skaudio.Waveforms`), so a model that expects another
-        rate refuses them, as it refuses files loaded at another rate.
+        Rate of ``waveform`` in Hz. A model that expects another rate (its
+        first step with a ``sample_rate``) refuses the recording; the
+        windows also carry it (as :class:`~skaudio.Waveforms`), which the
+        model's own steps check.
     window : float
         Window length in seconds.
-    hop : float
-        Seconds between window starts, at most ``window``.
+    hop : float, default=None
+        Seconds between window starts, at most ``window``; ``None`` is half
+        the window.
     n_times : int, default=None
         Clip length the estimator was trained on, in samples. Shorter
         windows are padded with zeros to it (the caller decides whether to
@@ -269,6 +273,19 @@ def predict_windows(
             "WaveformLoader (file paths in): pass the rest of it, "
             "split_loader(pipeline)[1], and load the recording at the loader's "
             "sample_rate_."
+        )
+    hop = window / 2 if hop is None else hop
+    steps = (
+        [step for _, step in estimator.steps]
+        if isinstance(estimator, Pipeline)
+        else [estimator]
+    )
+    expected = expected_sample_rate(steps)
+    if expected not in (None, sample_rate):
+        raise ValueError(
+            f"The model takes waveforms at {expected:g} Hz, but the recording is "
+            f"at sample_rate={sample_rate:g} Hz: resample it to {expected:g} Hz "
+            f"first, e.g. skaudio.io.load_audio(path, sample_rate={expected:g})."
         )
     windows, starts = _window_view(waveform, sample_rate, window, hop)
     if n_times is not None and windows.shape[-1] > n_times:

@@ -99,10 +99,19 @@ def test_predict_windows_refuses_another_rate_and_a_loader():
         architecture="simple", sample_rate=8000, max_epochs=1, random_state=0
     ).fit(X, y)
     recording = np.concatenate(X)
-    with pytest.raises(
-        ValueError, match="sample_rate=8000 Hz but got waveforms loaded"
-    ):
+    rate = (
+        r"^The model takes waveforms at 8000 Hz, but the recording is at "
+        r"sample_rate=16000 Hz: resample it to 8000 Hz first, e.g. "
+        r"skaudio.io.load_audio\(path, sample_rate=8000\).$"
+    )
+    with pytest.raises(ValueError, match=rate):
         predict_windows(clf, recording, sample_rate=16000, window=0.25, hop=0.25)
+    # Before the clip length, which another rate would give in wrong seconds.
+    with pytest.raises(ValueError, match=rate):
+        predict_windows(clf, recording, sample_rate=16000, window=2.0, n_times=2000)
+    # hop defaults to half the window, as skaudio predict --window.
+    halves = predict_windows(clf, recording, sample_rate=8000, window=0.25)
+    assert halves.hop == 0.125 and halves.starts[:3].tolist() == [0, 0.125, 0.25]
     pipe = make_pipeline(WaveformLoader(sample_rate=8000, duration=0.25), clf)
     with pytest.raises(ValueError, match=r"split_loader\(pipeline\)\[1\]"):
         predict_windows(pipe, recording, sample_rate=8000, window=0.25, hop=0.25)
