@@ -98,14 +98,15 @@ def user_stacklevel():
     return level
 
 
-def warn_integer_samples(X, owner):
+def warn_integer_samples(X, owner, what="waveforms"):
     """Warn that integer waveforms are taken as numbers, not as scaled PCM.
 
     Audio read as integers (``soundfile.read(..., dtype="int16")``,
     ``scipy.io.wavfile``) holds samples up to 32767, where
     :func:`~skaudio.load_audio` and the loader give floats in [-1, 1]: a
     model fitted on one and given the other computes other features, so
-    its predictions change without an error.
+    its predictions change without an error. ``what`` names the array in the
+    message (e.g. ``"target waveforms (y)"``).
     """
     dtype = getattr(X, "dtype", None)
     if dtype is None or not np.issubdtype(dtype, np.integer):
@@ -116,7 +117,7 @@ def warn_integer_samples(X, owner):
         else f"subtract {2 ** (8 * dtype.itemsize - 1)} and divide by as much"
     )
     warnings.warn(
-        f"{type(owner).__name__} got waveforms of dtype {dtype}, whose samples "
+        f"{type(owner).__name__} got {what} of dtype {dtype}, whose samples "
         "are taken as the numbers they are, not as audio scaled to [-1, 1] as "
         f"load_audio and WaveformLoader give it; if they are PCM samples, {scale}.",
         UserWarning,
@@ -204,7 +205,7 @@ def validate_float32(estimator, X, reset):
     )
 
 
-def refuse_non_finite(X, owner):
+def refuse_non_finite(X, owner, name="X"):
     """Name the examples holding NaN or infinity, before scikit-learn's advice.
 
     scikit-learn's message suggests estimators that handle missing values;
@@ -218,6 +219,8 @@ def refuse_non_finite(X, owner):
         The input of ``owner``'s ``fit``, ``transform`` or ``predict``.
     owner : estimator
         Named in the message.
+    name : str, default="X"
+        The array's name in the message (``"y"`` for target waveforms).
     """
     if (
         not isinstance(X, np.ndarray)
@@ -231,8 +234,8 @@ def refuse_non_finite(X, owner):
     bad = np.flatnonzero(~np.isfinite(X.reshape(len(X), -1)).all(axis=1))
     if len(bad):
         raise ValueError(
-            f"X holds NaN or infinite values in {len(bad)} of its {len(X)} "
-            f"examples (the first: X[{bad[0]}]), which {type(owner).__name__} "
+            f"{name} holds NaN or infinite values in {len(bad)} of its {len(X)} "
+            f"examples (the first: {name}[{bad[0]}]), which {type(owner).__name__} "
             "cannot take: waveforms and features must be finite. Find where the "
             "values came from (e.g. a division by the peak of a silent clip), or "
             "leave those examples out."

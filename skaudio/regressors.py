@@ -24,7 +24,7 @@ from ._docstring import (
     TRAINING_OPTIONS,
     Substitution,
 )
-from ._waveforms import validate_float32
+from ._waveforms import refuse_non_finite, validate_float32, warn_integer_samples
 from .classifiers._base import NORM_OPTIONS, _AudioNetMixin
 from .metrics import si_sdr_score
 from .nn.denoise import ConvDenoiser, MaskingDenoiser
@@ -105,6 +105,8 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 f"{type(self).__name__} needs waveforms of 2 samples or more; X has "
                 f"{X.shape[-1]} feature(s) per example (its last axis, time)."
             )
+        warn_integer_samples(y, self, what="target waveforms (y)")
+        refuse_non_finite(y, self, name="y")
         y = check_array(
             y, dtype=np.float32, allow_nd=True, ensure_2d=False, input_name="y"
         )
@@ -514,6 +516,13 @@ class SpectrogramSeparator(_AudioNetRegressor):
                 "y must hold the sources of each mixture, of shape (n_samples, "
                 f"n_sources, n_times) with n_times={X.shape[2]}; got y of shape "
                 f"{y.shape}."
+            )
+        if reset and y.shape[1] == 1 and self.mask == "softmax":
+            raise ValueError(
+                "y holds one source per mixture: with mask='softmax' its mask is "
+                "1 in every bin, so the estimate would be the mixture itself. "
+                "Give two sources or more, or use mask='sigmoid' (one masked "
+                "source) or WaveformDenoiser."
             )
         if reset:
             self.n_sources_ = y.shape[1]

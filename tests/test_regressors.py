@@ -101,6 +101,24 @@ def test_waveforms_of_one_sample_are_refused(noisy_tones):
             regressor.fit(noisy[:, :1], y)
 
 
+def test_targets_are_checked_like_inputs(noisy_tones, mixtures):
+    noisy, clean = noisy_tones
+    den = WaveformDenoiser(**TINY_DENOISER, max_epochs=0)
+    pcm = (clean * 32767).astype(np.int16)
+    with pytest.warns(UserWarning, match=r"target waveforms \(y\) of dtype int16"):
+        den.fit(noisy, pcm)
+    clean = clean.copy()
+    clean[7, 3] = np.nan
+    with pytest.raises(ValueError, match=r"^y holds NaN .* 1 of its 40 examples \("):
+        den.fit(noisy, clean)
+    mixture, sources = mixtures
+    separator = SpectrogramSeparator(**TINY_SEPARATOR, max_epochs=0)
+    with pytest.raises(ValueError, match="y holds one source per mixture"):
+        separator.fit(mixture, sources[:, :1])
+    separator.set_params(mask="sigmoid").fit(mixture, sources[:, :1])
+    assert separator.predict(mixture[:2]).shape == (2, 1, mixture.shape[-1])
+
+
 def test_masking_denoiser_learns_and_keeps_the_shape(noisy_tones):
     noisy, clean = noisy_tones
     den = WaveformDenoiser(
