@@ -150,11 +150,22 @@ def refuse_paths_and_single_waveform(X, owner):
         or (isinstance(first, np.ndarray) and first.ndim > 0)
     ) and len(first):
         first = first[0]
+    if isinstance(first, str) and _is_number(first):
+        raise TypeError(
+            f"{name} takes arrays of numbers, but X holds text (e.g. {str(first)!r}): "
+            "convert it with np.asarray(X, dtype=np.float32)."
+        )
     if isinstance(first, str | os.PathLike):
         raise TypeError(
             f"{name} takes arrays of numbers, but X holds file paths (e.g. "
             f"{str(os.fspath(first))!r}): put a WaveformLoader in front of it in "
             "a Pipeline, to read the files into waveforms."
+        )
+    if isinstance(X, np.ndarray) and X.dtype.kind == "c":
+        raise ValueError(  # scikit-learn's type and words for complex input
+            f"Complex data not supported: {name} takes real waveforms, but X is "
+            f"{X.dtype}. Pass X.real, or the magnitude np.abs(X), if that is "
+            "what you mean."
         )
     if np.ndim(X[0]) == 0 and isinstance(X[0], numbers.Number):
         raise ValueError(
@@ -162,6 +173,14 @@ def refuse_paths_and_single_waveform(X, owner):
             "examples, e.g. waveforms of shape (n_samples, n_times). Reshape "
             "your data: pass a single example as x[np.newaxis]."
         )
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def validate_float32(estimator, X, reset):

@@ -212,3 +212,13 @@ def test_file_paths_and_a_single_example_are_named(name):
         estimator.fit(paths, paths if is_regressor(estimator) else y_paths)
     with pytest.raises(ValueError, match=r"X of shape \(64,\), one example"):
         estimator.fit(one, y_one)
+    numbers = np.full((2, 64), 0.5).astype(str)
+    with pytest.raises(
+        TypeError, match=rf"^{name} takes arrays .* X holds text \(e.g. '0.5'\): "
+    ):
+        estimator.fit(numbers, numbers if is_regressor(estimator) else y_paths)
+    complex_ = np.ones((2, 64), dtype=np.complex64)
+    with pytest.raises(
+        ValueError, match=rf"^Complex data not supported: {name} takes real"
+    ):
+        estimator.fit(complex_, complex_.real if is_regressor(estimator) else y_paths)
