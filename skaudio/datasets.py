@@ -591,13 +591,16 @@ def _babble(rng, talk, n_times, n_talkers):
 
 
 def _as_choices(value, name, allowed=None):
-    values = list(np.atleast_1d(value))
+    values = np.atleast_1d(value).tolist()  # Python scalars, for the messages
     if not values:
         raise ValueError(f"{name} must hold at least one value.")
     if allowed is not None:
         wrong = [v for v in values if v not in allowed]
         if wrong:
-            raise ValueError(f"{name} must be among {allowed}, got {wrong}.")
+            raise ValueError(
+                f"{name} must be among {', '.join(map(repr, allowed))}; got "
+                f"{', '.join(map(repr, wrong))}."
+            )
     return values
 
 

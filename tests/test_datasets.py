@@ -574,7 +574,9 @@ def test_make_noisy_speech_errors(fsdd_home):
         make_noisy_speech(fsdd_home, speakers="theo")
     with pytest.raises(ValueError, match="duration must be positive"):
         make_noisy_speech(fsdd_home, speakers=["theo"], duration=0)
-    with pytest.raises(ValueError, match="noise must be among"):
+    with pytest.raises(
+        ValueError, match=r"noise must be among 'white', .*; got 'purple'\.$"
+    ):
         make_noisy_speech(fsdd_home, speakers=["theo"], noise="purple")
 
 
