@@ -444,7 +444,7 @@ def export_onnx(
         For a step that has no ONNX form (see the module's notes), when the
         clip length cannot be determined or does not fit the network, or
         when ``path`` is a model saved by :func:`skaudio.save` (which the
-        graph would replace).
+        graph would replace), a folder, or in a folder that does not exist.
     ImportError
         When the ``export`` extra is not installed.
 
@@ -474,6 +474,16 @@ def export_onnx(
             f"'{os.fspath(path)}' is a model saved by skaudio.save: writing the "
             "ONNX graph there would replace it. Give another path, e.g. "
             f"'{Path(path).with_suffix('.onnx')}'."
+        )
+    folder = os.path.dirname(os.fspath(path)) or "."
+    if os.path.isdir(path) or not os.path.isdir(folder):
+        problem = (
+            "it is a folder"
+            if os.path.isdir(path)
+            else f"folder '{folder}' does not exist"
+        )
+        raise ValueError(
+            f"Cannot write the ONNX graph to '{os.fspath(path)}': {problem}."
         )
     steps = pipeline.steps if isinstance(pipeline, Pipeline) else [("model", pipeline)]
     loader = None

@@ -244,6 +244,15 @@ def test_a_saved_model_is_never_replaced_by_its_graph(tmp_path):
         f"would replace it. Give another path, e.g. '{tmp_path / 'm.onnx'}'."
     )
     assert path.read_bytes() == saved
+    for where, problem in [
+        (tmp_path / "none" / "m.onnx", f"folder '{tmp_path / 'none'}' does not exist"),
+        (tmp_path, "it is a folder"),
+    ]:
+        with pytest.raises(ValueError) as error:
+            export_onnx(clf, where)
+        assert str(error.value) == (
+            f"Cannot write the ONNX graph to '{where}': {problem}."
+        )
 
 
 def test_what_cannot_be_exported_fails_clearly(tmp_path):
