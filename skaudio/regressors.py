@@ -99,12 +99,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
                 "y is None: give the target waveforms."
             )
         self._check_raw_input(X)
-        X = validate_float32(self, X, reset)
-        if X.shape[-1] < 2:  # nothing to denoise or separate: the losses are NaN
-            raise ValueError(
-                f"{type(self).__name__} needs waveforms of 2 samples or more; X has "
-                f"{X.shape[-1]} feature(s) per example (its last axis, time)."
-            )
+        X = self._check_n_times(validate_float32(self, X, reset))
         warn_integer_samples(y, self, what="target waveforms (y)")
         refuse_non_finite(y, self, name="y")
         y = check_array(
@@ -158,9 +153,39 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
         return self._train(X, y, fit_params, partial=True)
 
     def _predict_waveforms(self, X):
+        return self.forward(self._validate_recordings(X), training=False).numpy()
+
+    def _validate_recordings(self, X):
+        """Check ``X`` for prediction: the fitted channels, any length.
+
+        The networks are convolutional along time, so a recording longer or
+        shorter than the training clips needs no cutting: only scikit-learn's
+        feature count, which is the clip length for ``(n, n_times)`` X, is
+        not checked.
+        """
         check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        return self.forward(X, training=False).numpy()
+        self._check_raw_input(X)
+        self._check_input_ndim(X)
+        refuse_non_finite(X, self)
+        X = check_array(X, dtype=np.float32, allow_nd=True, input_name="X")
+        return self._add_channel_axis(self._check_n_times(X), reset=False)
+
+    def _check_n_times(self, X):
+        # Nothing to denoise or separate: the losses are NaN. ("feature(s)"
+        # is the word scikit-learn's check_fit2d_1feature looks for.)
+        if X.shape[-1] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs waveforms of 2 samples or more; X has "
+                f"{X.shape[-1]} feature(s) per example (its last axis, time)."
+            )
+        return X
+
+    def _check_example_shape(self, shape):
+        if shape[:-1] != self.input_shape_[:-1]:
+            raise ValueError(
+                f"X has examples of {shape[0]} channel(s), but "
+                f"{type(self).__name__} was fitted on {self.input_shape_[0]}."
+            )
 
     @property
     def predict_proba(self):
@@ -369,7 +394,7 @@ class WaveformDenoiser(_AudioNetRegressor):
         Parameters
         ----------
         X : array-like of shape (n_samples, [n_channels,] n_times)
-            Noisy waveforms shaped like the training ones.
+            Noisy waveforms with the training ones' channels, of any length.
 
         Returns
         -------
@@ -539,7 +564,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         Parameters
         ----------
         X : array-like of shape (n_samples, [1,] n_times)
-            Mixtures, as long as the training ones.
+            Mixtures of any length (more than ``n_fft // 2`` samples).
 
         Returns
         -------
@@ -558,7 +583,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
         Parameters
         ----------
         X : array-like of shape (n_samples, [1,] n_times)
-            Mixtures, as long as the training ones.
+            Mixtures of any length (more than ``n_fft // 2`` samples).
 
         Returns
         -------
@@ -566,8 +591,7 @@ class SpectrogramSeparator(_AudioNetRegressor):
             float32, ``n_freqs = n_fft // 2 + 1``; sources in the order of
             :meth:`predict` for the same ``X``.
         """
-        check_is_fitted(self)
-        dataset = self.get_dataset(self._validate_input(X, reset=False))
+        dataset = self.get_dataset(self._validate_recordings(X))
         self.module_.eval()
         batches = []
         with torch.inference_mode():

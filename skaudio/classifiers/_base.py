@@ -626,13 +626,18 @@ class _AudioNetMixin:
             )
         if reset:
             self.input_shape_ = tuple(X.shape[1:])
-        elif tuple(X.shape[1:]) != self.input_shape_:
-            raise ValueError(
-                f"X has examples of shape {tuple(X.shape[1:])} (channels first), "
-                f"but {type(self).__name__} was fitted on shape {self.input_shape_}."
-            )
+        else:
+            self._check_example_shape(tuple(X.shape[1:]))
         # torch refuses read-only arrays (e.g. memory-mapped joblib inputs)
         return np.require(X, requirements=["C", "W"])
+
+    def _check_example_shape(self, shape):
+        """Refuse examples (channels first) of another shape than in training."""
+        if shape != self.input_shape_:
+            raise ValueError(
+                f"X has examples of shape {shape} (channels first), but "
+                f"{type(self).__name__} was fitted on shape {self.input_shape_}."
+            )
 
     # -- training -------------------------------------------------------------
     def _train(self, X, y, fit_params, *, partial, **data_params):
