@@ -977,6 +977,7 @@ def load_audio_manifest(
     columns = [c for c in (path_column, label_column, group_column) if c]
     filenames, labels, groups, problems, seen, kept = [], [], [], [], {}, []
     backslashed = None  # a missing path that exists with '/' for '\\'
+    esc50_root = None  # a missing path that exists in ../audio, as in ESC-50
     for line, row in rows:
         extra = row.get(None)  # csv.DictReader's place for fields past the header
         missing = [c for c in header if row.get(c) is None]
@@ -1002,6 +1003,11 @@ def load_audio_manifest(
             if backslashed is None and os.sep != "\\" and forward != given:
                 if (csv_path.parent / forward).is_file():
                     backslashed = (given, forward)
+            if (
+                esc50_root is None
+                and (csv_path.parent.parent / "audio" / given).is_file()
+            ):
+                esc50_root = csv_path.parent.parent
             continue
         if file in seen:
             problems.append(f"line {line}: the same file as line {seen[file]}")
@@ -1020,6 +1026,11 @@ def load_audio_manifest(
             relative = (
                 f" ('\\' separates no folders on this system: '{backslashed[1]}' "
                 f"exists, not '{backslashed[0]}'; write '/' in the paths)"
+            )
+        elif esc50_root is not None:
+            relative = (
+                f" (the files are in '{esc50_root / 'audio'}', as in an ESC-50 "
+                f"folder: give the folder '{esc50_root}' to read that layout)"
             )
         elif any("not found" in p for p in problems):
             relative = (

@@ -1005,9 +1005,15 @@ def prepare_data(
     bunch = datasets.load_audio_dataset(data, layout=layout, columns=columns or {})
     classes = sorted(set(bunch.target.tolist()))
     if len(classes) < 2:
+        manifests = sorted(Path(data).glob("*.csv")) if Path(data).is_dir() else []
+        hint = (
+            f" '{manifests[0]}' may be a manifest of the clips: give it as the data."
+            if manifests
+            else ""
+        )
         raise ValueError(
             f"Data '{data}' has one class ({classes[0]!r}); a classifier "
-            "needs at least two."
+            f"needs at least two.{hint}"
         )
     chosen = data_settings(bunch.filenames, sample_rate=sample_rate, duration=duration)
     n_groups = (

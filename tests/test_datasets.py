@@ -366,6 +366,19 @@ def test_manifest_of_windows_paths_says_to_write_slashes(tmp_path):
     )
 
 
+def test_esc50_metadata_given_as_a_manifest_names_the_folder(tmp_path):
+    _clip(tmp_path / "audio" / "1-100-A-0.wav")
+    manifest = _write(
+        tmp_path / "meta" / "esc50.csv", "filename,category\n1-100-A-0.wav,dog\n"
+    )
+    with pytest.raises(ValueError) as error:
+        load_audio_manifest(manifest)
+    assert str(error.value).endswith(
+        f"(the files are in '{tmp_path / 'audio'}', as in an ESC-50 folder: give "
+        f"the folder '{tmp_path}' to read that layout)"
+    )
+
+
 def test_manifest_and_folder_name_a_path_of_the_other_kind(tmp_path):
     with pytest.raises(ValueError, match=f"^Manifest '{tmp_path}' is a folder, not"):
         load_audio_manifest(tmp_path)

@@ -912,6 +912,14 @@ def test_prepare_data_refuses_one_class(tmp_path):
     assert str(error.value) == (
         f"Data '{tmp_path}' has one class ('dog'); a classifier needs at least two."
     )
+    # A folder of audio beside its manifest: the manifest is named.
+    (tmp_path / "meta.csv").write_text("path,label\ndog/a.wav,dog\n")
+    with pytest.raises(ValueError) as error:
+        prepare_data(tmp_path, progress=lambda line: None)
+    assert str(error.value).endswith(
+        f"needs at least two. '{tmp_path / 'meta.csv'}' may be a manifest of the "
+        "clips: give it as the data."
+    )
 
 
 def test_named_models_are_the_documented_pipelines():
