@@ -46,6 +46,7 @@ from sklearn.base import BaseEstimator
 from skorch.history import History
 
 from . import augment
+from ._compat import check_parameters
 from ._spelling import either
 
 __all__ = ["ALLOWED_CLASSES", "FORMAT_VERSION", "ModelFileError", "load", "save"]
@@ -582,6 +583,9 @@ class _Decoder:
         kwargs = {k: self.value(v, f"{key}.{k}") for k, v in params.items()}
         try:
             estimator = cls(**kwargs)
+            if hasattr(estimator, "_parameter_constraints"):
+                # What fit would check: a value no fit could have stored.
+                check_parameters(estimator)
         except (TypeError, ValueError) as exc:
             raise _RefusalError(f"cannot rebuild {name}: {exc}") from None
         for attr, value in fitted.items():
@@ -721,9 +725,9 @@ def load(path):
     ModelFileError
         When the file is missing, not a skaudio model file (a pickle, say),
         truncated, modified since it was saved, of another format version,
-        names a class outside ``skaudio.persistence.ALLOWED_CLASSES``, or
-        holds weights that do not fit the network. The message names the
-        file and the problem.
+        names a class outside ``skaudio.persistence.ALLOWED_CLASSES``, holds
+        a parameter value its class refuses, or weights that do not fit the
+        network. The message names the file and the problem.
 
     See Also
     --------

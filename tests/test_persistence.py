@@ -245,6 +245,18 @@ def test_refuses_unknown_callable_and_parameter(model_file):
     _refused(model_file, "no parameter 'exec_me'")
 
 
+def test_refuses_parameter_values_no_fit_could_store(model_file):
+    header, spec, tensors = _split(model_file)
+    mel = spec["params"]["steps"][0]["__tuple__"][1]
+    mel["params"]["n_mels"] = "many"
+    _write(model_file, header, spec, tensors)
+    _refused(
+        model_file,
+        r"cannot rebuild skaudio.MelTransformer: The 'n_mels' parameter of "
+        r"MelTransformer must be an int",
+    )
+
+
 def test_refuses_tampered_content(model_file):
     data = bytearray(model_file.read_bytes())
     data[-20] ^= 0xFF
