@@ -78,7 +78,8 @@ optimizer : torch optimizer class, default=torch.optim.Adam
     ``optimizer__name=value``, e.g. ``optimizer__weight_decay=1e-4``.
 lr_schedule : {"constant", "cosine"}, default="constant"
     ``"cosine"`` anneals the learning rate from ``lr`` to 0 over
-    ``max_epochs`` (one period per ``fit``). The rest of a training recipe
+    ``max_epochs``: one period per call of ``fit`` (with ``warm_start``
+    too) or ``partial_fit``. The rest of a training recipe
     goes through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
     ``optimizer__weight_decay=0.01``, and for a classifier
     ``criterion__label_smoothing=0.1``.
@@ -86,14 +87,21 @@ early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the training data (stratified by
     class for a classifier), stop when its loss has not improved for
     ``n_iter_no_change`` epochs and restore the weights of the best epoch.
+    With ``fit(X, y, groups=...)`` whole groups are held out; inside
+    ``GridSearchCV`` or ``cross_validate`` the groups reach ``fit`` only
+    through metadata routing (``set_fit_request(groups=True)``), else the
+    split is stratified and a speaker can be on both sides.
     Off: train on all the data for ``max_epochs``.
 validation_fraction : float, default=0.1
-    Share of the training data held out when ``early_stopping=True``.
+    Share of the training data held out when ``early_stopping=True``; with
+    groups, the share of the groups (at least one), so with few groups the
+    share of the examples can be much larger.
 n_iter_no_change : int, default=10
     Patience of the early stopping, in epochs.
 callbacks : list of skorch callbacks or None, default=None
     Extra callbacks, as in :class:`skorch.NeuralNet`, e.g.
-    ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=10)]``.
+    ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=10)]`` (with
+    ``lr_schedule="constant"``: two schedules are refused).
     A classifier's scoring callbacks receive the encoded targets
     ``0 .. n_classes - 1``; compare them with
     ``predict_proba(X).argmax(axis=1)``, not with ``predict``.

@@ -44,12 +44,7 @@ from torch import nn
 from ._spelling import setting
 from ._waveforms import expected_sample_rate
 from .classifiers._base import _AudioCNNClassifier
-from .features import (
-    MelTransformer,
-    MFCCTransformer,
-    _SpectralTransformer,
-    _torch_device,
-)
+from .features import MelTransformer, MFCCTransformer, _SpectralTransformer
 from .io import WaveformLoader
 from .nn.frontend import AugmentedNetwork
 from .preprocessing import (
@@ -215,7 +210,7 @@ def _feature_module(transformer, stft):
             **transformer._stft_kwargs(),
             filterbank=transformer._filterbank() if mel else None,
         )
-    return transformer._module(_torch_device("cpu"), spectrogram)
+    return transformer._module(torch.device("cpu"), spectrogram)
 
 
 class _Features(nn.Module):

@@ -21,7 +21,7 @@ from torch import nn
 
 from . import _backend
 from ._compat import Interval, StrOptions, check_parameters
-from ._device import resolve_device
+from ._device import checked_device
 from ._waveforms import DEFAULT_SAMPLE_RATE, check_sample_rate
 from .lazy import defer_when_lazy
 from .preprocessing import _StatelessWaveformTransformer, _validate_waveforms
@@ -66,17 +66,6 @@ def n_frames(n_times, *, n_fft=1024, hop_length=512, center=True):
     """
     n_padded = n_times + 2 * (n_fft // 2) if center else n_times
     return 1 + (n_padded - n_fft) // hop_length
-
-
-def _torch_device(device):
-    """Resolve ``device`` (``"auto"`` included); reject CUDA when it is absent."""
-    device = torch.device(resolve_device(device))
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={str(device)!r} but CUDA is not available on this machine; "
-            "use device='cpu' or device='auto'."
-        )
-    return device
 
 
 class _FeatureModule(nn.Module):
@@ -146,7 +135,7 @@ def _checked_feature_module(cls, params):
     transformer = cls(**dict(params))
     check_parameters(transformer)
     transformer._check_settings()
-    return transformer._module(_torch_device(transformer.device))
+    return transformer._module(checked_device(transformer.device))
 
 
 _STFT_CONSTRAINTS = {
@@ -197,7 +186,7 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
             raise ValueError(
                 f"win_length={self.win_length} must be <= n_fft={self.n_fft}."
             )
-        _torch_device(self.device)
+        checked_device(self.device)
 
     def _hop(self):
         win_length = self.n_fft if self.win_length is None else self.win_length
@@ -286,7 +275,7 @@ class _SpectralTransformer(_StatelessWaveformTransformer):
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         n_samples, n_channels, n_times = X.shape
-        device = _torch_device(self.device)
+        device = checked_device(self.device)
         n_bins = self._n_bins()
         Xt = np.empty(
             (n_samples, n_channels, n_bins, self._n_frames(n_times)), dtype=np.float32

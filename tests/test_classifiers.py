@@ -18,7 +18,7 @@ from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import get_tags
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, LRScheduler
 
 from skaudio._compat import Interval, InvalidParameterError
 from skaudio.classifiers import (
@@ -143,6 +143,14 @@ def test_an_unknown_device_is_named(family):
     make, X, y, _, _ = family
     with pytest.raises(ValueError, match=r"^device='tpu' is not a torch device: use"):
         make(device="tpu").fit(X, y)
+    if torch.cuda.is_available():
+        return
+    absent = r"^device='cuda' but CUDA is not available on this machine; use"
+    with pytest.raises(ValueError, match=absent):
+        make(device="cuda").fit(X, y)
+    clf = make(max_epochs=1).fit(X, y).set_params(device="cuda")
+    with pytest.raises(ValueError, match=absent):
+        clf.predict(X)
 
 
 def test_int_labels_keep_their_values(family):
@@ -936,12 +944,25 @@ def test_named_callbacks_and_their_messages(tones, capsys):
 
 
 @pytest.mark.parametrize("max_epochs", [1, 3])
-def test_cosine_schedule_reaches_zero_at_max_epochs(tones, max_epochs):
+def test_cosine_schedule_runs_one_period_per_call(tones, max_epochs):
     X, y = tones
     clf = WaveformCNNClassifier(
-        **{**SMALL, "max_epochs": max_epochs}, lr_schedule="cosine"
-    ).fit(X, y)
-    assert clf.optimizer_.param_groups[0]["lr"] == pytest.approx(0, abs=1e-12)
+        **{**SMALL, "max_epochs": max_epochs, "lr": 0.01},
+        lr_schedule="cosine",
+        warm_start=True,
+    )
+    # Epoch e of a period of T trains at lr * (1 + cos(pi * e / T)) / 2: from
+    # lr towards 0, for each fit (warm or not) and each partial_fit.
+    period = [0.005 * (1 + np.cos(np.pi * e / max_epochs)) for e in range(max_epochs)]
+    clf.fit(X, y)
+    clf.fit(X, y)  # warm_start: the same network, a new period
+    clf.partial_fit(X, y)
+    np.testing.assert_allclose(clf.history_[:, "event_lr"], period * 3, atol=1e-12)
+    assert clf.optimizer_.param_groups[0]["lr"] == 0.01  # lr again between calls
+    with pytest.raises(ValueError, match="both set the learning rate"):
+        WaveformCNNClassifier(
+            **SMALL, lr_schedule="cosine", callbacks=[LRScheduler(policy="StepLR")]
+        ).fit(X, y)
 
 
 def test_fit_and_partial_fit_under_metadata_routing(tones):

@@ -56,7 +56,7 @@ from .._compat import (
     rebuild_callbacks,
     train_epochs,
 )
-from .._device import resolve_device
+from .._device import checked_device, resolve_device
 from .._docstring import (
     CLASSIFIER_TRAINING_OPTIONS,
     LABEL_ATTRIBUTES,
@@ -183,6 +183,29 @@ def _merge_signatures(cls):
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     kwargs = inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)
     return inspect.Signature([self_param, *params, kwargs])
+
+
+class _SchedulePerCall(LRScheduler):
+    """skorch's LRScheduler, run from the start of its period on every call.
+
+    skorch resumes a schedule from the epochs in the history, so a second
+    ``fit`` with ``warm_start=True``, or a second ``partial_fit``, began a
+    cosine period where the last one ended, at a learning rate of 0. Here
+    each call starts at the learning rate the optimizer had before it (``lr``,
+    or a value set since), and the optimizer gets it back at the end.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        groups = net.optimizer_.param_groups
+        self.start_lrs_ = [group["lr"] for group in groups]
+        for group in groups:
+            group["initial_lr"] = group["lr"]  # the period's top, this call
+        super().on_train_begin(net, **kwargs)
+
+    def on_train_end(self, net, **kwargs):
+        for group, lr in zip(net.optimizer_.param_groups, self.start_lrs_, strict=True):
+            group["lr"] = lr
+        super().on_train_end(net, **kwargs)
 
 
 class _AudioNetMixin:
@@ -436,9 +459,21 @@ class _AudioNetMixin:
             )
             callbacks.insert(-1, ("early_stopping", stopper))
         if self.lr_schedule == "cosine":
-            schedule = LRScheduler(
+            theirs = [
+                type(cb).__name__
+                for cb in (self.callbacks or [])
+                if isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
+            ]
+            if theirs:
+                raise ValueError(
+                    "lr_schedule='cosine' and an LRScheduler in callbacks would "
+                    "both set the learning rate (their factors multiply): keep "
+                    "one, e.g. lr_schedule='constant' with your scheduler."
+                )
+            schedule = _SchedulePerCall(
                 policy=torch.optim.lr_scheduler.CosineAnnealingLR,
                 T_max=max(1, self.max_epochs),
+                last_epoch=-1,
             )
             callbacks.insert(-1, ("lr_schedule", schedule))
         return callbacks
@@ -666,16 +701,9 @@ class _AudioNetMixin:
         return self
 
     def _refuse_unknown_device(self):
-        """Name a ``device`` torch does not know, before torch's list of backends."""
-        if self.device is None:  # skorch's "leave the tensors where they are"
-            return
-        try:
-            torch.device(resolve_device(self.device))
-        except RuntimeError:
-            raise ValueError(
-                f"device={self.device!r} is not a torch device: use 'auto' (a GPU "
-                "when there is one), 'cpu', 'cuda' or 'cuda:N'."
-            ) from None
+        """Name a ``device`` torch does not know, or CUDA where there is none."""
+        if self.device not in (None, "cpu"):  # None: skorch leaves tensors be
+            checked_device(self.device)
 
     def _check_fit_params(self, fit_params, method):
         """Refuse keyword arguments of ``method`` the network's forward does not take.
@@ -1048,6 +1076,7 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     def _logits(self, X):
         """Validate ``X`` and return the network's logits, in evaluation mode."""
         check_is_fitted(self)
+        self._refuse_unknown_device()  # e.g. set_params(device="cuda") since fit
         X = self._validate_input(X, reset=False)
         if isinstance(X, LazyAudio) or not 0 < len(X) <= self.batch_size:
             return self.forward(X, training=False)
