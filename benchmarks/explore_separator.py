@@ -18,7 +18,8 @@ ideal ratio mask on the validation mixtures.
 Usage (one setting per call, as JSON; ``mixtures``, ``epochs``, ``cosine``,
 ``level_range``, ``speed_range``, ``max_shift``, ``same_speaker`` and
 ``dynamic`` (fresh
-mixtures every epoch) describe the training, ``curve`` asks for the
+mixtures every epoch) describe the training, ``frequency_branch`` adds a
+2-D branch to the network (:class:`FrequencyBranchSeparator`), ``curve`` asks for the
 validation scores after every epoch (training one epoch per ``partial_fit``
 call); any other key is a :class:`~skaudio.SpectrogramSeparator`
 parameter)::
@@ -30,6 +31,7 @@ parameter)::
 (one command line, written on three here).
 """
 
+import inspect
 import json
 import sys
 import tempfile
@@ -38,15 +40,69 @@ from pathlib import Path
 
 import torch
 from bench_regression import cosine_schedule, ideal_ratio_mask
+from torch import nn
 
 from skaudio import SpectrogramSeparator
 from skaudio.datasets import load_fsdd, make_speaker_mixtures
 from skaudio.metrics import si_sdr_improvement
+from skaudio.nn import MaskSeparator
 
 TRAIN = ["george", "jackson", "lucas"]
 VALIDATION = "nicolas"
 VALIDATION_TAKES = range(10)  # takes of TRAIN held out for the validation mixtures
 RESULTS = Path(__file__).parent / "results" / "separator_validation.jsonl"
+
+
+class FrequencyBranchSeparator(MaskSeparator):
+    """MaskSeparator plus a 2-D branch whose convolutions slide along frequency.
+
+    Five ``Conv2d(5 x 3)`` layers of 8 channels with frequency dilations 1,
+    2, 4, 8 and 16 (so a harmonic pattern shifted in pitch gives the same
+    response, shifted), batch norm and ReLU, then a 1x1 convolution to one
+    logit map per source, added to the Conv1D branches' logits before the
+    softmax. An experiment (``"frequency_branch": true``), not in skaudio.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        layers, previous = [], 1
+        for dilation in (1, 2, 4, 8, 16):
+            layers += [
+                nn.Conv2d(
+                    previous,
+                    8,
+                    (5, 3),
+                    padding=(2 * dilation, 1),
+                    dilation=(dilation, 1),
+                ),
+                nn.BatchNorm2d(8),
+                nn.ReLU(),
+            ]
+            previous = 8
+        self.frequency_branch = nn.Sequential(*layers, nn.Conv2d(8, self.n_sources, 1))
+
+    def masks(self, mixture_spec):
+        """Return the masks: the 2-D branch's logits added to the Conv1D ones."""
+        features = self.standardize(torch.log(mixture_spec.abs() + 1e-6))
+        logits = self.to_masks(self.branches(features)).reshape(
+            features.shape[0], self.n_sources, *features.shape[1:]
+        )
+        logits = logits + self.frequency_branch(features.unsqueeze(1))
+        if self.mask == "softmax":
+            return torch.softmax(logits, dim=1)
+        return torch.sigmoid(logits)
+
+
+# skorch builds the network from the parameters __init__ names.
+FrequencyBranchSeparator.__init__.__signature__ = inspect.signature(
+    MaskSeparator.__init__
+)
+
+
+class SeparatorWithFrequencyBranch(SpectrogramSeparator):
+    """SpectrogramSeparator with :class:`FrequencyBranchSeparator` as its network."""
+
+    _module_factory = staticmethod(FrequencyBranchSeparator)
 
 
 def split_homes(root):
@@ -77,6 +133,7 @@ def main(
     same_speaker=0.0,
     dynamic=False,
     curve=False,
+    frequency_branch=False,
     **params,
 ):
     """Train one setting, validate it and append its JSON line."""
@@ -98,7 +155,10 @@ def main(
     validation = make_speaker_mixtures(
         800, homes["validation"], speakers=[*TRAIN, VALIDATION], random_state=500
     )
-    separator = SpectrogramSeparator(
+    estimator = (
+        SeparatorWithFrequencyBranch if frequency_branch else SpectrogramSeparator
+    )
+    separator = estimator(
         max_epochs=1 if dynamic or curve else epochs,
         device="cpu",
         random_state=0,
@@ -166,6 +226,7 @@ def main(
         "max_shift": max_shift,
         "same_speaker": same_speaker,
         "dynamic": dynamic,
+        "frequency_branch": frequency_branch,
         "params": params,
         "train_min": round(train_seconds / 60, 1),
         "final_loss": float(separator.history_[-1, "train_loss"]),
