@@ -614,10 +614,17 @@ def test_early_stopping_on_too_little_data_names_validation_fraction():
         ValueError,
         match=r"^early_stopping=True holds out validation_fraction=0.9 of the 20 "
         r"training examples \(18\), but a stratified split needs at least one "
-        r"example of each of the 10 classes on both sides\. Raise "
+        r"example of each of the 10 classes on both sides\. Lower "
         r"validation_fraction, give more data, or set early_stopping=False\.$",
     ):
         clf.set_params(validation_fraction=0.9).fit(X, y)
+    # A class of one example cannot be on both sides: named by its label.
+    with pytest.raises(
+        ValueError,
+        match=r"1 class\(es\) have one example only \(e.g. 'solo'\): a stratified",
+    ):
+        labels = np.where(np.arange(20) == 3, "solo", np.arange(20) % 2).astype(str)
+        clf.set_params(validation_fraction=0.5).fit(X, labels)
 
 
 def test_epoch_table_has_no_colour_codes_in_a_pipe(capsys):

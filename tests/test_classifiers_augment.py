@@ -227,6 +227,14 @@ def test_groups_errors_are_clear(tones):
         clf.fit(X, y, groups=np.zeros(3))
     with pytest.raises(ValueError, match="at least 2 groups"):
         clf.fit(X, y, groups=np.zeros(len(X)))
+    six = np.repeat(np.arange(6), 10)
+    with pytest.raises(
+        ValueError,
+        match=r"validation_fraction=0.9 holds out 6 of the 6 groups, leaving none",
+    ):
+        clf.set_params(validation_fraction=0.9).fit(X, y, groups=six)
+    with pytest.warns(UserWarning, match=r"1 of 2 \(50% of the groups\) for "):
+        clf.set_params(validation_fraction=0.1).fit(X, y, groups=six % 2)
 
 
 def test_groups_routed_through_cross_validate(tones):

@@ -18,6 +18,7 @@ import inspect
 import math
 import re
 import sys
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -67,6 +68,7 @@ from .._waveforms import (
     check_sample_rate,
     refuse_non_finite,
     refuse_paths_and_single_waveform,
+    user_stacklevel,
     validate_float32,
     warn_integer_samples,
 )
@@ -562,7 +564,11 @@ class _AudioNetMixin:
         return split(dataset, y, **fit_params)
 
     def _check_group_split(self, groups):
-        """Refuse a group split that would leave one side empty."""
+        """Refuse a group split that would leave one side empty; warn of a big one.
+
+        ``GroupShuffleSplit`` holds out ``ceil(validation_fraction * n_groups)``
+        groups and trains on the rest.
+        """
         n_groups = len(np.unique(groups))
         if n_groups < 2:
             raise ValueError(
@@ -570,17 +576,45 @@ class _AudioNetMixin:
                 f"whole groups out for validation; groups holds {n_groups}. Give "
                 "more groups, or fit without groups (a stratified split)."
             )
+        n_valid = math.ceil(self.validation_fraction * n_groups)
+        if n_valid >= n_groups:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction="
+                f"{self.validation_fraction} holds out {n_valid} of the {n_groups} "
+                "groups, leaving none to train on. Lower validation_fraction, or "
+                "give more groups."
+            )
+        if n_valid / n_groups > 2 * self.validation_fraction:
+            warnings.warn(
+                f"early_stopping=True holds out whole groups: {n_valid} of "
+                f"{n_groups} ({n_valid / n_groups:.0%} of the groups) for "
+                f"validation_fraction={self.validation_fraction}, the fewest "
+                "groups that reach it. Give more groups, or fit without groups "
+                "for a stratified split of the examples.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
     def _check_stratified_split(self, y):
         """Name validation_fraction when the split cannot hold every class."""
         n_samples, n_classes = len(y), len(np.unique(y))
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2:
+            rare = self.classes_[labels[counts < 2]].tolist()
+            raise ValueError(
+                f"early_stopping=True splits the training data by class, but "
+                f"{len(rare)} class(es) have one example only (e.g. {rare[0]!r}): "
+                "a stratified split needs 2 of each. Give more examples, or set "
+                "early_stopping=False."
+            )
         n_valid = math.ceil(self.validation_fraction * n_samples)
         if min(n_valid, n_samples - n_valid) < n_classes:
+            change = "Raise" if n_valid < n_classes else "Lower"
             raise ValueError(
                 f"early_stopping=True holds out validation_fraction="
                 f"{self.validation_fraction} of the {n_samples} training examples "
                 f"({n_valid}), but a stratified split needs at least one example "
-                f"of each of the {n_classes} classes on both sides. Raise "
+                f"of each of the {n_classes} classes on both sides. {change} "
                 "validation_fraction, give more data, or set early_stopping=False."
             )
 
