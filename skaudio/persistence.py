@@ -40,6 +40,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import safetensors.torch
+import sklearn
 import torch
 from safetensors import SafetensorError
 from sklearn.base import BaseEstimator
@@ -280,6 +281,9 @@ class _Encoder:
                 node["fitted"][attr] = self.value(
                     getattr(estimator, attr), f"{key}.{attr}"
                 )
+        requests = _metadata_requests(estimator)
+        if requests:
+            node["requests"] = requests
         if _is_audio_network(estimator) and estimator.__sklearn_is_fitted__():
             node["network"] = self.network(estimator, key)
         return node
@@ -305,6 +309,34 @@ class _Encoder:
                 net.label_encoder_, f"{key}.label_encoder_"
             )
         return node
+
+
+#: Methods whose metadata requests (``set_fit_request(groups=True)``) a
+#: file keeps.
+_ROUTED_METHODS = ("fit", "partial_fit", "score")
+
+
+def _metadata_requests(estimator):
+    """Return the metadata ``estimator`` asks to receive, ``{method: [param, ...]}``.
+
+    Only requests set to ``True`` (not aliases) are kept.
+    """
+    if not hasattr(estimator, "get_metadata_routing"):
+        return {}
+    routing = estimator.get_metadata_routing()
+    requests = {}
+    for method in _ROUTED_METHODS:
+        if not hasattr(estimator, f"set_{method}_request"):
+            continue
+        params = [
+            p.name
+            for p in inspect.signature(getattr(estimator, method)).parameters.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in ("X", "y")
+        ]
+        consumed = sorted(routing.consumes(method, params))
+        if consumed:
+            requests[method] = consumed
+    return requests
 
 
 def _audio_network_class():
@@ -557,7 +589,7 @@ class _Decoder:
                 f"{key!r} is of class {name!r}, which is not in the allow-list of "
                 "skaudio.persistence.ALLOWED_CLASSES"
             )
-        if set(node) - {"__class__", "params", "fitted", "network"}:
+        if set(node) - {"__class__", "params", "fitted", "network", "requests"}:
             raise _RefusalError(f"{key!r} has unexpected entries {sorted(set(node))}")
         cls = _resolve(name)
         params = node.get("params", {})
@@ -590,9 +622,21 @@ class _Decoder:
             raise _RefusalError(f"cannot rebuild {name}: {exc}") from None
         for attr, value in fitted.items():
             setattr(estimator, attr, self.value(value, f"{key}.{attr}"))
+        self.requests(estimator, node.get("requests", {}), key)
         if "network" in node:
             self.network(estimator, node["network"], key)
         return estimator
+
+    def requests(self, estimator, requests, key):
+        """Ask again for the metadata the saved estimator asked for."""
+        for method, params in requests.items():
+            setter = getattr(estimator, f"set_{method}_request", None)
+            if method not in _ROUTED_METHODS or setter is None:
+                raise _RefusalError(f"{key!r} has no metadata request for {method!r}")
+            # set_*_request works only with routing on; the request is stored
+            # either way, as clone and pickle keep it.
+            with sklearn.config_context(enable_metadata_routing=True):
+                setter(**dict.fromkeys(params, True))
 
     def network(self, classifier, node, key):
         if not _is_audio_network(classifier):

@@ -133,7 +133,7 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
         """
         return self._train(X, y, fit_params, partial=False)
 
-    def partial_fit(self, X, y, **fit_params):
+    def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.
 
         Parameters
@@ -142,6 +142,9 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
             Input waveforms.
         y : array-like
             Target waveforms.
+        classes : None
+            Not used: a regressor has no classes. Kept from skorch's
+            signature, which scikit-learn's metadata routing reads.
         **fit_params : dict
             Passed to the network's ``forward``.
 
@@ -150,6 +153,11 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
         self : object
             The regressor.
         """
+        if classes is not None:
+            raise ValueError(
+                f"{type(self).__name__} is a regressor and has no classes; "
+                "call partial_fit(X, y)."
+            )
         return self._train(X, y, fit_params, partial=True)
 
     def _predict_waveforms(self, X):

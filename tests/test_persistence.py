@@ -6,6 +6,7 @@ import joblib
 import numpy as np
 import pytest
 import safetensors.torch
+import sklearn
 import torch
 from sklearn.pipeline import FunctionTransformer, Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -189,6 +190,25 @@ def test_model_saved_for_cuda_loads_on_cpu(fitted_mel_pipeline, tone_data, tmp_p
     X, _ = tone_data
     np.testing.assert_allclose(
         loaded.predict_proba(X), fitted_mel_pipeline.predict_proba(X), atol=1e-5
+    )
+
+
+def test_metadata_requests_are_kept(tmp_path):
+    from skaudio.datasets import make_tones
+
+    X, y = make_tones(24, n_classes=2, duration=0.25, random_state=1)
+    clf = WaveformCNNClassifier(architecture="simple", sample_rate=8000, **FAST)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf.set_fit_request(groups=True).fit(X, y, groups=np.arange(24) % 4)
+    save(clf, tmp_path / "c.skaudio")
+    loaded = load(tmp_path / "c.skaudio")  # routing off here, as by default
+    assert loaded.get_metadata_routing().consumes("fit", ["groups"]) == {"groups"}
+    unrequested = WaveformCNNClassifier()
+    save(unrequested, tmp_path / "u.skaudio")
+    assert (
+        not load(tmp_path / "u.skaudio")
+        .get_metadata_routing()
+        .consumes("fit", ["groups"])
     )
 
 
