@@ -82,7 +82,9 @@ lr_schedule : {"constant", "cosine"}, default="constant"
     too) or ``partial_fit``. The rest of a training recipe
     goes through skorch's parameters: ``optimizer=torch.optim.AdamW`` with
     ``optimizer__weight_decay=0.01``, and for a classifier
-    ``criterion__label_smoothing=0.1``.
+    ``criterion__label_smoothing=0.1`` or class weights,
+    ``criterion__weight=torch.tensor([...])`` in the order of ``classes_``
+    (there is no ``class_weight``).
 early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the training data (stratified by
     class for a classifier), stop when its loss has not improved for

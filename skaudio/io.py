@@ -725,8 +725,9 @@ class WaveformLoader(TransformerMixin, BaseEstimator):
         backend). Pays off when decoding dominates (resampling, compressed
         formats, long files): short WAV clips at their own rate are read so
         fast that sharing the output between processes costs more (see the
-        I/O benchmark). Starting the workers takes a second or two the first
-        time.
+        I/O benchmark). Starting the workers costs seconds the first time
+        (1–2 s on an idle 2-core machine, about 5 s on a busy one), so the
+        first call is slower than a serial one on a few hundred files.
     verbose : int, default=0
         Show a progress bar when > 0.
     lazy : bool, default=False
