@@ -461,12 +461,10 @@ class _AudioNetMixin:
             )
             callbacks.insert(-1, ("early_stopping", stopper))
         if self.lr_schedule == "cosine":
-            theirs = [
-                type(cb).__name__
-                for cb in (self.callbacks or [])
-                if isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
-            ]
-            if theirs:
+            if any(
+                isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
+                for cb in self.callbacks or []
+            ):
                 raise ValueError(
                     "lr_schedule='cosine' and an LRScheduler in callbacks would "
                     "both set the learning rate (their factors multiply): keep "
@@ -597,8 +595,8 @@ class _AudioNetMixin:
 
     def _check_stratified_split(self, y):
         """Name validation_fraction when the split cannot hold every class."""
-        n_samples, n_classes = len(y), len(np.unique(y))
         labels, counts = np.unique(y, return_counts=True)
+        n_samples, n_classes = len(y), len(labels)
         if counts.min() < 2:
             rare = self.classes_[labels[counts < 2]].tolist()
             raise ValueError(
