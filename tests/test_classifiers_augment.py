@@ -172,8 +172,11 @@ def test_cosine_schedule_anneals_the_learning_rate(tones):
         lr=0.01,
         **{**FAST, "max_epochs": 4},
     ).fit(X, y)
-    rates = [group["lr"] for group in clf.optimizer_.param_groups]
-    assert rates == [pytest.approx(0.0)]
+    # lr * (1 + cos(pi * e / 4)) / 2 in epoch e, then lr again for a next call
+    np.testing.assert_allclose(
+        clf.history_[:, "event_lr"], [0.01, 0.0085355, 0.005, 0.0014645], rtol=1e-4
+    )
+    assert clf.optimizer_.param_groups[0]["lr"] == 0.01
     constant = clone(clf).set_params(lr_schedule="constant").fit(X, y)
     assert constant.optimizer_.param_groups[0]["lr"] == 0.01
 
