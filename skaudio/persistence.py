@@ -319,9 +319,10 @@ _ROUTED_METHODS = ("fit", "partial_fit", "score")
 def _metadata_requests(estimator):
     """Return the metadata ``estimator`` asks to receive, ``{method: [param, ...]}``.
 
-    Only requests set to ``True`` (not aliases) are kept.
+    Only the networks' requests set to ``True`` (not aliases) are kept; a
+    Pipeline routes what its steps request.
     """
-    if not hasattr(estimator, "get_metadata_routing"):
+    if not _is_audio_network(estimator):
         return {}
     routing = estimator.get_metadata_routing()
     requests = {}
