@@ -158,7 +158,7 @@ def plot_sinc_filters(layer, *, n_fft=1024, ax=None):
     Parameters
     ----------
     layer : skaudio.nn.SincConv1d
-        E.g. ``clf.module_.sinc`` of a fitted SincNet classifier.
+        E.g. ``clf.module_.blocks[0].conv`` of a fitted SincNet classifier.
     n_fft : int, default=1024
         FFT size of the responses.
     ax : matplotlib Axes, default=None
