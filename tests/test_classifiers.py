@@ -854,6 +854,20 @@ def test_a_failed_fit_leaves_the_classifier_unfitted(tones):
         clf.predict(X)
 
 
+def test_a_pool_far_too_large_for_the_clips_is_refused(tones):
+    X, y = tones  # clips of 2000 samples
+    clf = WaveformCNNClassifier(architecture="lv-24", pool=100, sample_rate=8000)
+    with pytest.raises(
+        ValueError,
+        match=r"needs clips of \d+ samples \(its strides and pools: stride=None, "
+        r"pool=100\), and would pad each clip of 2000 samples to it",
+    ):
+        clf.fit(X, y)  # before: millions of samples per clip, gigabytes
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    clf.set_params(pool=4, max_epochs=1).fit(X, y)  # no padding: accepted
+
+
 def test_hyperparameter_the_network_does_not_take_is_named(tones):
     X, y = tones
     TinyClassifier = _tiny_classifier()

@@ -17,6 +17,13 @@ from ._base import _AudioCNNClassifier
 __all__ = ["WaveformCNNClassifier"]
 
 
+#: Most a waveform network may pad a clip to: 16 times its length, or 2**16
+#: samples for short clips. The presets need at most 1,193 samples (SincNet
+#: from 16 kHz); a pool or stride far too large needed millions.
+_MAX_PADDING = 16
+_PADDING_FLOOR = 2**16
+
+
 @Substitution(
     training_options=CLASSIFIER_TRAINING_OPTIONS,
     label_attributes=LABEL_ATTRIBUTES,
@@ -136,6 +143,33 @@ class WaveformCNNClassifier(_AudioCNNClassifier):
         self.dense_units = dense_units
         self.n_rolls = n_rolls
         self.sample_rate = sample_rate
+
+    def initialize_module(self):
+        """Build the network; refuse one that would pad the clips many times over.
+
+        A network needs ``min_length`` samples (its strides and pools) and pads
+        shorter clips with zeros. A ``pool`` or ``stride`` far too large for
+        the clips made it pad each clip to millions of samples, which ran the
+        machine out of memory in the first batch.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        super().initialize_module()
+        network = getattr(self.module_, "network", self.module_)
+        needed, n_times = getattr(network, "min_length", 0), self.input_shape_[-1]
+        if needed > max(_MAX_PADDING * n_times, _PADDING_FLOOR):
+            del self.module_  # a failed fit leaves the classifier unfitted
+            raise ValueError(
+                f"{type(self).__name__}'s network needs clips of {needed} samples "
+                f"(its strides and pools: stride={self.stride}, pool={self.pool}), "
+                f"and would pad each clip of {n_times} samples to it, more than "
+                f"{_MAX_PADDING} times its length. Lower pool or stride, or give "
+                "longer clips."
+            )
+        return self
 
     def _network(self):
         """Return the preset of ``architecture`` at ``sample_rate``, or the class."""
