@@ -734,7 +734,8 @@ class _AudioNetMixin:
 
     def _refuse_unknown_device(self):
         """Name a ``device`` torch does not know, or CUDA where there is none."""
-        if self.device not in (None, "cpu"):  # None: skorch leaves tensors be
+        # None: skorch leaves tensors be; "auto" resolves to a device there is.
+        if self.device not in (None, "cpu", "auto"):
             checked_device(self.device)
 
     def _check_fit_params(self, fit_params, method):
