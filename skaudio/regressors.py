@@ -161,22 +161,21 @@ class _AudioNetRegressor(_AudioNetMixin, NeuralNetRegressor):
         return self._train(X, y, fit_params, partial=True)
 
     def _predict_waveforms(self, X):
-        return self.forward(self._validate_recordings(X), training=False).numpy()
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self.forward(X, training=False).numpy()
 
-    def _validate_recordings(self, X):
-        """Check ``X`` for prediction: the fitted channels, any length.
+    def _validate_array(self, X, reset):
+        """Validate X for prediction (``reset=False``): any length.
 
         The networks are convolutional along time, so a recording longer or
-        shorter than the training clips needs no cutting: only scikit-learn's
-        feature count, which is the clip length for ``(n, n_times)`` X, is
-        not checked.
+        shorter than the training clips needs no cutting: scikit-learn's
+        feature count, the clip length for ``(n, n_times)`` X, is not
+        checked. (``fit`` validates in ``_validate_fit_data``.)
         """
-        check_is_fitted(self)
-        self._check_raw_input(X)
-        self._check_input_ndim(X)
         refuse_non_finite(X, self)
         X = check_array(X, dtype=np.float32, allow_nd=True, input_name="X")
-        return self._add_channel_axis(self._check_n_times(X), reset=False)
+        return self._check_n_times(X)
 
     def _check_n_times(self, X):
         # Nothing to denoise or separate: the losses are NaN. ("feature(s)"
@@ -599,7 +598,8 @@ class SpectrogramSeparator(_AudioNetRegressor):
             float32, ``n_freqs = n_fft // 2 + 1``; sources in the order of
             :meth:`predict` for the same ``X``.
         """
-        dataset = self.get_dataset(self._validate_recordings(X))
+        check_is_fitted(self)
+        dataset = self.get_dataset(self._validate_input(X, reset=False))
         self.module_.eval()
         batches = []
         with torch.inference_mode():

@@ -646,8 +646,11 @@ class _AudioNetMixin:
             return X
         if not reset:
             self._check_input_ndim(X)
-        X = validate_float32(self, X, reset)
-        return self._add_channel_axis(X, reset)
+        return self._add_channel_axis(self._validate_array(X, reset), reset)
+
+    def _validate_array(self, X, reset):
+        """Validate X as a float32 array (scikit-learn's checks, ``n_features_in_``)."""
+        return validate_float32(self, X, reset)
 
     def _warn_integer_waveforms(self, X):
         """Warn when X holds integer waveforms (see ``warn_integer_samples``)."""
