@@ -102,9 +102,12 @@ def test_log_proba_is_the_log_of_proba_and_stays_finite(family):
     assert log_proba.shape == (60, 3) and log_proba.dtype == np.float32
     np.testing.assert_allclose(np.exp(log_proba), proba, atol=1e-6)
     # In a pipeline, and by one batch or several (skorch's batched path).
+    # CUDA's kernels round differently for other batch sizes (2e-7 seen).
     pipe = make_pipeline(FunctionTransformer(), clf)
     np.testing.assert_array_equal(pipe.predict_log_proba(X), log_proba)
-    np.testing.assert_array_equal(clf.predict_log_proba(X[:4]), log_proba[:4])
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X[:4]), log_proba[:4], rtol=0, atol=1e-6
+    )
     # Logits far apart: float32 probabilities of 0, finite logarithms.
     output_layer = [m for m in clf.module_.modules() if isinstance(m, torch.nn.Linear)][
         -1
