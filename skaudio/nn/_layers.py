@@ -1,5 +1,7 @@
 """Layers shared by the spectrogram and sequence networks."""
 
+from numbers import Integral
+
 import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
@@ -426,10 +428,41 @@ def block_widths(filters, n_blocks, filter_growth=1, blocks="blocks"):
     [8, 4]
     """
     if isinstance(filters, tuple | list):
-        widths = [int(w) for w in filters]
-        if len(widths) != n_blocks:
-            raise ValueError(
-                f"filters has {len(widths)} entries for {n_blocks} {blocks}."
-            )
-        return widths
-    return [int(filters) * filter_growth**b for b in range(n_blocks)]
+        return list(positive_counts(filters, "filters", n_blocks, blocks))
+    (first,) = positive_counts((filters,), "filters")
+    return [first * filter_growth**b for b in range(n_blocks)]
+
+
+def positive_counts(values, name, count=None, per="blocks"):
+    """Return ``values`` as a tuple of ints, refusing any that is not >= 1.
+
+    Parameters
+    ----------
+    values : sequence of int
+        Filter counts, kernel sizes, ...
+    name : str
+        The parameter's name, for the error message.
+    count : int, default=None
+        Number of values required (``None``: at least one).
+    per : str, default="blocks"
+        What each value is for, in the error message ("layers", ...).
+
+    Returns
+    -------
+    values : tuple of int
+
+    Examples
+    --------
+    >>> positive_counts([16, 32], "filters", 2)
+    (16, 32)
+    """
+    values = tuple(values)
+    if count is not None and len(values) != count:
+        raise ValueError(f"{name} has {len(values)} entries for {count} {per}.")
+    if not values:
+        raise ValueError(f"{name} needs at least one entry, got {values!r}.")
+    if not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values
+    ):
+        raise ValueError(f"{name} must hold whole numbers >= 1, got {values!r}.")
+    return tuple(int(v) for v in values)

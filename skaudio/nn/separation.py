@@ -9,7 +9,7 @@ puts them together, waveform in, one waveform per source out.
 import torch
 from torch import nn
 
-from ._layers import Dropout, Standardize, norm_layer
+from ._layers import Dropout, Standardize, norm_layer, positive_counts
 
 __all__ = ["MaskSeparator", "MultiBranchConv1d", "STFT"]
 
@@ -149,16 +149,12 @@ class MultiBranchConv1d(nn.Module):
         self.n_layers = n_layers
         self.norm = norm
         self.dropout = dropout
-        kernel_sizes = tuple(int(k) for k in kernel_sizes)
-        if isinstance(widths, tuple | list):
-            widths = tuple(int(w) for w in widths)
-        else:
-            widths = (int(widths),) * len(kernel_sizes)
-        if len(widths) != len(kernel_sizes):
-            raise ValueError(
-                f"widths gives {len(widths)} values for {len(kernel_sizes)} "
-                "branches (kernel_sizes)."
-            )
+        kernel_sizes = positive_counts(kernel_sizes, "kernel_sizes")
+        if not isinstance(widths, tuple | list):
+            widths = (widths,) * len(kernel_sizes)
+        widths = positive_counts(
+            widths, "widths", len(kernel_sizes), "branches (kernel_sizes)"
+        )
         self.branches = nn.ModuleList()
         for kernel_size, width in zip(kernel_sizes, widths, strict=True):
             layers = []

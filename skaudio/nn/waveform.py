@@ -13,7 +13,7 @@ The paper's eight models are presets of these modules, see
 import torch
 from torch import nn
 
-from ._layers import Dropout
+from ._layers import Dropout, positive_counts
 from .blocks import CPDBlock, DenseHead, Roll, SincConv1d, _stack_min_length
 from .blocks import pad_to_length as _pad
 
@@ -110,7 +110,7 @@ class LVFlat(nn.Module):
         self.stride = stride
         self.pool = pool
         self.kernel_size = kernel_size
-        self.filters = tuple(filters)
+        self.filters = filters = positive_counts(filters, "filters")
         self.dropout = dropout
         self.dense_units = dense_units
         self.blocks = _cpd_stack(
@@ -368,7 +368,7 @@ class EarlyMix(nn.Module):
         self.stride = stride
         self.pool = pool
         self.kernel_size = kernel_size
-        self.filters = tuple(filters)
+        self.filters = filters = positive_counts(filters, "filters")
         self.dropout = dropout
         self.dense_units = dense_units
         self.branch_blocks = nn.ModuleList(
@@ -383,8 +383,9 @@ class EarlyMix(nn.Module):
             for s, p in self.branches
         )
         self.mix_dropout = Dropout(dropout)
+        mixed_channels = filters[0] * len(self.branches)
         self.blocks = _cpd_stack(
-            filters[0] * len(self.branches),
+            mixed_channels,
             filters[1:],
             kernel_size=kernel_size,
             stride=stride,
@@ -392,7 +393,10 @@ class EarlyMix(nn.Module):
             dropout=dropout,
         )
         self.head = DenseHead(
-            filters[-1], n_classes, dense_units=dense_units, dropout=dropout
+            (mixed_channels, *filters[1:])[-1],
+            n_classes,
+            dense_units=dense_units,
+            dropout=dropout,
         )
 
     @property
@@ -471,7 +475,7 @@ class LateMix(nn.Module):
         self.n_classes = n_classes
         self.branches = tuple(tuple(b) for b in branches)
         self.kernel_size = kernel_size
-        self.filters = tuple(filters)
+        self.filters = filters = positive_counts(filters, "filters")
         self.dropout = dropout
         self.dense_units = dense_units
         self.branch_stacks = nn.ModuleList(
@@ -557,8 +561,10 @@ class SimpleWaveformCNN(nn.Module):
         super().__init__()
         self.in_channels = in_channels
         self.n_classes = n_classes
-        self.filters = tuple(filters)
-        self.kernel_sizes = tuple(kernel_sizes)
+        self.filters = filters = positive_counts(filters, "filters", 2, "convolutions")
+        self.kernel_sizes = kernel_sizes = positive_counts(
+            kernel_sizes, "kernel_sizes", 2, "convolutions"
+        )
         self.stride = stride
         self.pool = pool
         self.blocks = nn.Sequential(

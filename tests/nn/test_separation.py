@@ -22,7 +22,7 @@ def test_multi_branch_widths_and_errors():
     assert net.out_channels == 9
     assert net(torch.randn(2, 10, 17)).shape == (2, 9, 17)
     assert len(net.branches) == 3
-    with pytest.raises(ValueError, match="widths gives 2 values for 3"):
+    with pytest.raises(ValueError, match="widths has 2 entries for 3"):
         MultiBranchConv1d(10, kernel_sizes=(3, 5, 9), widths=(2, 3))
 
 

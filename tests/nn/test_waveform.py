@@ -140,6 +140,40 @@ def test_earlymix_concatenates_cropped_branches():
     assert net(x).shape == (1, 10)
 
 
+def test_earlymix_with_one_filter_entry_has_no_later_blocks():
+    net = EarlyMix(filters=(4,), branches=((1, 8), (2, 4)))
+    assert len(net.blocks) == 0 and net.head.layers[0].in_features == 8
+    assert net(torch.randn(2, 1, 3000)).shape == (2, 10)
+
+
+@pytest.mark.parametrize("network", [LVFlat, RollMix, SincNet, EarlyMix, LateMix])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ((32, 0, 96), r"filters must hold whole numbers >= 1, got \(32, 0, 96\)"),
+        ((32, -1), r"whole numbers >= 1, got \(32, -1\)"),
+        ((8.5, 8), r"whole numbers >= 1, got \(8.5, 8\)"),
+        ((), r"filters needs at least one entry"),
+    ],
+)
+def test_bad_filters_are_named(network, filters, message):
+    with pytest.raises(ValueError, match=message):
+        network(filters=filters)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"filters": (8, 8, 8)}, "filters has 3 entries for 2 convolutions"),
+        ({"kernel_sizes": (9,)}, "kernel_sizes has 1 entries for 2 convolutions"),
+        ({"kernel_sizes": (9, 0)}, r"kernel_sizes must hold whole numbers >= 1"),
+    ],
+)
+def test_simple_waveform_cnn_takes_two_of_each(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SimpleWaveformCNN(**kwargs)
+
+
 def test_latemix_head_sees_all_branches():
     net = LateMix(filters=(4, 5, 6), branches=((1, 8), (2, 4)))
     assert net.head.layers[0].in_features == 12
