@@ -857,6 +857,29 @@ def test_a_failed_fit_leaves_the_classifier_unfitted(tones):
         clf.predict(X)
 
 
+def test_a_module_argument_that_contradicts_the_classifier_is_refused(tones):
+    X, y = tones  # 3 classes, one channel
+    clf = WaveformCNNClassifier(**{**SMALL, "architecture": "sincnet"})
+    with pytest.raises(
+        ValueError,
+        match=r"module__sample_rate=16000 contradicts sample_rate=8000; set "
+        r"sample_rate=16000 instead",
+    ):
+        clf.set_params(module__sample_rate=16000).fit(X, y)
+    with pytest.raises(ValueError, match=r"module__filters=\(8, 8, 8\) contradicts"):
+        WaveformCNNClassifier(**SMALL, module__filters=(8, 8, 8)).fit(X, y)
+    with pytest.raises(
+        ValueError, match="module__n_classes=5, but the training data give n_classes=3"
+    ):
+        WaveformCNNClassifier(**SMALL, module__n_classes=5).fit(X, y)
+    # The same value as the classifier's is no contradiction.
+    clf = WaveformCNNClassifier(
+        **{**SMALL, "architecture": "sincnet", "max_epochs": 1},
+        module__sample_rate=8000,
+    )
+    assert clf.fit(X, y).module_.sample_rate == 8000
+
+
 def test_a_pool_far_too_large_for_the_clips_is_refused(tones):
     X, y = tones  # clips of 2000 samples
     clf = WaveformCNNClassifier(architecture="lv-24", pool=100, sample_rate=8000)

@@ -492,13 +492,39 @@ class _AudioNetMixin:
                 "data; call fit instead of initialize."
             )
         network, preset = self._network()
+        data_params = self._module_data_params()
+        overrides = self.get_params_for("module")
+        self._refuse_conflicting_overrides(overrides, data_params)
         kwargs = {
             **self._module_kwargs(network, preset),
-            **self._module_data_params(),
-            **self.get_params_for("module"),
+            **data_params,
+            **overrides,
         }
         self.module_ = network(**kwargs)
         return self
+
+    def _refuse_conflicting_overrides(self, overrides, data_params):
+        """Refuse a ``module__name`` that contradicts a value set elsewhere.
+
+        ``module__name`` wins over a preset's value and over a parameter left
+        at ``None``; one that differs from a parameter the classifier was
+        given (e.g. ``sample_rate``, which also scales the presets) or from a
+        size inferred from the data would build a network that disagrees
+        with the classifier's own description of it.
+        """
+        own_params = {*self._hyperparameters, *self._preset_params}
+        for name, value in overrides.items():
+            if name in data_params and value != data_params[name]:
+                raise ValueError(
+                    f"module__{name}={value!r}, but the training data give "
+                    f"{name}={data_params[name]!r}: remove module__{name}."
+                )
+            own = getattr(self, name) if name in own_params else None
+            if own is not None and value != own:
+                raise ValueError(
+                    f"module__{name}={value!r} contradicts {name}={own!r}; set "
+                    f"{name}={value!r} instead of module__{name}."
+                )
 
     def get_dataset(self, X, y=None):
         """Wrap the data in a torch Dataset; lazy input is decoded per batch.
@@ -810,7 +836,9 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     (``_hyperparameters``, collected from ``__init__``), the sizes inferred
     from the training data (:meth:`_module_data_params`: ``in_channels`` and
     ``n_classes`` by default; override it to pass e.g. the input length) and
-    any skorch-style ``module__name=value`` arguments, which win. Nothing is
+    any skorch-style ``module__name=value`` arguments, which win over the
+    preset and over parameters left at ``None`` (one that contradicts a
+    parameter given, or a size from the data, is refused). Nothing is
     written back into the parameters, so ``fit`` never calls ``set_params``.
 
     A minimal subclass::
