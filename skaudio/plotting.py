@@ -49,6 +49,15 @@ def plot_confusion_matrix(confusion, labels, *, normalize=True, ax=None):
     'True label'
     """
     confusion = np.asarray(confusion, dtype=float)
+    if confusion.ndim != 2 or confusion.shape[0] != confusion.shape[1]:
+        raise ValueError(
+            f"confusion must be a square matrix, got shape {confusion.shape}."
+        )
+    if len(labels) != len(confusion):
+        raise ValueError(
+            f"labels has {len(labels)} entries for a confusion matrix of "
+            f"{len(confusion)} classes."
+        )
     if normalize:
         confusion = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
     # Room for every class and for long labels, which are written slanted.
@@ -102,6 +111,12 @@ def plot_spectrogram(spectrogram, *, sample_rate, hop_length, ax=None, label="dB
     'time (s)'
     """
     spectrogram = np.asarray(spectrogram)
+    if spectrogram.ndim != 2:
+        raise ValueError(
+            f"spectrogram must be one 2-D (n_bins, n_frames) array, got shape "
+            f"{spectrogram.shape}; pick one, e.g. S[0, 0] of MelTransformer's "
+            "(n_clips, n_channels, n_bins, n_frames) output."
+        )
     ax = _axes(ax, (5, 3))
     seconds = spectrogram.shape[1] * hop_length / sample_rate
     image = ax.imshow(
@@ -118,10 +133,13 @@ def plot_spectrogram(spectrogram, *, sample_rate, hop_length, ax=None, label="dB
 def plot_history(history, *, ax=None):
     """Draw the per-epoch training (and validation) loss of a skorch history.
 
+    The loss is the training criterion: cross-entropy for the classifiers;
+    for the regressors, the one their ``loss`` names (MSE, or minus SI-SDR).
+
     Parameters
     ----------
     history : skorch.history.History
-        ``clf.history_`` of a fitted classifier.
+        ``history_`` of a fitted classifier or regressor.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when ``None``.
 
@@ -142,12 +160,17 @@ def plot_history(history, *, ax=None):
     >>> [line.get_label() for line in ax.lines]
     ['train loss', 'valid loss']
     """
+    if not len(history):
+        raise ValueError(
+            "history has no epochs to draw (was the estimator fitted with "
+            "max_epochs=0?)."
+        )
     ax = _axes(ax, (5, 3))
     epochs = history[:, "epoch"]
     for key in ("train_loss", "valid_loss"):
         if key in history[-1]:
             ax.plot(epochs, history[:, key], marker=".", label=key.replace("_", " "))
-    ax.set(xlabel="epoch", ylabel="cross-entropy")
+    ax.set(xlabel="epoch", ylabel="loss")
     ax.legend()
     return ax
 
