@@ -92,7 +92,8 @@ early_stopping : bool, default=False
     With ``fit(X, y, groups=...)`` whole groups are held out; inside
     ``GridSearchCV`` or ``cross_validate`` the groups reach ``fit`` only
     through metadata routing (``set_fit_request(groups=True)``), else the
-    split is stratified and a speaker can be on both sides.
+    split is stratified and a speaker can be on both sides (with routing on,
+    ``fit`` warns of this).
     Off: train on all the data for ``max_epochs``.
 validation_fraction : float, default=0.1
     Share of the training data held out when ``early_stopping=True``; with

@@ -1,5 +1,7 @@
 """Classifiers with augment=, frontend=, lr_schedule= and fit(groups=...)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -252,6 +254,22 @@ def test_groups_routed_through_cross_validate(tones):
             pipeline, X, y, cv=GroupKFold(3), params={"groups": groups}
         )
     assert len(scores["test_score"]) == 3
+
+
+def test_with_routing_on_unrequested_groups_go_to_the_splitter_only(tones):
+    X, y = tones
+    groups = np.repeat(np.arange(6), 10)
+    clf = WaveformCNNClassifier(architecture="simple", **FAST)
+    with sklearn.config_context(enable_metadata_routing=True):
+        # scikit-learn's default request (None) refused these groups.
+        scores = cross_validate(clf, X, y, cv=GroupKFold(3), params={"groups": groups})
+        assert len(scores["test_score"]) == 3
+        with pytest.warns(UserWarning, match=r"set_fit_request\(groups=True\)"):
+            clf.set_params(early_stopping=True, validation_fraction=0.3).fit(X, y)
+    # Without routing, fit(X, y) has nothing to say about groups.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
 
 
 def test_bcresnet_preset(tones):

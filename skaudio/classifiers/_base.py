@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import GroupShuffleSplit
@@ -873,6 +874,11 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
     # whether the network reads waveforms (rather than features) itself
     _takes_waveforms = False
     _is_base = True
+    # With metadata routing on, ``groups`` given to a search or
+    # ``cross_validate`` go to the splitter; ``fit`` receives them only after
+    # ``set_fit_request(groups=True)`` (scikit-learn's default, None, would
+    # refuse them until every classifier said yes or no).
+    __metadata_request__fit = {"groups": False}
     _parameter_constraints = {
         **_AudioNetMixin._parameter_constraints,
         "augment": [list, tuple, None],
@@ -1108,11 +1114,26 @@ class _AudioCNNClassifier(_AudioNetMixin, NeuralNetClassifier):
                     f"groups must be one group per example, shape "
                     f"({len(X)},); got shape {groups.shape}."
                 )
+        elif self.early_stopping and self._groups_routing_not_requested():
+            warnings.warn(
+                f"{type(self).__name__}: early stopping holds out a stratified "
+                "split, so a group (speaker) can be on both sides. Metadata "
+                "routing is on, and groups reach fit only after "
+                "set_fit_request(groups=True).",
+                UserWarning,
+                stacklevel=2,
+            )
         self._split_groups = groups
         try:
             return self._train(X, y, fit_params, partial=False)
         finally:
             del self._split_groups
+
+    def _groups_routing_not_requested(self):
+        """Whether metadata routing is on and ``fit`` does not request groups."""
+        return sklearn.get_config()["enable_metadata_routing"] and not (
+            self.get_metadata_routing().consumes("fit", ["groups"])
+        )
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, building the network first if needed.
