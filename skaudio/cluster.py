@@ -93,6 +93,10 @@ def connect(scheduler):
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            # The scheduler's HTTP server (health and metrics) starts even
+            # without a dashboard, on port 8787 unless told otherwise: a free
+            # port, so that a second cluster does not warn that it is taken.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
         try:
             with Client(cluster, timeout="20s") as client:
