@@ -806,7 +806,9 @@ def model_names():
 def fold_table(records, summary=None):
     """Format fold records as a Markdown table with the mean ± std row.
 
-    One fold has no spread: its last row is named ``one fold``, without ±.
+    The last row gives the accuracies' mean ± std and the folds' total
+    test clips and training time. One fold has no spread: that row is
+    named ``one fold``, without ±.
 
     Parameters
     ----------
@@ -838,7 +840,8 @@ def fold_table(records, summary=None):
         balanced = f"{summary['balanced_mean']:.1%} ± {summary['balanced_std']:.1%}"
     lines.append(
         f"| **{name}** | **{accuracy}** | {balanced} | "
-        f"{sum(r['n_test'] for r in records)} | {summary['train_seconds']:.0f} |"
+        f"{sum(r['n_test'] for r in records)} in all | "
+        f"{summary['train_seconds']:.0f} in all |"
     )
     return "\n".join(lines)
 

@@ -231,10 +231,10 @@ def test_summary_table_and_csv_of_known_folds(tmp_path):
         "| s1 | 50.0% | 33.3% | 8 | 1 |",
         "| s2 | 75.0% | 50.0% | 4 | 3 |",
         "| s3 | 100.0% | 100.0% | 8 | 3 |",
-        "| **mean ± std** | **75.0% ± 20.4%** | 61.1% ± 28.3% | 20 | 7 |",
+        "| **mean ± std** | **75.0% ± 20.4%** | 61.1% ± 28.3% | 20 in all | 7 in all |",
     ]
     assert fold_table(records[:1]).splitlines()[-1] == (
-        "| **one fold** | **50.0%** | 33.3% | 8 | 1 |"
+        "| **one fold** | **50.0%** | 33.3% | 8 in all | 1 in all |"
     )
     write_fold_csv(records, tmp_path / "folds.csv")
     assert (tmp_path / "folds.csv").read_text().splitlines() == [
