@@ -164,7 +164,8 @@ def sliding_windows(waveform, *, sample_rate, window, hop):
     windows : ndarray of shape (n_windows, [n_channels,] n_window)
         float32 copies, ``n_window = round(window * sample_rate)``.
     starts : ndarray of shape (n_windows,)
-        Start of each window in seconds.
+        Start of each window in seconds: window and hop are rounded to whole
+        samples, and the starts are those samples' times.
 
     Examples
     --------
@@ -184,6 +185,12 @@ def _window_view(waveform, sample_rate, window, hop):
         raise ValueError(
             "waveform must be a recording of shape (n_times,) or (n_channels, "
             f"n_times) with at least one sample; got shape {waveform.shape}."
+        )
+    if waveform.ndim == 2 and waveform.shape[0] > waveform.shape[1]:
+        raise ValueError(
+            f"waveform has shape {waveform.shape}: more channels than samples, "
+            "as in soundfile.read's (n_times, n_channels) layout. Pass "
+            "waveform.T, or waveform.mean(axis=1) for mono."
         )
     n_window, n_hop = _window_samples(window, hop, sample_rate)
     n_times = waveform.shape[-1]

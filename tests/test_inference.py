@@ -70,6 +70,10 @@ def test_sliding_windows_reject_bad_hop():
         message = f"with at least one sample; got shape {shape}."
         with pytest.raises(ValueError, match=re.escape(message)):
             sliding_windows(np.ones(shape), sample_rate=RATE, window=1, hop=1)
+    # soundfile.read's stereo layout, (n_times, n_channels): a hint, not two
+    # windows of 2 samples each.
+    with pytest.raises(ValueError, match=r"shape \(3200, 2\): more channels than"):
+        sliding_windows(np.ones((3200, 2)), sample_rate=RATE, window=1, hop=1)
 
 
 def test_predict_windows_fixes_window_length_and_batches():
