@@ -685,6 +685,12 @@ def _check_windows(args, model, rate, n_times):
         raise ValueError(
             f"--event {args.event!r} is not one of the model's classes {labels}."
         )
+    if len(labels) > 2:
+        _note(
+            f"the model has {len(labels)} classes: --event {args.event!r} marks "
+            f"where p({args.event}) passes the threshold, against the other "
+            f"{len(labels) - 1} classes together."
+        )
     return classes[labels.index(event)]
 
 
@@ -710,6 +716,7 @@ def _predict_recordings(out, args, model, event, rate, n_times):
             f"windows this short, fit a model with --duration {args.window:g}."
         )
     writer, problems, read = csv.writer(out), {}, []
+    silent, short, without_events = [], [], []
     for path in args.files:
         try:
             waveform, file_rate = load_audio(path, sample_rate=rate)
@@ -720,6 +727,10 @@ def _predict_recordings(out, args, model, event, rate, n_times):
         if not read:
             writer.writerow(header)
         read.append(path)
+        if not waveform.any():
+            silent.append(path)
+        if waveform.shape[-1] < round(args.window * file_rate):
+            short.append(path)
         predictions = inference.predict_windows(
             model,
             waveform,
@@ -729,11 +740,10 @@ def _predict_recordings(out, args, model, event, rate, n_times):
             n_times=n_times,
         )
         if event is not None:
-            for e in inference.detect_events(
-                predictions,
-                event,
-                **event_options,
-            ):
+            events = inference.detect_events(predictions, event, **event_options)
+            if not events:
+                without_events.append(path)
+            for e in events:
                 writer.writerow(
                     [
                         path,
@@ -760,6 +770,16 @@ def _predict_recordings(out, args, model, event, rate, n_times):
     if not read:
         raise _nothing_read(args)
     _report_clip_changes(read, rate, None)
+    for changed, message in (
+        (short, f"{{is}} shorter than --window {args.window:g} s: padded with zeros."),
+        (
+            silent,
+            "{is} silent (every sample zero): {its} rows say nothing about the audio.",
+        ),
+        (without_events, f"{{has}} no event of class {args.event!r}: no rows."),
+    ):
+        if changed:
+            _note_files(changed, read, message)
     return problems
 
 

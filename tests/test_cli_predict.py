@@ -309,6 +309,49 @@ def test_predict_windows_rows_aggregate_and_events(model_file, recording, capsys
     assert _rows(capsys.readouterr().out) == []
 
 
+def test_window_mode_names_silent_short_and_eventless_files(
+    model_file, recording, tmp_path, capsys
+):
+    silent, short = tmp_path / "silent.wav", tmp_path / "short.wav"
+    sf.write(silent, np.zeros(2 * RATE), RATE)
+    sf.write(short, np.random.default_rng(3).normal(0, 0.2, 1000), RATE)
+    argv = ["predict", str(model_file), str(silent), str(short), recording]
+    assert main([*argv, "--window", "0.25", "--event", "tone"]) == 0
+    captured = capsys.readouterr()
+    notes = captured.err.splitlines()
+    assert notes[:2] == [
+        f"skaudio: note: '{short}' is shorter than --window 0.25 s: padded with zeros.",
+        f"skaudio: note: '{silent}' is silent (every sample zero): its rows say "
+        "nothing about the audio.",
+    ]
+    with_rows = {r["file"] for r in _rows(captured.out)}
+    without = [f for f in map(str, (silent, short, recording)) if f not in with_rows]
+    assert recording in with_rows and str(short) in without
+    subject = f"'{short}' has" if len(without) == 1 else "2 of the 3 files (e.g."
+    assert notes[2:] == [notes[2]] and notes[2].startswith(f"skaudio: note: {subject}")
+    assert notes[2].endswith("no event of class 'tone': no rows.")
+
+
+def test_an_event_of_a_model_of_more_classes_is_said(tmp_path, recording, capsys):
+    rng = np.random.default_rng(4)
+    for label in ("a", "b", "c"):
+        (tmp_path / "data" / label).mkdir(parents=True)
+        for i in range(3):
+            sf.write(
+                tmp_path / "data" / label / f"{i}.wav", rng.normal(0, 0.2, 2000), RATE
+            )
+    model = tmp_path / "three.skaudio"
+    argv = ["fit", "simple", str(model), "--data", str(tmp_path / "data")]
+    assert main([*argv, "--duration", "0.25", "--epochs", "1"]) == 0
+    capsys.readouterr()
+    argv = ["predict", str(model), recording, "--window", "0.25", "--event", "b"]
+    assert main(argv) == 0
+    assert (
+        "skaudio: note: the model has 3 classes: --event 'b' marks where p(b) "
+        "passes the threshold, against the other 2 classes together."
+    ) in capsys.readouterr().err.splitlines()
+
+
 def test_window_shorter_than_the_clip_length_is_said(model_file, recording, capsys):
     assert main(["predict", str(model_file), recording, "--window", "0.125"]) == 0
     captured = capsys.readouterr()
