@@ -111,6 +111,7 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.three_d_array = True  # (n_samples, n_channels, n_times)
         return tags
 
 
@@ -306,4 +307,5 @@ class RandomRoll(_StatelessWaveformTransformer):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        tags.input_tags.three_d_array = False  # mono clips only
         return tags

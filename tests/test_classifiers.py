@@ -1027,7 +1027,8 @@ def test_tags_follow_the_seed_and_the_input_layout():
     assert not get_tags(WaveformCNNClassifier(random_state=0)).non_deterministic
     assert get_tags(WaveformCNNClassifier()).input_tags.three_d_array
     assert get_tags(SequenceCNNClassifier()).input_tags.three_d_array
-    assert not get_tags(SpectrogramCNNClassifier()).input_tags.three_d_array
+    tags = get_tags(SpectrogramCNNClassifier()).input_tags  # (n, n_freqs, n_frames)
+    assert tags.three_d_array and not tags.two_d_array
 
 
 def test_training_options_given_to_the_constructor_are_kept(family):

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from skaudio.features import MelTransformer
 from skaudio.io import WaveformLoader
 from skaudio.preprocessing import (
     FixedLength,
@@ -206,6 +207,9 @@ def test_tags():
         assert tags.requires_fit is False
         assert tags.transformer_tags.preserves_dtype == ["float32"]
     assert RandomRoll().__sklearn_tags__().non_deterministic is True
+    assert PerSampleNormalizer().__sklearn_tags__().input_tags.three_d_array
+    assert not RandomRoll().__sklearn_tags__().input_tags.three_d_array
+    assert MelTransformer().__sklearn_tags__().input_tags.three_d_array
     assert RandomRoll(random_state=0).__sklearn_tags__().non_deterministic is False
 
 

@@ -179,4 +179,5 @@ or nn.Module class, default="vgg"
         # Spectrograms are 3-D or 4-D; scikit-learn's common checks only feed
         # 2-D arrays, so tests/test_spectrogram_classifiers.py checks it by hand.
         tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True  # (n_samples, n_freqs, n_frames)
         return tags
