@@ -416,7 +416,8 @@ def write_report(jsonl, markdown):
         "thread), so "
         "their training times are inflated and vary between runs. 8 kHz, 1 s "
         "clips; accuracy after the last epoch; no early stopping; nothing tuned "
-        "on the test speaker.",
+        "on the test speaker. The ± in the tables is the standard deviation "
+        "over the six speakers (population, ddof 0).",
         "",
         RECIPE_TEXT + ".",
         "",

@@ -20,7 +20,11 @@ frequency``) were chosen on a validation split of the training speakers
 Usage::
 
     SKAUDIO_DATA=/path/to/datasets nice python benchmarks/bench_regression.py \
-        --threads 1 --out benchmarks/results/regression.json
+        --threads 1 --out runs/regression.json
+
+Each run writes one JSON file (``--out``, rewritten as each part finishes);
+the recorded runs are those files, one per line, in
+``benchmarks/results/regression.jsonl``.
 
 The denoiser's options: ``--architecture {conv,masking}`` (the network),
 ``--loss {mse,si_sdr}``, ``--noisy-versions N`` (noisy copies of each
@@ -48,6 +52,7 @@ import json
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -589,7 +594,7 @@ def main():
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", choices=("denoiser", "separator"))
-    parser.add_argument("--out", default="benchmarks/results/regression.json")
+    parser.add_argument("--out", default="runs/regression.json")
     parser.add_argument(
         "--report",
         metavar="JSON",
@@ -613,6 +618,8 @@ def main():
         "train_speakers": TRAIN_SPEAKERS,
         "test_speakers": TEST_SPEAKERS,
     }
+
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
 
     def save():
         with open(args.out, "w") as f:
