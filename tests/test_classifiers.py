@@ -878,6 +878,8 @@ def test_a_module_argument_that_contradicts_the_classifier_is_refused(tones):
         module__sample_rate=8000,
     )
     assert clf.fit(X, y).module_.sample_rate == 8000
+    clf = WaveformCNNClassifier(**{**SMALL, "max_epochs": 1}, module__filters=[4, 8, 8])
+    assert clf.fit(X, y).module_.filters == (4, 8, 8)  # SMALL's, as a list
 
 
 def test_a_pool_far_too_large_for_the_clips_is_refused(tones):

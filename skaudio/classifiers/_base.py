@@ -211,6 +211,11 @@ class _SchedulePerCall(LRScheduler):
         super().on_train_end(net, **kwargs)
 
 
+def _comparable(value):
+    """``value`` with a list as a tuple, so that ``[8, 8] == (8, 8)``."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 class _AudioNetMixin:
     """What the skaudio networks share as scikit-learn estimators over skorch.
 
@@ -521,7 +526,7 @@ class _AudioNetMixin:
                     f"{name}={data_params[name]!r}: remove module__{name}."
                 )
             own = getattr(self, name) if name in own_params else None
-            if own is not None and value != own:
+            if own is not None and _comparable(value) != _comparable(own):
                 raise ValueError(
                     f"module__{name}={value!r} contradicts {name}={own!r}; set "
                     f"{name}={value!r} instead of module__{name}."
