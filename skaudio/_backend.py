@@ -20,6 +20,15 @@ __all__ = [
 ]
 
 
+#: torchaudio's settings for librosa's (resampy's) "kaiser_best" filter.
+_KAISER_BEST = {
+    "lowpass_filter_width": 64,
+    "rolloff": 0.9475937167399596,
+    "resampling_method": "sinc_interp_kaiser",
+    "beta": 14.769656459379492,
+}
+
+
 @functools.lru_cache(maxsize=16)
 def resampler(orig_freq, new_freq):
     """Return a module that resamples ``(..., time)`` tensors (kernel built once).
@@ -35,9 +44,13 @@ def resampler(orig_freq, new_freq):
     -------
     resample : torch.nn.Module
         A :class:`torchaudio.transforms.Resample`, shared between calls with
-        the same rates.
+        the same rates, with the Kaiser-windowed sinc of torchaudio's
+        resampling tutorial that matches librosa's ``"kaiser_best"``: a tone
+        above the new Nyquist frequency comes out about 80 dB down or more
+        (torchaudio's default filter let a 9 kHz tone through at -17 dB
+        from 44.1 to 16 kHz), and one just below it intact.
     """
-    return torchaudio.transforms.Resample(orig_freq, new_freq)
+    return torchaudio.transforms.Resample(orig_freq, new_freq, **_KAISER_BEST)
 
 
 class _ComplexPower(nn.Module):
