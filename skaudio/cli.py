@@ -1106,7 +1106,12 @@ def _parser():
         "written, not even its header.",
     )
     predict.add_argument("model", help="model file saved by 'skaudio fit'")
-    predict.add_argument("files", nargs="+", help="audio files (not folders)")
+    predict.add_argument(
+        "files",
+        nargs="+",
+        help="audio files (not folders); put names that start with '-' after "
+        "'--', e.g. 'skaudio predict model.skaudio -- -a.wav'",
+    )
     predict.add_argument(
         "--out",
         help="CSV file (default: standard output); an existing file is replaced "

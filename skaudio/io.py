@@ -48,6 +48,7 @@ __all__ = [
 # as "data : 16000 (should be 7978)" in its log, then quietly reads what is
 # there; a cut Ogg file is logged as "File ended unexpectedly".
 _TRUNCATED_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_UNKNOWN_WAV_LENGTH = 0xFFFFFFFF
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
 # RAM-backed folder for the array that loader workers write into, when it
 # exists and has room (see _memmap_folder).
@@ -107,7 +108,10 @@ def _diagnose(path):
 def _check_not_truncated(path, log):
     """Raise when libsndfile's log says the file ends before its header says."""
     data = _TRUNCATED_DATA.search(log)
-    if data and int(data[2]) < int(data[1]):
+    # 0xFFFFFFFF is no promise: a WAV streamed to a pipe (by ffmpeg, say)
+    # has an unknown length, and libsndfile reads what is there.
+    promised = int(data[1]) if data else _UNKNOWN_WAV_LENGTH
+    if promised != _UNKNOWN_WAV_LENGTH and int(data[2]) < promised:
         raise AudioLoadError(
             path,
             f"file is truncated: its header promises {data[1]} bytes of audio "
@@ -254,12 +258,14 @@ def _read_with_soundfile(path, offset, duration):
                 f"offset {offset} s is at or past the end of the file "
                 f"({f.frames / native_rate:.3f} s)",
             )
-        frames = -1 if duration is None else round(duration * native_rate)
+        frames = f.frames - start if duration is None else round(duration * native_rate)
         try:
-            if start:
+            if start and f.seekable():
                 f.seek(start)
+            elif start:  # e.g. GSM 6.10: decode the skipped part too
+                f.read(start, dtype="float32")
             data = f.read(frames, dtype="float32", always_2d=True).T
-        except (sf.LibsndfileError, RuntimeError) as exc:
+        except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
             raise AudioLoadError(
                 path, f"decoding failed, the file is corrupt or truncated ({exc})"
             ) from None
@@ -283,7 +289,8 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
         WAV, FLAC, OGG, or any other format the installed libsndfile reads
         (MP3 from libsndfile 1.1 on).
     sample_rate : int, default=None
-        Rate to resample to with :class:`torchaudio.transforms.Resample`;
+        Rate to resample to with :class:`torchaudio.transforms.Resample`
+        (a Kaiser-windowed sinc of width 64, librosa's ``"kaiser_best"``);
         ``None`` keeps the file's own rate.
     mono : bool, default=True
         Average the channels into one.
@@ -314,6 +321,15 @@ def load_audio(path, *, sample_rate=None, mono=True, offset=0.0, duration=None):
     ((1600,), dtype('float32'), 16000)
     """
     path = os.fspath(path)
+    if sample_rate is not None and not (
+        isinstance(sample_rate, Integral)
+        and not isinstance(sample_rate, bool)
+        and sample_rate >= 1
+    ):
+        raise ValueError(
+            f"sample_rate must be a whole number of Hz >= 1, or None, got "
+            f"{sample_rate!r}."
+        )
     if offset < 0:
         raise ValueError(f"offset must be >= 0 seconds, got {offset}.")
     if duration is not None and duration <= 0:

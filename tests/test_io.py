@@ -107,6 +107,44 @@ def test_resampling_keeps_duration_and_pitch(tmp_path, native, target):
     assert abs(peak_hz - 440) <= 2
 
 
+def _amplitude_at(y, rate, hz):
+    """Amplitude of the ``hz`` component of ``y`` (Hann-windowed FFT)."""
+    window = np.hanning(len(y))
+    spectrum = np.abs(np.fft.rfft(y * window)) / (window.sum() / 2)
+    return spectrum[round(hz * len(y) / rate)]
+
+
+def test_resampling_keeps_tones_above_the_new_nyquist_out(tmp_path):
+    # 44.1 -> 16 kHz: 9 kHz would alias to 7 kHz (torchaudio's default
+    # filter let it through at 0.072, -17 dB); 7 kHz is just below 8 kHz.
+    for hz, kept in ((9000, False), (7000, True)):
+        sf.write(tmp_path / "t.wav", _sine(hz, 44100, 1.0), 44100, subtype="FLOAT")
+        y, _ = load_audio(tmp_path / "t.wav", sample_rate=16000)
+        amplitude = _amplitude_at(y[1000:-1000], 16000, 7000)
+        if kept:
+            assert amplitude == pytest.approx(0.5, rel=0.02)
+        else:
+            assert amplitude < 0.5 * 10 ** (-70 / 20)
+
+
+def test_unseekable_and_streamed_wav_files_load(tmp_path):
+    x = _sine(440, 8000)
+    # GSM 6.10 cannot seek: libsndfile reads it only from the start.
+    sf.write(tmp_path / "gsm.wav", x, 8000, format="WAV", subtype="GSM610")
+    expected, _ = sf.read(tmp_path / "gsm.wav", dtype="float32")
+    np.testing.assert_array_equal(load_audio(tmp_path / "gsm.wav")[0], expected)
+    part, _ = load_audio(tmp_path / "gsm.wav", offset=0.1, duration=0.2)
+    np.testing.assert_array_equal(part, expected[800:2400])
+    # A WAV streamed to a pipe (ffmpeg) gives its sizes as 0xFFFFFFFF.
+    sf.write(tmp_path / "pcm.wav", x, 8000, subtype="PCM_16")
+    streamed = bytearray((tmp_path / "pcm.wav").read_bytes())
+    data = streamed.index(b"data")
+    streamed[4:8] = streamed[data + 4 : data + 8] = b"\xff" * 4
+    (tmp_path / "streamed.wav").write_bytes(bytes(streamed))
+    expected, _ = sf.read(tmp_path / "pcm.wav", dtype="float32")
+    np.testing.assert_array_equal(load_audio(tmp_path / "streamed.wav")[0], expected)
+
+
 def test_offset_and_duration(tmp_path):
     x = np.arange(8000, dtype=np.float32) / 8000
     sf.write(tmp_path / "r.wav", x, 8000, subtype="FLOAT")
@@ -116,6 +154,9 @@ def test_offset_and_duration(tmp_path):
         load_audio(tmp_path / "r.wav", offset=2)
     with pytest.raises(ValueError, match=r"^offset must be >= 0 seconds, got -0.1\.$"):
         load_audio(tmp_path / "r.wav", offset=-0.1)
+    for rate in (0, -8000, 8000.5, True):
+        with pytest.raises(ValueError, match=rf"got {rate!r}\.$"):
+            load_audio(tmp_path / "r.wav", sample_rate=rate)
     for duration in (0, -1.0):
         with pytest.raises(
             ValueError, match=rf"^duration must be > 0 seconds, got {duration}\.$"
