@@ -377,16 +377,20 @@ def _note_files(changed, paths, message, detail=None):
     """Note ``message`` once about the files of ``changed`` among ``paths``.
 
     The subject is ``'a.wav' (detail)``, ``2 of the 3 files (e.g. 'a.wav',
-    detail)`` or ``all 3 files (...)``; ``{is}``, ``{was}`` and the other
+    detail)``, ``both files (...)`` or ``all 3 files (...)``; ``{is}``,
+    ``{was}`` and the other
     words of ``_AGREEING`` in ``message`` agree with it.
     """
     example = f"'{changed[0]}'"
     if len(changed) == 1:
         subject = example + ("" if detail is None else f" ({detail})")
     else:
-        some = "all" if len(changed) == len(paths) else f"{len(changed)} of the"
+        if len(changed) < len(paths):
+            some = f"{len(changed)} of the {len(paths)} files"
+        else:
+            some = "both files" if len(paths) == 2 else f"all {len(paths)} files"
         example += "" if detail is None else f", {detail}"
-        subject = f"{some} {len(paths)} files (e.g. {example})"
+        subject = f"{some} (e.g. {example})"
     words = {word: forms[len(changed) > 1] for word, forms in _AGREEING.items()}
     _note(f"{subject} {message.format(**words)}")
 

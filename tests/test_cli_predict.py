@@ -332,6 +332,21 @@ def test_window_mode_names_silent_short_and_eventless_files(
     assert notes[2].endswith("no event of class 'tone': no rows.")
 
 
+def test_notes_about_some_files_name_them_in_words(capsys):
+    from skaudio.cli import _note_files
+
+    for changed, paths in ((["a"], ["a", "b"]), (["a", "b"], ["a", "b"])):
+        _note_files(changed, paths, "{is} fine.")
+    _note_files(["a", "b"], ["a", "b", "c"], "{is} fine.", "8 kHz")
+    _note_files(["a", "b", "c"], ["a", "b", "c"], "{is} fine.")
+    assert capsys.readouterr().err.splitlines() == [
+        "skaudio: note: 'a' is fine.",
+        "skaudio: note: both files (e.g. 'a') are fine.",
+        "skaudio: note: 2 of the 3 files (e.g. 'a', 8 kHz) are fine.",
+        "skaudio: note: all 3 files (e.g. 'a') are fine.",
+    ]
+
+
 def test_an_event_of_a_model_of_more_classes_is_said(tmp_path, recording, capsys):
     rng = np.random.default_rng(4)
     for label in ("a", "b", "c"):
