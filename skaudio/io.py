@@ -110,8 +110,8 @@ def _check_not_truncated(path, log):
     data = _TRUNCATED_DATA.search(log)
     # 0xFFFFFFFF is no promise: a WAV streamed to a pipe (by ffmpeg, say)
     # has an unknown length, and libsndfile reads what is there.
-    promised = int(data[1]) if data else _UNKNOWN_WAV_LENGTH
-    if promised != _UNKNOWN_WAV_LENGTH and int(data[2]) < promised:
+    promised, present = (int(data[1]), int(data[2])) if data else (0, 0)
+    if promised != _UNKNOWN_WAV_LENGTH and present < promised:
         raise AudioLoadError(
             path,
             f"file is truncated: its header promises {data[1]} bytes of audio "
