@@ -1,4 +1,4 @@
-"""Layers shared by the spectrogram and sequence networks."""
+"""Layers and checks shared by the networks of skaudio.nn."""
 
 from numbers import Integral
 
